@@ -1,0 +1,50 @@
+# personal-reporting-pipelines: every command a person needs. `make help` lists them.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+RUN := $(UV) run --frozen
+PYTEST_ARGS ?=
+target ?= dev
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo test lint run refresh-notion refresh-hubspot refresh-fitbit refresh-all \
+        dbt-build report bench status
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+
+install: $(UV) ## install the locked environment into .venv (uv, bootstrapped with pip)
+	$(UV) sync --frozen
+
+demo: install ## sandbox -> all pipelines -> DuckDB -> dbt build; no credentials needed
+	$(RUN) prp demo
+
+test: install ## every offline test (unit, integration, dbt, workflows, browser)
+	$(RUN) pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: install ## ruff for Python, sqlfluff for the dbt SQL (both offline)
+	$(RUN) ruff check pipelines sandbox tests
+	$(RUN) sqlfluff lint dbt/models dbt/macros
+
+run: install ## refresh every source from the real APIs, then transform
+	$(RUN) prp refresh all && $(RUN) prp transform
+
+refresh-notion: install ## incremental Notion refresh (FORCE_FULL_REFRESH=true for a full one)
+	$(RUN) prp refresh notion
+
+refresh-hubspot: install ## incremental HubSpot refresh
+	$(RUN) prp refresh hubspot
+
+refresh-fitbit: install ## incremental Fitbit refresh
+	$(RUN) prp refresh fitbit
+
+refresh-all: install ## refresh every source
+	$(RUN) prp refresh all
+
+dbt-build: install ## dbt build; `make dbt-build target=prod` for BigQuery
+	DBT_TARGET=$(target) $(RUN) prp transform build
+
+status: install ## last run, cursors and row counts per table
+	$(RUN) prp status

@@ -1,0 +1,116 @@
+"""The ``prp`` command: refresh sources, transform, report, inspect, run the demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import date
+
+from pipelines.common.errors import ConfigurationError, PipelineError
+from pipelines.common.logs import setup_logging
+from pipelines.sources import SOURCE_MODULES, refresh_function
+
+log = logging.getLogger("prp.cli")
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_refresh(args: argparse.Namespace) -> None:
+    names = list(SOURCE_MODULES) if args.source == "all" else [args.source]
+    if args.since and args.until and args.since > args.until:
+        raise ConfigurationError(f"--since {args.since} is after --until {args.until}")
+    for name in names:
+        refresh_function(name)(
+            is_incremental=False if args.full_refresh else None,
+            initial_date=args.since,
+            end_date=args.until,
+        )
+
+
+def cmd_transform(args: argparse.Namespace) -> None:
+    from pipelines.transform import run_dbt
+
+    run_dbt(args.command, *args.dbt_args)
+
+
+def cmd_status(args: argparse.Namespace) -> None:
+    from pipelines.status import print_status
+
+    print_status()
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from pipelines.demo import run_demo
+
+    run_demo(profile=args.profile)
+
+
+def cmd_sandbox(args: argparse.Namespace) -> None:
+    from pipelines.demo import serve_sandbox
+
+    serve_sandbox(profile=args.profile, seed=args.seed)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="prp", description=__doc__)
+    sub = parser.add_subparsers(dest="command_name", required=True)
+
+    refresh = sub.add_parser("refresh", help="extract and load one source (or all)")
+    refresh.add_argument("source", choices=[*SOURCE_MODULES, "all"])
+    refresh.add_argument("--full-refresh", action="store_true",
+                         help="reload everything from initial_date, replacing the tables")
+    refresh.add_argument("--since", type=_date, help="start date (YYYY-MM-DD)")
+    refresh.add_argument("--until", type=_date, help="end date (YYYY-MM-DD)")
+    refresh.set_defaults(func=cmd_refresh)
+
+    transform = sub.add_parser("transform", help="run dbt (build by default) on the warehouse")
+    transform.add_argument("command", nargs="?", default="build")
+    transform.add_argument("dbt_args", nargs=argparse.REMAINDER)
+    transform.set_defaults(func=cmd_transform)
+
+    status = sub.add_parser("status", help="last run, cursors and row counts per table")
+    status.set_defaults(func=cmd_status)
+
+    demo = sub.add_parser("demo", help="sandbox -> pipelines -> dbt, no credentials needed")
+    demo.add_argument("--profile", default="demo", choices=["small", "demo", "heavy"])
+    demo.set_defaults(func=cmd_demo)
+
+    sandbox = sub.add_parser("sandbox", help="the local API stand-ins")
+    sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)
+    serve = sandbox_sub.add_parser("serve", help="serve the stand-ins until Ctrl-C")
+    serve.add_argument("--profile", default="demo", choices=["small", "demo", "heavy"])
+    serve.add_argument("--seed", type=int, default=7)
+    serve.set_defaults(func=cmd_sandbox)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code (0 ok, 1 run failed, 2 bad configuration/usage)."""
+    setup_logging()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    try:
+        args.func(args)
+    except ConfigurationError as exc:
+        log.error("configuration problem: %s", exc)
+        return 2
+    except PipelineError as exc:
+        log.error("run failed: %s", exc)
+        return 1
+    except KeyboardInterrupt:
+        log.error("interrupted")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

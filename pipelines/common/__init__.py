@@ -1,0 +1,1 @@
+"""Pieces shared by every source: refresh mode, HTTP, settings, the runner, summaries."""

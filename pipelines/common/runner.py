@@ -1,0 +1,126 @@
+"""The one runner: builds a dlt pipeline for a source and a destination and runs it.
+
+``refresh_<name>()``, the CLI, the tests and the workflows all go through ``run_source``.
+A full refresh reads everything from ``initial_date`` and loads with ``replace`` through
+staging tables (``insert-from-staging``), so a run that fails half-way leaves the previous
+data and cursors in place: dlt commits state together with the data it belongs to.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import dlt
+from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.pipeline import LoadInfo
+from dlt.extract.source import DltSource
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from pipelines.common.errors import ConfigurationError, PipelineError, missing_setting_message
+from pipelines.common.http import metrics
+from pipelines.common.logs import setup_logging
+from pipelines.common.refresh_mode import RefreshMode, resolve_refresh_mode
+from pipelines.common.settings import Settings, load_settings
+from pipelines.common.summary import RunSummary
+
+log = logging.getLogger("prp.runner")
+
+
+@dataclass(frozen=True)
+class RunWindow:
+    """What a source is asked to read: the mode and optional date bounds."""
+
+    full_refresh: bool
+    initial_date: date | None = None
+    end_date: date | None = None
+
+
+SourceFactory = Callable[[RunWindow], DltSource]
+
+
+def build_pipeline(name: str, settings: Settings | None = None) -> dlt.Pipeline:
+    """A dlt pipeline for source ``name`` into the configured destination and raw dataset."""
+    settings = settings or load_settings()
+    if settings.destination == "duckdb":
+        settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+        destination = dlt.destinations.duckdb(str(settings.duckdb_path))
+    else:
+        destination = dlt.destinations.bigquery()
+    return dlt.pipeline(
+        pipeline_name=f"prp_{name}_{settings.target}",
+        destination=destination,
+        dataset_name=settings.raw_dataset,
+    )
+
+
+def _missing_config_error(source: str, exc: ConfigFieldMissingException) -> ConfigurationError:
+    messages = [missing_setting_message(f"sources.{source}", field) for field in exc.fields]
+    return ConfigurationError("; ".join(messages))
+
+
+def _unwrap(exc: PipelineStepFailed) -> BaseException:
+    """The project's own error inside dlt's step wrapper, if there is one."""
+    seen = exc.__cause__ or exc.__context__
+    while seen is not None:
+        if isinstance(seen, PipelineError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return exc
+
+
+def run_source(
+    name: str,
+    make_source: SourceFactory,
+    *,
+    is_incremental: bool | None = None,
+    pipeline: dlt.Pipeline | None = None,
+    initial_date: date | None = None,
+    end_date: date | None = None,
+) -> LoadInfo:
+    """Run one source end to end and log its summary; raise ``PipelineError`` on failure."""
+    setup_logging()
+    mode: RefreshMode = resolve_refresh_mode(name, is_incremental)
+    log.info("%s: refresh mode %s (%s)", name, mode.label, mode.reason)
+    started = time.monotonic()
+    metrics.reset()
+    window = RunWindow(mode.full_refresh, initial_date, end_date)
+    try:
+        source = make_source(window)
+    except ConfigFieldMissingException as exc:
+        raise _missing_config_error(name, exc) from None
+    pipeline = pipeline or build_pipeline(name)
+    try:
+        info = pipeline.run(source, write_disposition="replace" if mode.full_refresh else None)
+    except PipelineStepFailed as exc:
+        inner = _unwrap(exc)
+        if isinstance(inner, PipelineError):
+            raise inner from None
+        if isinstance(inner.__cause__ or inner.__context__, ConfigFieldMissingException):
+            raise _missing_config_error(name, inner.__cause__ or inner.__context__) from None
+        raise PipelineError(f"{name}: {exc.step} step failed: {exc.exception}") from exc
+    summary = summarise(name, mode, pipeline, time.monotonic() - started)
+    for line in summary.lines():
+        log.info(line)
+    info.prp_summary = summary  # type: ignore[attr-defined]
+    return info
+
+
+def summarise(name: str, mode: RefreshMode, pipeline: dlt.Pipeline, seconds: float) -> RunSummary:
+    """Rows per table from dlt's normalize step, requests from the HTTP metrics."""
+    trace = pipeline.last_trace
+    counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
+    rows = {t: n for t, n in counts.items() if not t.startswith("_dlt")}
+    return RunSummary(
+        source=name,
+        mode=mode.label,
+        destination=pipeline.destination.destination_name,
+        dataset=pipeline.dataset_name,
+        rows=rows,
+        requests=sum(metrics.requests.values()),
+        retries=sum(metrics.retries.values()),
+        seconds=seconds,
+    )

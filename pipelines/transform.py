@@ -1,0 +1,52 @@
+"""Run dbt against the warehouse the pipelines loaded (``prp transform``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.common.errors import ConfigurationError, PipelineError
+from pipelines.common.settings import Settings, load_settings
+
+log = logging.getLogger("prp.transform")
+
+DBT_DIR = Path(__file__).resolve().parent.parent / "dbt"
+
+
+def dbt_environment(settings: Settings) -> dict[str, str]:
+    """Environment that points dbt's profile at the same warehouse and datasets as dlt."""
+    env = dict(os.environ)
+    env.update(
+        DBT_TARGET="prod" if settings.destination == "bigquery" else "dev",
+        PRP_DUCKDB_PATH=str(settings.duckdb_path),
+        PRP_RAW_DATASET=settings.raw_dataset,
+        PRP_ANALYTICS_DATASET=settings.analytics_dataset,
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    return env
+
+
+def dbt_executable() -> str:
+    """The dbt next to this interpreter (the project's venv), else the one on PATH."""
+    local = Path(sys.executable).parent / "dbt"
+    found = str(local) if local.exists() else shutil.which("dbt")
+    if not found:
+        raise ConfigurationError("dbt is not installed: run `make install`")
+    return found
+
+
+def run_dbt(command: str = "build", *extra: str, settings: Settings | None = None) -> None:
+    """Run ``dbt <command>`` on the project in ``dbt/``; raise ``PipelineError`` if it fails."""
+    settings = settings or load_settings()
+    dbt_vars = json.dumps({"timezone": settings.timezone})
+    args = [dbt_executable(), command, "--project-dir", str(DBT_DIR), "--profiles-dir",
+            str(DBT_DIR), "--vars", dbt_vars, *extra]
+    log.info("running dbt %s (target %s)", command, "prod" if settings.is_prod else settings.target)
+    completed = subprocess.run(args, env=dbt_environment(settings), cwd=DBT_DIR)
+    if completed.returncode != 0:
+        raise PipelineError(f"dbt {command} failed with exit code {completed.returncode}")

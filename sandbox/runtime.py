@@ -1,0 +1,75 @@
+"""Start the stand-ins together: one loopback origin per API, a shared clock and seed."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sandbox.clock import Clock
+from sandbox.server import App, AppServer
+
+PROFILES = ("small", "demo", "heavy")
+
+# name -> "module:factory"; a factory takes (profile, seed, clock) and returns an App that
+# also offers ``env(url)``: the settings that point a pipeline at it.
+APP_FACTORIES = {
+    "notion": "sandbox.notion.app:create_app",
+}
+
+
+@dataclass
+class Sandbox:
+    profile: str
+    seed: int
+    clock: Clock
+    servers: dict[str, AppServer] = field(default_factory=dict)
+
+    def app(self, name: str) -> App:
+        return self.servers[name].app
+
+    def url(self, name: str) -> str:
+        return self.servers[name].url
+
+    @property
+    def notion(self):
+        return self.app("notion")
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point every pipeline at this sandbox."""
+        merged: dict[str, str] = {}
+        for server in self.servers.values():
+            merged.update(server.app.env(server.url))
+        return merged
+
+    def reset_counts(self) -> None:
+        for server in self.servers.values():
+            server.app.reset_counts()
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.stop()
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _factory(name: str):
+    module_name, attr = APP_FACTORIES[name].split(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def start_sandbox(profile: str = "small", seed: int = 7, apis: tuple[str, ...] | None = None,
+                  now: datetime | None = None) -> Sandbox:
+    """Generate data for ``profile`` and serve the chosen APIs (all by default)."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; one of {PROFILES}")
+    start = now or datetime.now(UTC).replace(second=0, microsecond=0)
+    sandbox = Sandbox(profile, seed, Clock(start))
+    for name in apis or tuple(APP_FACTORIES):
+        app = _factory(name)(profile, seed, sandbox.clock)
+        sandbox.servers[name] = AppServer(app).start()
+    return sandbox

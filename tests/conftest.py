@@ -1,0 +1,61 @@
+"""Shared fixtures: an isolated project directory per test and a sandbox to talk to."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A working directory with the committed .dlt/config.toml and nothing else.
+
+    dlt state, the DuckDB file and any secrets file land here, never in the checkout, and no
+    environment variable from the developer's shell leaks in.
+    """
+    for key in list(os.environ):
+        if key.startswith(("SOURCES__", "PRP__", "DESTINATION__", "PROVIDERS__")) or key in (
+            "FORCE_FULL_REFRESH", "PIPELINE_NAME", "BIGQUERY_DATASET",
+        ) or key.endswith("_FULL_REFRESH"):
+            monkeypatch.delenv(key, raising=False)
+    (tmp_path / ".dlt").mkdir()
+    shutil.copy(REPO / ".dlt" / "config.toml", tmp_path / ".dlt" / "config.toml")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DLT_PROJECT_DIR", str(tmp_path))
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
+    monkeypatch.setenv("PRP__DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+    return tmp_path
+
+
+@pytest.fixture
+def start(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """Start a sandbox (``start(apis=("notion",), profile="small")``) pointed at by the env."""
+    from sandbox import start_sandbox
+
+    started = []
+
+    def _start(apis: tuple[str, ...] | None = None, profile: str = "small", seed: int = 7):
+        box = start_sandbox(profile=profile, seed=seed, apis=apis)
+        started.append(box)
+        for key, value in box.env().items():
+            monkeypatch.setenv(key, value)
+        return box
+
+    yield _start
+    for box in started:
+        box.stop()
+
+
+def duckdb_rows(path: Path, sql: str) -> list[tuple]:
+    """Rows of ``sql`` against a DuckDB file, opened read-only."""
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql).fetchall()

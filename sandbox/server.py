@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from sandbox.faults import FaultPlan
 
@@ -112,7 +112,7 @@ class App:
                     return Response(200, raw=b'{"object": "list", "results": [')
                 if fault.kind == "slow":
                     time.sleep(fault.seconds)
-            request.params = match.groupdict()
+            request.params = {k: unquote(v) for k, v in match.groupdict().items()}
             stop = self.before(request, endpoint)
             if stop is not None:
                 return stop

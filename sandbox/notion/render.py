@@ -1,0 +1,114 @@
+"""JSON shapes of Notion API version 2025-09-03 (see notion-sdk-js v5 common.ts/pages.ts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sandbox.notion.workspace import DataSource, Page, Property, Workspace
+
+RELATION_CAP = 25  # page responses compute relations from at most 25 references
+COLORS = ["default", "gray", "brown", "orange", "yellow", "green", "blue", "purple", "pink", "red"]
+USER = {"object": "user", "id": "6d0c4bd4-96c4-4e8a-9b39-1d2f3f5e8a01"}
+
+
+def iso(ts: datetime) -> str:
+    return ts.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def rich_text(text: str) -> list[dict[str, Any]]:
+    if not text:
+        return []
+    return [{
+        "type": "text", "text": {"content": text, "link": None},
+        "annotations": {"bold": False, "italic": False, "strikethrough": False,
+                        "underline": False, "code": False, "color": "default"},
+        "plain_text": text, "href": None,
+    }]
+
+
+def option(prop: Property, name: str | None) -> dict[str, Any] | None:
+    if name is None:
+        return None
+    index = prop.config.get("options", []).index(name) if name in prop.config.get("options", []) else 0
+    return {"id": f"{prop.id}-{index}", "name": name, "color": COLORS[index % len(COLORS)]}
+
+
+def property_value(ws: Workspace, page: Page, prop: Property) -> dict[str, Any]:
+    """The value object of one property of a page, as in a page or query response."""
+    raw = page.values.get(prop.id)
+    out: dict[str, Any] = {"id": prop.id, "type": prop.type}
+    kind = prop.type
+    if kind in ("title", "rich_text"):
+        out[kind] = rich_text(raw or "")
+    elif kind == "checkbox":
+        out[kind] = bool(raw)
+    elif kind == "number":
+        out[kind] = raw
+    elif kind == "date":
+        out[kind] = {"start": raw, "end": None, "time_zone": None} if raw else None
+    elif kind in ("select", "status"):
+        out[kind] = option(prop, raw)
+    elif kind == "multi_select":
+        out[kind] = [option(prop, name) for name in raw or []]
+    elif kind == "formula":
+        counted = prop.config.get("counts", [])
+        out[kind] = {"type": "number", "number": sum(bool(page.values.get(pid)) for pid in counted)}
+    elif kind == "relation":
+        ids = list(raw or [])
+        out[kind] = [{"id": pid} for pid in ids[:RELATION_CAP]]
+        out["has_more"] = len(ids) > RELATION_CAP
+    else:
+        out[kind] = raw
+    return out
+
+
+def page_object(ws: Workspace, page: Page) -> dict[str, Any]:
+    ds = ws.data_sources[page.data_source_id]
+    return {
+        "object": "page", "id": page.id,
+        "created_time": iso(page.created_time), "last_edited_time": iso(page.last_edited_time),
+        "created_by": USER, "last_edited_by": USER, "cover": None, "icon": None,
+        "parent": {"type": "data_source_id", "data_source_id": ds.id, "database_id": ds.database_id},
+        "in_trash": page.in_trash, "archived": page.in_trash, "is_locked": False,
+        "properties": {p.name: property_value(ws, page, p) for p in ds.properties.values()},
+        "url": f"https://www.notion.so/{page.id.replace('-', '')}", "public_url": None,
+    }
+
+
+def property_schema(prop: Property, ws: Workspace) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": prop.id, "name": prop.name, "description": "", "type": prop.type}
+    if prop.type in ("select", "multi_select", "status"):
+        out[prop.type] = {"options": [option(prop, n) for n in prop.config.get("options", [])]}
+    elif prop.type == "number":
+        out["number"] = {"format": prop.config.get("format", "number")}
+    elif prop.type == "formula":
+        out["formula"] = {"expression": prop.config.get("expression", "")}
+    elif prop.type == "relation":
+        target = ws.data_sources.get(prop.config.get("data_source_id", ""))
+        out["relation"] = {"data_source_id": target.id if target else None,
+                           "database_id": target.database_id if target else None,
+                           "type": "single_property", "single_property": {}}
+    else:
+        out[prop.type] = {}
+    return out
+
+
+def data_source_object(ws: Workspace, ds: DataSource) -> dict[str, Any]:
+    return {
+        "object": "data_source", "id": ds.id, "title": rich_text(ds.title), "description": [],
+        "parent": {"type": "database_id", "database_id": ds.database_id},
+        "database_parent": {"type": "workspace", "workspace": True},
+        "is_inline": False, "in_trash": False, "archived": False,
+        "created_time": iso(ds.created_time), "last_edited_time": iso(ds.last_edited_time),
+        "created_by": USER, "last_edited_by": USER,
+        "properties": {p.name: property_schema(p, ws) for p in ds.properties.values()},
+        "icon": None, "cover": None,
+        "url": f"https://www.notion.so/{ds.database_id.replace('-', '')}", "public_url": None,
+    }
+
+
+def listing(results: list[dict[str, Any]], next_cursor: str | None, kind: str,
+            extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"object": "list", "results": results, "next_cursor": next_cursor,
+            "has_more": next_cursor is not None, "type": kind, kind: extra or {}}

@@ -15,6 +15,7 @@ PROFILES = ("small", "demo", "heavy")
 # also offers ``env(url)``: the settings that point a pipeline at it.
 APP_FACTORIES = {
     "notion": "sandbox.notion.app:create_app",
+    "hubspot": "sandbox.hubspot.app:create_app",
 }
 
 

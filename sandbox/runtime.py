@@ -16,6 +16,7 @@ PROFILES = ("small", "demo", "heavy")
 APP_FACTORIES = {
     "notion": "sandbox.notion.app:create_app",
     "hubspot": "sandbox.hubspot.app:create_app",
+    "google": "sandbox.google.app:create_app",
 }
 
 

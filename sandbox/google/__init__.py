@@ -1,0 +1,40 @@
+"""Google Health API v4 (Fitbit data since the legacy Fitbit Web API was shut down) + Google OAuth.
+
+``create_app(profile, seed, clock)`` returns a ``HealthApp`` (see ``app.py``) serving, on one
+loopback origin, the Health API paths under ``/v4/``, the token endpoint ``/token`` and the
+authorization endpoint ``/o/oauth2/v2/auth``. ``app.env(url)`` gives the ``SOURCES__FITBIT__*``
+variables that point the pipeline at it (base and token URLs, authorization URL, client id
+and secret, a valid refresh token).
+
+Ground truth (``app.data``, a ``HealthData``; only what the device has synced by the
+sandbox clock's "now" counts):
+- ``truth_sleep_sessions()`` -> list of dicts, oldest first: ``id`` (the data point ``name``),
+  ``start``/``end`` (aware UTC datetimes), ``sleep_date`` (local date the session ends),
+  ``type`` (STAGES or CLASSIC), ``is_main_sleep``, ``is_nap``, ``minutes_asleep``,
+  ``minutes_awake`` (AWAKE + RESTLESS), ``minutes_in_bed`` (the whole period),
+  ``minutes_deep``/``minutes_light``/``minutes_rem`` (None for CLASSIC), ``minutes_wake``
+  (AWAKE stage minutes) and ``stages`` ({stage type: minutes}).
+- ``truth_daily_activity()`` -> {local date: {steps, distance_meters, floors, active_minutes
+  (MODERATE + VIGOROUS, Fitbit's "active minutes"), active_minutes_by_level, calories_total}}
+  for every date with at least one value; a value is None when the device recorded nothing of
+  that kind that day (a 0 means worn and idle).
+- ``truth_resting_heart_rate()`` -> {local date: beats per minute}.
+- ``truth_daily(data_type, day)``: what ``dailyRollUp`` says for one URL data type and day.
+- ``data.time_zone`` (the user's IANA zone, also served by ``users/me/settings``),
+  ``data.first_day`` (membership start), ``data.today()``.
+
+Mutations between runs: ``data.add_late_steps(day)``, ``data.change_steps(day, factor)``,
+``data.delete_day(day)``, ``data.set_resting_heart_rate(day, bpm)``,
+``data.delete_resting_heart_rate(day)``, ``data.change_sleep(day)``, ``data.delete_sleep(day)``,
+``data.add_late_nap(day)``; ``clock.advance(days=1)`` makes new days (and late syncs) appear.
+
+OAuth (``app.oauth``): ``rotate`` / ``reject_used`` switches, ``revoke()``,
+``expire_access_tokens()``, ``issued()`` (every secret handed out, for leak checks), ``grants``.
+API knobs: ``app.filter_mode`` ("observed" default, or "documented"), ``app.limit`` (300 per
+60 s), ``app.empty_pages`` (next N list pages empty with a token), ``app.send_retry_after``,
+``app.calls[(method, data_type)]`` request counters, plus the shared ``faults`` and ``counts``.
+"""
+
+from sandbox.google.app import HealthApp, create_app
+
+__all__ = ["HealthApp", "create_app"]

@@ -1,0 +1,381 @@
+"""Seeded health data for one Google Health user, its ground truth and mutation helpers.
+
+Every local day is generated on demand from ``(seed, date)``, so a day looks the same however
+long the sandbox has been running. A point becomes visible when the device has synced it
+(``visible_from``, on the sandbox clock): most days sync minutes after the fact, a few only
+a day or two later ("late data"). Tests change data between runs with the mutation helpers.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sandbox.clock import Clock
+
+HISTORY_DAYS = {"small": 40, "demo": 400, "heavy": 1500}
+
+# URL spelling -> (JSON member, filter spelling, kind)
+DATA_TYPES = {
+    "steps": ("steps", "steps", "interval"),
+    "distance": ("distance", "distance", "interval"),
+    "floors": ("floors", "floors", "interval"),
+    "active-minutes": ("activeMinutes", "active_minutes", "interval"),
+    "total-calories": ("totalCalories", "total_calories", "interval"),
+    "daily-resting-heart-rate": ("dailyRestingHeartRate", "daily_resting_heart_rate", "daily"),
+    "sleep": ("sleep", "sleep", "session"),
+}
+INTERVAL_TYPES = ("steps", "distance", "floors", "active-minutes", "total-calories")
+LEVELS = ("LIGHT", "MODERATE", "VIGOROUS")
+
+
+@dataclass
+class Point:
+    """One interval point: ``value`` is an int, a float (kcal) or {level: minutes}."""
+
+    data_type: str
+    start: datetime
+    end: datetime
+    offset: int  # seconds east of UTC when observed
+    value: int | float | dict[str, int]
+    visible_from: datetime
+
+    @property
+    def civil_date(self) -> date:
+        return (self.start + timedelta(seconds=self.offset)).date()
+
+
+@dataclass
+class Stage:
+    type: str
+    start: datetime
+    end: datetime
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+@dataclass
+class SleepSession:
+    id: str
+    type: str  # STAGES or CLASSIC
+    start: datetime
+    end: datetime
+    start_offset: int
+    end_offset: int
+    stages: list[Stage]
+    main_sleep: bool
+    nap: bool
+    visible_from: datetime
+    create_time: datetime
+    update_time: datetime
+
+    @property
+    def minutes_in_sleep_period(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+    def stage_minutes(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for stage in self.stages:
+            out[stage.type] = out.get(stage.type, 0) + stage.minutes
+        return out
+
+    def stage_counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for stage in self.stages:
+            out[stage.type] = out.get(stage.type, 0) + 1
+        return out
+
+    @property
+    def minutes_awake(self) -> int:
+        minutes = self.stage_minutes()
+        return minutes.get("AWAKE", 0) + minutes.get("RESTLESS", 0)
+
+    @property
+    def minutes_asleep(self) -> int:
+        return sum(self.stage_minutes().values()) - self.minutes_awake
+
+
+@dataclass
+class RestingHeartRate:
+    day: date
+    bpm: int
+    method: str
+    visible_from: datetime
+
+
+@dataclass
+class Day:
+    day: date
+    points: dict[str, list[Point]] = field(default_factory=dict)
+    resting: RestingHeartRate | None = None
+    sleeps: list[SleepSession] = field(default_factory=list)  # sessions that END on this day
+
+
+class HealthData:
+    """The user's data: generated lazily per local day up to the clock's today."""
+
+    def __init__(self, profile: str, seed: int, clock: Clock, time_zone: str = "Europe/London"):
+        self.seed = seed
+        self.clock = clock
+        self.time_zone = time_zone
+        self.zone = ZoneInfo(time_zone)
+        self.health_user_id = str(random.Random(f"{seed}:user").randrange(10**17, 10**18))
+        self.first_day = self.today() - timedelta(days=HISTORY_DAYS[profile] - 1)
+        self.days: dict[date, Day] = {}
+
+    # --- time helpers ---------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return self.now().astimezone(self.zone).date()
+
+    def local(self, day: date, hour: int = 0, minute: int = 0) -> datetime:
+        """A local wall-clock time as an aware UTC datetime."""
+        return datetime.combine(day, time(hour, minute), self.zone).astimezone(UTC)
+
+    def offset_at(self, instant: datetime) -> int:
+        return int(instant.astimezone(self.zone).utcoffset().total_seconds())
+
+    # --- generation -----------------------------------------------------------------------
+
+    def day(self, day: date) -> Day | None:
+        """The data of one local day (None outside the account's history)."""
+        if day < self.first_day or day > self.today():
+            return None
+        if day not in self.days:
+            self.days[day] = self._generate(day)
+        return self.days[day]
+
+    def all_days(self) -> list[Day]:
+        out = []
+        current = self.first_day
+        while current <= self.today():
+            out.append(self.day(current))
+            current += timedelta(days=1)
+        return out
+
+    def _generate(self, day: date) -> Day:
+        rng = random.Random(f"{self.seed}:{day.isoformat()}")
+        result = Day(day)
+        if rng.random() < 0.04:  # off the wrist all day: nothing at all
+            return result
+        late = rng.random() < 0.06
+        sync_at = self.local(day + timedelta(days=2), 8) if late else None
+
+        def visible(end: datetime) -> datetime:
+            return sync_at or end + timedelta(minutes=rng.randint(1, 20))
+
+        stride = rng.randint(690, 820)  # mm per step
+        off_hours = set(rng.sample(range(7, 23), rng.randint(0, 2)))
+        points: dict[str, list[Point]] = {t: [] for t in INTERVAL_TYPES}
+        for hour in range(24):
+            start = self.local(day, hour)
+            end = start + timedelta(hours=1)
+            offset = self.offset_at(start)
+            seen = visible(end)
+            awake = 7 <= hour <= 22
+            if awake and hour in off_hours:
+                continue
+            steps = 0
+            if awake:
+                steps = 0 if rng.random() < 0.15 else rng.randint(40, 1800)
+                points["steps"].append(Point("steps", start, end, offset, steps, seen))
+                points["distance"].append(
+                    Point("distance", start, end, offset, steps * stride, seen))
+                floors = rng.randint(1, 4) if rng.random() < 0.2 else 0
+                points["floors"].append(Point("floors", start, end, offset, floors, seen))
+                if steps > 900:
+                    levels = {"LIGHT": rng.randint(0, 12), "MODERATE": rng.randint(0, 15),
+                              "VIGOROUS": rng.randint(0, 10) if steps > 1400 else 0}
+                    points["active-minutes"].append(
+                        Point("active-minutes", start, end, offset, levels, seen))
+            kcal = round(58.5 + rng.random() * 8 + steps * 0.045, 2)
+            points["total-calories"].append(Point("total-calories", start, end, offset, kcal, seen))
+        result.points = points
+
+        night_start = self.local(day - timedelta(days=1), 22) + timedelta(
+            minutes=rng.randint(0, 150))
+        night_end = night_start + timedelta(minutes=rng.randint(330, 560))
+        result.sleeps.append(self._session(rng, night_start, night_end, "STAGES", True,
+                                           visible(night_end)))
+        if rng.random() < 0.12:
+            nap_start = self.local(day, 13) + timedelta(minutes=rng.randint(0, 180))
+            nap_end = nap_start + timedelta(minutes=rng.randint(20, 90))
+            result.sleeps.append(self._session(rng, nap_start, nap_end, "CLASSIC", False,
+                                               visible(nap_end)))
+        result.resting = RestingHeartRate(day, rng.randint(51, 66), "WITH_SLEEP",
+                                          visible(self.local(day, 10)))
+        return result
+
+    def _session(self, rng: random.Random, start: datetime, end: datetime, kind: str,
+                 main: bool, seen: datetime) -> SleepSession:
+        stages: list[Stage] = []
+        cursor = start
+        cycle = ("LIGHT", "DEEP", "LIGHT", "REM", "AWAKE") if kind == "STAGES" else (
+            "ASLEEP", "RESTLESS", "ASLEEP", "AWAKE")
+        i = 0
+        while cursor < end:
+            kind_now = cycle[i % len(cycle)]
+            length = rng.randint(2, 6) if kind_now in ("AWAKE", "RESTLESS") else rng.randint(10, 45)
+            stage_end = min(end, cursor + timedelta(minutes=length))
+            stages.append(Stage(kind_now, cursor, stage_end))
+            cursor = stage_end
+            i += 1
+        ident = str(rng.randrange(10**18, 10**19))
+        return SleepSession(
+            id=ident, type=kind, start=start, end=end, start_offset=self.offset_at(start),
+            end_offset=self.offset_at(end), stages=stages, main_sleep=main, nap=not main,
+            visible_from=seen, create_time=seen, update_time=seen,
+        )
+
+    # --- what the API can see now -----------------------------------------------------------
+
+    def visible_points(self, data_type: str) -> list[Point]:
+        now = self.now()
+        out = []
+        for day in self.all_days():
+            out.extend(p for p in day.points.get(data_type, ()) if p.visible_from <= now)
+        return out
+
+    def visible_points_on(self, data_type: str, day: date) -> list[Point]:
+        found = self.day(day)
+        if found is None:
+            return []
+        now = self.now()
+        return [p for p in found.points.get(data_type, ()) if p.visible_from <= now]
+
+    def visible_sleeps(self) -> list[SleepSession]:
+        now = self.now()
+        return [s for day in self.all_days() for s in day.sleeps if s.visible_from <= now]
+
+    def visible_resting(self) -> list[RestingHeartRate]:
+        now = self.now()
+        return [d.resting for d in self.all_days() if d.resting and d.resting.visible_from <= now]
+
+    # --- ground truth -----------------------------------------------------------------------
+
+    def truth_sleep_sessions(self) -> list[dict]:
+        """Every visible sleep session, oldest first (see the package docstring)."""
+        out = []
+        for s in sorted(self.visible_sleeps(), key=lambda s: s.start):
+            minutes = s.stage_minutes()
+            out.append({
+                "id": f"users/{self.health_user_id}/dataTypes/sleep/dataPoints/{s.id}",
+                "start": s.start, "end": s.end,
+                "sleep_date": s.end.astimezone(self.zone).date(),
+                "type": s.type, "is_main_sleep": s.main_sleep, "is_nap": s.nap,
+                "minutes_asleep": s.minutes_asleep, "minutes_awake": s.minutes_awake,
+                "minutes_in_bed": s.minutes_in_sleep_period,
+                "minutes_deep": minutes.get("DEEP") if s.type == "STAGES" else None,
+                "minutes_light": minutes.get("LIGHT") if s.type == "STAGES" else None,
+                "minutes_rem": minutes.get("REM") if s.type == "STAGES" else None,
+                "minutes_wake": minutes.get("AWAKE", 0),
+                "stages": minutes,
+            })
+        return out
+
+    def truth_daily(self, data_type: str, day: date) -> int | float | dict[str, int] | None:
+        """What dailyRollUp says for one type and local day (None: no worn data)."""
+        points = self.visible_points_on(data_type, day)
+        if not points:
+            return None
+        if data_type == "active-minutes":
+            totals = dict.fromkeys(LEVELS, 0)
+            for p in points:
+                for level, minutes in p.value.items():
+                    totals[level] += minutes
+            return totals
+        if data_type == "total-calories":
+            return sum(p.value for p in points)
+        return sum(p.value for p in points)
+
+    def truth_daily_activity(self) -> dict[date, dict]:
+        """Per local date with any activity value: the staging model's columns."""
+        out: dict[date, dict] = {}
+        for day in self.all_days():
+            steps = self.truth_daily("steps", day.day)
+            distance = self.truth_daily("distance", day.day)
+            floors = self.truth_daily("floors", day.day)
+            active = self.truth_daily("active-minutes", day.day)
+            calories = self.truth_daily("total-calories", day.day)
+            if all(v is None for v in (steps, distance, floors, active, calories)):
+                continue
+            out[day.day] = {
+                "steps": steps,
+                "distance_meters": None if distance is None else distance / 1000,
+                "floors": floors,
+                "active_minutes": None if active is None else active["MODERATE"]
+                + active["VIGOROUS"],
+                "active_minutes_by_level": active,
+                "calories_total": calories,
+            }
+        return out
+
+    def truth_resting_heart_rate(self) -> dict[date, int]:
+        return {r.day: r.bpm for r in self.visible_resting()}
+
+    # --- mutations (between runs) -------------------------------------------------------------
+
+    def add_late_steps(self, day: date, steps: int = 1234) -> None:
+        """A late sync adds a steps (and distance) point to a past day, visible now."""
+        found = self.day(day)
+        start = self.local(day, 3, 7)
+        now = self.now()
+        offset = self.offset_at(start)
+        found.points.setdefault("steps", []).append(
+            Point("steps", start, start + timedelta(minutes=1), offset, steps, now))
+        found.points.setdefault("distance", []).append(
+            Point("distance", start, start + timedelta(minutes=1), offset, steps * 700, now))
+
+    def change_steps(self, day: date, factor: float = 2.0) -> None:
+        """Restate a past day's steps (every point scaled)."""
+        for p in self.day(day).points.get("steps", []):
+            p.value = int(p.value * factor)
+
+    def delete_day(self, day: date) -> None:
+        """Every activity point, the resting heart rate and the sleeps of a day vanish."""
+        found = self.day(day)
+        found.points = {}
+        found.resting = None
+        found.sleeps = []
+
+    def set_resting_heart_rate(self, day: date, bpm: int) -> None:
+        found = self.day(day)
+        found.resting = RestingHeartRate(day, bpm, "WITH_SLEEP", self.now())
+
+    def delete_resting_heart_rate(self, day: date) -> None:
+        self.day(day).resting = None
+
+    def sessions_ending_on(self, day: date) -> list[SleepSession]:
+        return list(self.day(day).sleeps)
+
+    def change_sleep(self, day: date, extra_minutes: int = 30) -> SleepSession:
+        """Restate the main sleep ending on ``day``: it ends later (same id)."""
+        session = next(s for s in self.day(day).sleeps if s.main_sleep)
+        last = session.stages[-1]
+        session.stages.append(Stage("LIGHT", last.end, last.end + timedelta(minutes=extra_minutes)))
+        session.end = session.stages[-1].end
+        session.update_time = self.now()
+        return session
+
+    def delete_sleep(self, day: date) -> SleepSession:
+        """The main sleep ending on ``day`` is deleted by the user."""
+        found = self.day(day)
+        session = next(s for s in found.sleeps if s.main_sleep)
+        found.sleeps.remove(session)
+        return session
+
+    def add_late_nap(self, day: date, minutes: int = 45) -> SleepSession:
+        """A nap on a past day that syncs only now."""
+        rng = random.Random(f"{self.seed}:nap:{day}")
+        start = self.local(day, 15, 10)
+        session = self._session(rng, start, start + timedelta(minutes=minutes), "CLASSIC",
+                                False, self.now())
+        self.day(day).sleeps.append(session)
+        return session

@@ -10,6 +10,7 @@ from dlt.common.pipeline import LoadInfo
 # name -> module with a ``refresh_<name>`` function
 SOURCE_MODULES = {
     "notion": "pipelines.notion",
+    "hubspot": "pipelines.hubspot",
 }
 
 

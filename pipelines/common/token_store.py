@@ -1,0 +1,108 @@
+"""Where a rotated or newly granted secret (an OAuth refresh token) is persisted.
+
+A provider that rotates refresh tokens invalidates the old one as soon as it hands out the
+new one, so the new token must be stored durably *before* anything else can fail. Stores:
+- ``local``: the project's ``.dlt/secrets.toml``, rewritten atomically (temporary file in the
+  same directory, fsync, rename) with mode 0600, keeping every other key and comment;
+- a Secret Manager store can implement the same ``TokenStore`` protocol later (a new version
+  of the secret ``sources-fitbit-refresh_token``) and register itself in ``STORES``.
+The value never appears in a log line or an exception message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol
+
+import tomlkit
+
+from pipelines.common.errors import ConfigurationError
+from pipelines.common.logs import register_secret
+
+log = logging.getLogger("prp.token_store")
+
+
+class TokenStore(Protocol):
+    """Persists one secret value under a dlt config section and key."""
+
+    def save(self, section: str, key: str, value: str) -> None:
+        """Store ``value`` durably; return only once it is safe to discard the old value."""
+
+    def describe(self) -> str:
+        """Where values go, for log lines (never the value itself)."""
+
+
+def dlt_settings_dir() -> Path:
+    """The active dlt project's ``.dlt`` directory (``DLT_PROJECT_DIR`` or the working dir)."""
+    from dlt.common.configuration.container import Container
+    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+    return Path(Container()[PluggableRunContext].context.settings_dir)
+
+
+def reload_dlt_providers() -> None:
+    """Make dlt re-read its TOML files, so a value saved now is the one the next run sees."""
+    from dlt.common.configuration.container import Container
+    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+    Container()[PluggableRunContext].reload_providers()
+
+
+class LocalSecretsFile:
+    """``.dlt/secrets.toml`` of the active project, written atomically with mode 0600."""
+
+    def __init__(self, path: Path | None = None):
+        self.path = path or dlt_settings_dir() / "secrets.toml"
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    def save(self, section: str, key: str, value: str) -> None:
+        register_secret(value)
+        existing = self.path.read_text() if self.path.exists() else ""
+        document = tomlkit.parse(existing)
+        table = document
+        for part in section.split("."):
+            if part not in table:
+                table[part] = tomlkit.table(is_super_table=True)
+            table = table[part]
+        table[key] = value
+        self._write_atomically(tomlkit.dumps(document))
+        reload_dlt_providers()
+        log.info("stored the new %s.%s in %s", section, key, self.path)
+
+    def _write_atomically(self, text: str) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".secrets.", suffix=".tmp")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        dir_fd = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+STORES: dict[str, Callable[[], TokenStore]] = {"local": LocalSecretsFile}
+
+
+def token_store(name: str = "local") -> TokenStore:
+    """The store named by configuration (``sources.<source>.token_store``)."""
+    try:
+        return STORES[name]()
+    except KeyError:
+        raise ConfigurationError(
+            f"unknown token store {name!r}; one of {', '.join(sorted(STORES))} "
+            "(set token_store under the source's section in .dlt/config.toml)") from None

@@ -51,6 +51,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
     run_demo(profile=args.profile)
 
 
+def cmd_auth(args: argparse.Namespace) -> None:
+    from pipelines.fitbit_auth import authorize_fitbit
+
+    authorize_fitbit(open_browser=not args.no_browser, timeout=args.timeout)
+
+
 def cmd_sandbox(args: argparse.Namespace) -> None:
     from pipelines.demo import serve_sandbox
 
@@ -80,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="sandbox -> pipelines -> dbt, no credentials needed")
     demo.add_argument("--profile", default="demo", choices=["small", "demo", "heavy"])
     demo.set_defaults(func=cmd_demo)
+
+    auth = sub.add_parser("auth", help="authorise access to an API (OAuth) and store the token")
+    auth.add_argument("provider", choices=["fitbit"])
+    auth.add_argument("--no-browser", action="store_true", help="only print the URL to open")
+    auth.add_argument("--timeout", type=float, default=300.0,
+                      help="seconds to wait for the browser's redirect")
+    auth.set_defaults(func=cmd_auth)
 
     sandbox = sub.add_parser("sandbox", help="the local API stand-ins")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", required=True)

@@ -11,6 +11,7 @@ from dlt.common.pipeline import LoadInfo
 SOURCE_MODULES = {
     "notion": "pipelines.notion",
     "hubspot": "pipelines.hubspot",
+    "fitbit": "pipelines.fitbit",
 }
 
 

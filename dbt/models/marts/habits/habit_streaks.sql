@@ -1,0 +1,122 @@
+{#-
+    Current and longest streak per habit, counted in the habit's own period (days, weeks or
+    months): consecutive periods whose target was met. A period with no tracker page breaks
+    a streak. The current streak is the run that ends at the habit's latest tracked period
+    (0 when that period missed its target).
+-#}
+with
+
+habit_periods as (
+
+    select * from {{ ref('fct_habit_periods') }}
+
+),
+
+indexed as (
+
+    select
+        habit_id,
+        habit_name,
+        habit_type,
+        period,
+        period_start,
+        is_target_met,
+        {{ habit_period_index('period', 'period_start') }} as period_index
+    from habit_periods
+
+),
+
+habits as (
+
+    select
+        habit_id,
+        max(habit_name) as habit_name,
+        max(habit_type) as habit_type,
+        max(period) as period,
+        cast(count(*) as {{ dbt.type_bigint() }}) as periods_tracked,
+        cast(sum(case when is_target_met then 1 else 0 end) as {{ dbt.type_bigint() }}) as periods_target_met,
+        max(period_start) as last_tracked_period_start,
+        max(period_index) as last_tracked_period_index,
+        max(case when is_target_met then period_start end) as last_met_period_start
+    from indexed
+    group by habit_id
+
+),
+
+islands as (
+
+    -- met periods only: within a run of consecutive periods index - row_number is constant
+    select
+        habit_id,
+        period_start,
+        period_index,
+        period_index - row_number() over (partition by habit_id order by period_index) as island
+    from indexed
+    where is_target_met
+
+),
+
+streaks as (
+
+    select
+        habit_id,
+        island,
+        cast(count(*) as {{ dbt.type_bigint() }}) as streak_length,
+        min(period_start) as streak_start,
+        max(period_start) as streak_end,
+        max(period_index) as streak_end_index
+    from islands
+    group by habit_id, island
+
+),
+
+longest as (
+
+    -- ties: the most recent run
+    select *
+    from streaks
+    qualify row_number() over (
+        partition by habit_id order by streak_length desc, streak_end desc
+    ) = 1
+
+),
+
+current_streaks as (
+
+    select
+        streaks.habit_id,
+        streaks.streak_length,
+        streaks.streak_start
+    from streaks
+    inner join habits
+        on
+            streaks.habit_id = habits.habit_id
+            and streaks.streak_end_index = habits.last_tracked_period_index
+
+),
+
+final as (
+
+    select
+        habits.habit_id,
+        habits.habit_name,
+        habits.habit_type,
+        habits.period,
+        habits.periods_tracked,
+        habits.periods_target_met,
+        coalesce(current_streaks.streak_length, 0) as current_streak,
+        current_streaks.streak_start as current_streak_start,
+        coalesce(longest.streak_length, 0) as longest_streak,
+        longest.streak_start as longest_streak_start,
+        longest.streak_end as longest_streak_end,
+        habits.last_tracked_period_start,
+        habits.last_met_period_start
+    from habits
+    left join current_streaks
+        on habits.habit_id = current_streaks.habit_id
+    left join longest
+        on habits.habit_id = longest.habit_id
+
+)
+
+select * from final

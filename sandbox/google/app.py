@@ -16,6 +16,7 @@ import math
 import random
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -104,6 +105,9 @@ class HealthApp(App):
         self.send_retry_after = False  # whether Google sends Retry-After on 429 is unverified
         self.empty_pages = 0  # the next N list pages come back empty but with a token
         self.calls: Counter[tuple[str, str]] = Counter()  # (method, data type) -> requests
+        self.rejected = 0  # 429 answers sent (faults and the per-user limit)
+        # called with each authorised /v4/ request before it is answered (test probes)
+        self.observers: list[Callable[[Request], None]] = []
         self.route("GET", "/v4/users/{user}/dataTypes/{dataType}/dataPoints", self.list_points)
         self.route("POST", "/v4/users/{user}/dataTypes/{dataType}/dataPoints:dailyRollUp",
                    self.daily_roll_up)
@@ -141,12 +145,15 @@ class HealthApp(App):
         return Response(status, {"error": body})
 
     def rate_limited(self, retry_after: int | None) -> Response:
+        self.rejected += 1
         response = self.error(
             429, "RESOURCE_EXHAUSTED",
             "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute per user' "
             f"of service '{SERVICE}'.", reason="RATE_LIMIT_EXCEEDED")
         if self.send_retry_after and retry_after is not None:
             response.headers["Retry-After"] = str(retry_after)
+        elif hasattr(self, "retry_after_until"):
+            self.retry_after_until = 0.0  # no Retry-After sent, so no retry counts as early
         return response
 
     def dispatch(self, request: Request) -> Response | None:
@@ -182,6 +189,8 @@ class HealthApp(App):
         if request.params.get("user") != "me" and request.params.get("user") != (
                 self.data.health_user_id):
             return self.error(404, "NOT_FOUND", "User not found.")
+        for observer in self.observers:
+            observer(request)
         return None
 
     def _scope_for(self, request: Request) -> str | None:

@@ -1,0 +1,128 @@
+"""Every model compiles for the BigQuery ``prod`` target offline and parses as BigQuery SQL.
+
+``dbt compile --target prod`` runs with a throwaway service-account key (a fresh RSA key that
+no Google project knows) and ``--no-populate-cache``, so nothing talks to Google; every
+compiled model and data test is then parsed with sqlglot's BigQuery dialect.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.dbt
+
+REPO = Path(__file__).resolve().parents[2]
+DBT_DIR = REPO / "dbt"
+
+# DuckDB spellings that sqlglot would still read as BigQuery but BigQuery rejects.
+DUCKDB_ONLY = {
+    "'::' cast": re.compile(r"::"),
+    "isodow": re.compile(r"\bisodow\s*\(", re.I),
+    "union all by name": re.compile(r"\bunion\s+all\s+by\s+name\b", re.I),
+    "unpivot": re.compile(r"\bunpivot\b", re.I),
+    "to_timestamp": re.compile(r"\bto_timestamp\s*\(", re.I),
+    "strftime": re.compile(r"\bstrftime\s*\(", re.I),
+    "epoch": re.compile(r"\bepoch\s*\(", re.I),
+    "generate_series": re.compile(r"\bgenerate_series\s*\(", re.I),
+    "timezone()": re.compile(r"\btimezone\s*\(", re.I),
+    "double type": re.compile(r"\bas\s+double\b", re.I),
+    "varchar type": re.compile(r"\bas\s+varchar\b", re.I),
+}
+
+
+def throwaway_service_account_key(path: Path) -> Path:
+    """A syntactically valid service-account JSON key with a fresh RSA key nobody trusts."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    path.write_text(json.dumps({
+        "type": "service_account",
+        "project_id": "prp-offline-check",
+        "private_key_id": "0" * 40,
+        "private_key": pem,
+        "client_email": "compile-check@prp-offline-check.iam.gserviceaccount.com",
+        "client_id": "1" * 21,
+        "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+        "token_uri": "https://oauth2.googleapis.com/token",
+        "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+        "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/compile-check",
+    }))
+    return path
+
+
+@pytest.fixture(scope="module")
+def prod_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Compile the whole project for ``prod`` offline; the manifest it writes."""
+    work = tmp_path_factory.mktemp("bigquery_compile")
+    keyfile = throwaway_service_account_key(work / "service-account.json")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PRP_", "DBT_", "GOOGLE_", "GCP_", "BIGQUERY_"))}
+    env.update(
+        DBT_TARGET="prod",
+        GOOGLE_APPLICATION_CREDENTIALS=str(keyfile),
+        GCP_PROJECT_ID="prp-offline-check",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        # make any accidental call to Google fail fast instead of hanging
+        HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9", NO_PROXY="",
+    )
+    dbt = Path(sys.executable).parent / "dbt"
+    completed = subprocess.run(
+        [str(dbt), "compile", "--target", "prod", "--no-populate-cache",
+         "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+         "--vars", json.dumps({"timezone": "Europe/London"}), "--quiet"],
+        env=env, cwd=work, capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
+    return json.loads((work / "target" / "manifest.json").read_text())
+
+
+def compiled_nodes(manifest: dict, resource_type: str) -> dict[str, str]:
+    return {uid: node.get("compiled_code") or "" for uid, node in manifest["nodes"].items()
+            if node["resource_type"] == resource_type
+            and node["package_name"] == "personal_reporting"}
+
+
+def test_every_model_compiles_for_bigquery(prod_manifest):
+    models = compiled_nodes(prod_manifest, "model")
+    assert models, "no model compiled"
+    assert not [uid for uid, sql in models.items() if not sql.strip()]
+    # the prod target really was BigQuery
+    assert prod_manifest["metadata"]["adapter_type"] == "bigquery"
+    for marts_model in ("fct_habit_periods", "habit_metrics", "habit_streaks"):
+        assert f"model.personal_reporting.{marts_model}" in models
+
+
+def test_every_compiled_model_and_test_parses_as_bigquery_sql(prod_manifest):
+    import sqlglot
+
+    failures = []
+    for resource_type in ("model", "test"):
+        for uid, sql in compiled_nodes(prod_manifest, resource_type).items():
+            try:
+                statements = sqlglot.parse(sql, read="bigquery")
+            except sqlglot.errors.ParseError as exc:
+                failures.append(f"{uid}: {str(exc)[:400]}")
+                continue
+            if not [s for s in statements if s is not None]:
+                failures.append(f"{uid}: no statement")
+    assert not failures, "\n".join(failures)
+
+
+def test_no_duckdb_only_syntax_reaches_bigquery(prod_manifest):
+    found = []
+    for resource_type in ("model", "test"):
+        for uid, sql in compiled_nodes(prod_manifest, resource_type).items():
+            found += [f"{uid}: {name}" for name, pattern in DUCKDB_ONLY.items()
+                      if pattern.search(sql)]
+    assert not found, "\n".join(found)

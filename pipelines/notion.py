@@ -74,6 +74,12 @@ def _parse(ts: str) -> datetime:
     return datetime.fromisoformat(ts.replace("Z", "+00:00"))
 
 
+def _schema_digest(ds: dict[str, Any]) -> str:
+    """Which columns (by id and type) a data source has; names do not matter."""
+    columns = sorted((p["id"], p["type"]) for p in ds.get("properties", {}).values())
+    return hashlib.sha256(json.dumps(columns).encode()).hexdigest()[:16]
+
+
 def _content_hash(page: dict[str, Any]) -> str:
     body = json.dumps([page.get("in_trash"), page.get("properties")], sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()[:16]
@@ -82,11 +88,12 @@ def _content_hash(page: dict[str, Any]) -> str:
 class NotionClient:
     """The few Notion endpoints the source reads, paced under 3 requests/s."""
 
-    def __init__(self, base_url: str, api_key: str, version: str, requests_per_second: float):
+    def __init__(self, base_url: str, api_key: str, version: str, requests_per_second: float,
+                 max_retries: int = 8):
         register_secret(api_key)
         self.api = ApiClient(
             "notion", base_url, requests_per_second=requests_per_second, burst=3,
-            headers={"Authorization": f"Bearer {api_key}", "Notion-Version": version},
+            max_retries=max_retries, headers={"Authorization": f"Bearer {api_key}", "Notion-Version": version},
         )
 
     def _list(self, method: str, path: str, body: dict[str, Any] | None = None) -> Iterator[dict]:
@@ -164,7 +171,14 @@ def _pages_resource(client: NotionClient, ds: dict[str, Any], table: str, *, ful
     def pages() -> Iterator[dict[str, Any]]:
         state = dlt.current.resource_state()
         cursor = None if full_refresh else state.get("cursor")
-        seen_at_boundary: dict[str, str] = {} if full_refresh else dict(state.get("boundary", {}))
+        # A new or retyped column shows on every page without touching last_edited_time,
+        # so a schema change re-reads the whole data source once.
+        schema = _schema_digest(ds)
+        if cursor and state.get("schema") != schema:
+            log.info("notion: %s changed its columns; re-reading all its pages", table)
+            cursor = None
+        state["schema"] = schema
+        seen_at_boundary: dict[str, str] = dict(state.get("boundary", {})) if cursor else {}
         since = _parse(cursor) - lookback if cursor else datetime.combine(
             initial_date, datetime.min.time(), UTC)
         conditions: list[dict[str, Any]] = [
@@ -252,6 +266,7 @@ def notion_source(
     initial_date: str = "2020-01-01",
     lookback_minutes: int = 2,
     requests_per_second: float = 2.5,
+    max_retries: int = 8,
     full_refresh: bool = False,
     since: date | None = None,
     until: date | None = None,
@@ -262,7 +277,8 @@ def notion_source(
     except ValueError:
         raise ConfigurationError(
             f"sources.notion.initial_date {initial_date!r} is not a date (YYYY-MM-DD)") from None
-    client = NotionClient(base_url, api_key, notion_version, float(requests_per_second))
+    client = NotionClient(base_url, api_key, notion_version, float(requests_per_second),
+                          int(max_retries))
     selected = _select_data_sources(client.data_sources(), data_sources)
     log.info("notion: %d data sources: %s", len(selected), ", ".join(t for _, t in selected))
     resources = [

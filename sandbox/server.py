@@ -70,6 +70,10 @@ class App:
         self.counts: Counter[str] = Counter()
         self.faults = FaultPlan()
         self.lock = threading.RLock()  # guards the app's data against concurrent requests
+        # After a 429 with Retry-After, requests before that time are refused again and
+        # counted, so tests can check a client honours Retry-After without timing anything.
+        self.retry_after_until = 0.0
+        self.early_retries = 0
 
     def route(self, method: str, pattern: str, handler: Handler) -> None:
         """Register ``handler`` for ``method`` on a path pattern with ``{name}`` parameters."""
@@ -100,11 +104,16 @@ class App:
             if method != request.method:
                 continue
             self.counts[endpoint] += 1
+            if time.monotonic() < self.retry_after_until:
+                self.early_retries += 1
+                return self.rate_limited(max(1, round(self.retry_after_until - time.monotonic())))
             fault = self.faults.take(path)
             if fault is not None:
                 if fault.kind == "drop":
                     return None
                 if fault.kind == "rate_limit":
+                    if fault.retry_after:
+                        self.retry_after_until = time.monotonic() + fault.retry_after
                     return self.rate_limited(fault.retry_after)
                 if fault.kind == "server_error":
                     return self.error(fault.status, "internal_server_error", "Transient failure.")

@@ -21,6 +21,18 @@ def redact(text: str) -> str:
     return text
 
 
+class _StdoutHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stdout`` is now (tests and tools swap it)."""
+
+    @property
+    def stream(self):  # type: ignore[override]
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        return
+
+
 class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
@@ -32,7 +44,7 @@ def setup_logging(level: int = logging.INFO) -> None:
     logger.setLevel(level)
     if any(getattr(h, "_prp", False) for h in logger.handlers):
         return
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _StdoutHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s",
                                             "%Y-%m-%dT%H:%M:%S"))
     handler._prp = True  # type: ignore[attr-defined]

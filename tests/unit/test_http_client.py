@@ -1,0 +1,82 @@
+"""The shared HTTP client against a real local server: retries, Retry-After, errors."""
+
+import pytest
+
+from pipelines.common.http import ApiClient, ApiError, AuthError, Pacer, metrics
+from sandbox.server import App, AppServer, Response
+
+pytestmark = pytest.mark.unit
+
+
+class EchoApp(App):
+    name = "echo"
+
+    def __init__(self):
+        super().__init__()
+        self.route("GET", "/ok", lambda r: Response(200, {"ok": True}))
+        self.route("GET", "/missing", lambda r: Response(404, {"message": "no such thing"}))
+        self.route("GET", "/secret", lambda r: Response(401, {"message": "bad token"}))
+
+
+@pytest.fixture
+def server():
+    srv = AppServer(EchoApp()).start()
+    yield srv
+    srv.stop()
+
+
+def client(server, **kwargs):
+    return ApiClient("echo", server.url, requests_per_second=50, backoff_base=0.01, **kwargs)
+
+
+@pytest.mark.parametrize("kind", ["server_error", "drop", "malformed"])
+def test_transient_failures_are_retried(server, kind):
+    server.app.faults.inject(kind, count=2)
+    metrics.reset()
+    assert client(server).request_json("GET", "/ok") == {"ok": True}
+    assert server.app.counts["GET /ok"] == 3
+    assert metrics.retries["echo"] == 2
+
+
+def test_retry_after_is_honoured(server):
+    server.app.faults.inject("rate_limit", count=2, retry_after=1)
+    assert client(server).request_json("GET", "/ok") == {"ok": True}
+    assert server.app.early_retries == 0
+
+
+def test_gives_up_after_max_retries(server):
+    server.app.faults.inject("server_error", count=5)
+    with pytest.raises(ApiError, match="gave up after 2 retries"):
+        client(server, max_retries=2).request_json("GET", "/ok")
+    assert server.app.counts["GET /ok"] == 3
+
+
+def test_client_errors_are_not_retried(server):
+    with pytest.raises(ApiError, match="no such thing") as err:
+        client(server).request_json("GET", "/missing")
+    assert err.value.status == 404
+    assert server.app.counts["GET /missing"] == 1
+
+
+def test_auth_errors_are_configuration_errors(server):
+    with pytest.raises(AuthError) as err:
+        client(server).request_json("GET", "/secret")
+    assert err.value.exit_code == 2
+
+
+def test_pacer_spaces_requests_by_rate(monkeypatch):
+    now = [0.0]
+    slept = []
+
+    def fake_sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    import pipelines.common.http as http
+
+    monkeypatch.setattr(http.time, "sleep", fake_sleep)
+    pacer = Pacer(rate=2.0, burst=1, clock=lambda: now[0])
+    for _ in range(5):
+        pacer.wait()
+    # 5 requests at 2/s with a burst of 1: the last one goes out 2 seconds after the first
+    assert now[0] == pytest.approx(2.0)

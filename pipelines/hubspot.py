@@ -263,7 +263,7 @@ def _resource(sync: HubSpotSync, name: str, specs: list[ObjectSpec]) -> DltResou
     return dlt.resource(records, name=name, write_disposition="merge")
 
 
-@dlt.source(name="hubspot", max_table_nesting=1)
+@dlt.source(name="hubspot", max_table_nesting=1, root_key=True)
 def hubspot_source(
     api_key: str = dlt.secrets.value,
     base_url: str = dlt.config.value,

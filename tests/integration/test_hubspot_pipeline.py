@@ -1,0 +1,228 @@
+"""The HubSpot pipeline against the sandbox, asserting on the rows that land in DuckDB."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pipelines.hubspot import refresh_hubspot
+from tests.conftest import duckdb_rows
+
+pytestmark = pytest.mark.integration
+
+RAW = "dev_raw_data"
+ENGAGEMENT_TYPES = ("calls", "meetings", "notes", "tasks", "emails", "communications")
+SEARCH = "POST /crm/v3/objects/{object_type}/search"
+LIST = "GET /crm/v3/objects/{object_type}"
+BATCH = "POST /crm/v4/associations/{from_type}/{to_type}/batch/read"
+ASSOCIATION_TABLES = {  # (from, to) -> (raw table, from column, nested table)
+    ("engagements", "contacts"): ("hubspot__engagement_contacts", "engagement_id",
+                                  "hubspot__engagement_contacts__contact_ids"),
+    ("engagements", "companies"): ("hubspot__engagement_companies", "engagement_id",
+                                   "hubspot__engagement_companies__company_ids"),
+    ("contacts", "companies"): ("hubspot__contact_companies", "contact_id",
+                                "hubspot__contact_companies__company_ids"),
+}
+
+
+@pytest.fixture
+def box(start, monkeypatch):
+    monkeypatch.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
+    return start(apis=("hubspot",))
+
+
+def rows(project_dir, sql):
+    return duckdb_rows(project_dir / "warehouse.duckdb", sql)
+
+
+def live_ids(project_dir, table):
+    return {r[0] for r in rows(project_dir, f"select id from {RAW}.{table} where not is_deleted")}
+
+
+def raw_pairs(project_dir, from_type, to_type):
+    """Associations in raw between records that raw holds as live."""
+    table, column, nested = ASSOCIATION_TABLES[(from_type, to_type)]
+    found = set(rows(project_dir, f"select p.{column}, c.value from {RAW}.{table} p "
+                                  f"join {RAW}.{nested} c on c._dlt_parent_id = p._dlt_id"))
+    from_live = live_ids(project_dir, "hubspot__engagements" if from_type == "engagements"
+                         else f"hubspot__{from_type}")
+    to_live = live_ids(project_dir, f"hubspot__{to_type}")
+    return {(a, b) for a, b in found if a in from_live and b in to_live}
+
+
+def assert_matches_truth(project_dir, crm):
+    assert live_ids(project_dir, "hubspot__contacts") == crm.live_ids("contacts")
+    assert live_ids(project_dir, "hubspot__companies") == crm.live_ids("companies")
+    assert live_ids(project_dir, "hubspot__engagements") == set(crm.live_engagements())
+    for from_type, to_type in ASSOCIATION_TABLES:
+        assert raw_pairs(project_dir, from_type, to_type) == crm.pairs(from_type, to_type), \
+            (from_type, to_type)
+
+
+def test_full_load_matches_the_truth_with_few_association_requests(project_dir, box):
+    app = box.app("hubspot")
+    info = refresh_hubspot(is_incremental=False)
+    crm = app.truth
+    assert_matches_truth(project_dir, crm)
+    assert info.prp_summary.rows["hubspot__contacts"] == len(crm.live_ids("contacts"))
+    # every record id asked for associations at most once per pair, <= 1,000 per request
+    n = {t: len(crm.live_ids(t)) for t in ("contacts", "companies", *ENGAGEMENT_TYPES)}
+    allowed = math.ceil(n["contacts"] / 1000) + 2 * sum(math.ceil(n[t] / 1000)
+                                                         for t in ENGAGEMENT_TYPES)
+    assert app.counts[BATCH] <= allowed
+    assert app.association_inputs == n["contacts"] + 2 * sum(n[t] for t in ENGAGEMENT_TYPES)
+    # no request per record: list pages of 100, plus one archived listing per type
+    pages = sum(math.ceil(count / 100) for count in n.values())
+    assert app.counts[LIST] <= pages + len(n)
+    assert app.counts[SEARCH] == 0
+    # a contact's engagements and companies as the truth computes them
+    contact = sorted(crm.live_ids("contacts"), key=int)[0]
+    stored = {r[0] for r in rows(project_dir, f"select p.engagement_id from {RAW}."
+                                 "hubspot__engagement_contacts p join "
+                                 f"{RAW}.hubspot__engagement_contacts__contact_ids c on "
+                                 f"c._dlt_parent_id = p._dlt_id where c.value = '{contact}'")}
+    assert stored == {e[0] for e in crm.contact_engagements(contact)}
+
+
+def test_incremental_run_reflects_exactly_the_changes(project_dir, box, monkeypatch):
+    app, clock = box.app("hubspot"), box.clock
+    crm = app.truth
+    refresh_hubspot(is_incremental=False)
+
+    clock.advance(minutes=30)
+    contacts = sorted(int(i) for i in crm.live_ids("contacts"))
+    edited = contacts[:3]
+    for cid in edited:
+        crm.edit("contacts", cid, firstname="Renamed")
+    new_contact = crm.create("contacts", {"email": "new.person@example.org",
+                                          "firstname": "New", "lastname": "Person"})
+    company = sorted(int(i) for i in crm.live_ids("companies"))[0]
+    crm.associate("contacts", new_contact.id, "companies", company)
+    new_call = crm.create("calls", {"hs_timestamp": "2026-01-02T03:04:05.000Z",
+                                    "hs_call_title": "Fresh call"})
+    crm.associate("calls", new_call.id, "contacts", new_contact.id)
+    crm.archive("contacts", contacts[10])
+    archived_note = sorted(int(i) for i in crm.live_ids("notes"))[0]
+    crm.archive("notes", archived_note)
+    # re-associate without touching the records: HubSpot leaves last-modified alone
+    meeting = next(int(e) for e, (t, _) in sorted(crm.live_engagements().items())
+                   if t == "meetings" and crm.associated("meetings", int(e), "contacts"))
+    old = crm.associated("meetings", meeting, "contacts")[0]
+    crm.dissociate("meetings", meeting, "contacts", old)
+    crm.associate("meetings", meeting, "contacts", contacts[20])
+    lonely = next(c for c in contacts[30:] if crm.associated("contacts", c, "companies"))
+    for comp in crm.associated("contacts", lonely, "companies"):
+        crm.dissociate("contacts", lonely, "companies", comp)
+    clock.advance(minutes=1)  # let the search index catch up
+
+    monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
+    app.reset_counts()
+    info = refresh_hubspot()
+    assert_matches_truth(project_dir, crm)
+    # exactly the changed records were loaded: 3 edits, 1 new, 1 archived contact
+    assert info.prp_summary.rows["hubspot__contacts"] == 5
+    assert info.prp_summary.rows["hubspot__engagements"] == 2  # new call, archived note
+    names = dict(rows(project_dir, f"select id, firstname from {RAW}.hubspot__contacts"))
+    assert all(names[str(c)] == "Renamed" for c in edited)
+    deleted = rows(project_dir, f"select is_deleted, deleted_at from {RAW}.hubspot__contacts "
+                                f"where id = '{contacts[10]}'")
+    assert deleted[0][0] is True and deleted[0][1]
+    assert (str(meeting), str(contacts[20])) in raw_pairs(project_dir, "engagements", "contacts")
+    assert not {p for p in raw_pairs(project_dir, "contacts", "companies") if p[0] == str(lonely)}
+
+
+def test_no_change_run_makes_one_search_per_object_and_loads_nothing(project_dir, box,
+                                                                      monkeypatch):
+    app = box.app("hubspot")
+    refresh_hubspot(is_incremental=False)
+    app.reset_counts()
+    info = refresh_hubspot()  # the sweep ran with the full load, so it is not due
+    assert info.prp_summary.total_rows == 0
+    assert app.counts[SEARCH] == 8
+    assert sum(app.counts.values()) == 8
+    assert all(n == 1 for n in app.search_counts.values()) and len(app.search_counts) == 8
+
+    monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
+    app.reset_counts()
+    app.search_counts.clear()
+    app.association_inputs = 0
+    info = refresh_hubspot()  # the sweep is due now: it reads, but nothing changed
+    assert info.prp_summary.total_rows == 0
+    assert app.counts[SEARCH] == 8
+    crm = app.truth
+    n = {t: len(crm.live_ids(t)) for t in ("contacts", *ENGAGEMENT_TYPES)}
+    assert app.counts[BATCH] <= math.ceil(n["contacts"] / 1000) + 2 * sum(
+        math.ceil(n[t] / 1000) for t in ENGAGEMENT_TYPES)
+
+
+def test_more_changes_than_the_search_cap_load_completely(project_dir, box, monkeypatch):
+    app, clock = box.app("hubspot"), box.clock
+    crm = app.truth
+    app.search_cap = 50
+    monkeypatch.setenv("SOURCES__HUBSPOT__SEARCH_RESULT_CAP", "50")
+    refresh_hubspot(is_incremental=False)
+    clock.advance(minutes=30)
+    changed = sorted(int(i) for i in crm.live_ids("contacts"))[:130]
+    for cid in changed:
+        clock.advance(seconds=1)
+        crm.edit("contacts", cid, jobtitle=f"Title {cid}")
+    clock.advance(minutes=1)
+    app.reset_counts()
+    app.search_counts.clear()
+    info = refresh_hubspot()
+    assert info.prp_summary.rows["hubspot__contacts"] == 130
+    titles = dict(rows(project_dir, f"select id, jobtitle from {RAW}.hubspot__contacts"))
+    assert all(titles[str(c)] == f"Title {c}" for c in changed)
+    assert 3 <= app.search_counts["contacts"] <= 10  # re-anchored a few times, no loop
+    assert_matches_truth(project_dir, crm)
+
+
+def test_more_records_than_the_cap_on_one_timestamp_load_without_looping(project_dir, box):
+    app, clock = box.app("hubspot"), box.clock
+    crm = app.truth
+    app.search_cap = 50  # the pipeline keeps the real cap: it meets HubSpot's 400 instead
+    refresh_hubspot(is_incremental=False)
+    clock.advance(minutes=30)
+    changed = sorted(int(i) for i in crm.live_ids("contacts"))[:130]
+    at_ms = crm.now_ms()
+    app.touch_many("contacts", changed, at_ms, lifecyclestage="customer_bulk")
+    clock.advance(minutes=1)
+    app.search_counts.clear()
+    info = refresh_hubspot()
+    assert info.prp_summary.rows["hubspot__contacts"] == 130
+    stages = dict(rows(project_dir, f"select id, lifecyclestage from {RAW}.hubspot__contacts"))
+    assert all(stages[str(c)] == "customer_bulk" for c in changed)
+    assert app.search_counts["contacts"] <= 15
+
+
+def test_rate_limit_storms_and_server_errors_are_survived(project_dir, box):
+    app = box.app("hubspot")
+    app.faults.inject("rate_limit", 5, path_contains="/crm/v3/objects/contacts",
+                      retry_after=None)  # HubSpot sends no Retry-After
+    app.faults.inject("server_error", 3, path_contains="/crm/v4/associations")
+    app.faults.inject("rate_limit", 4, path_contains="/crm/v3/properties", retry_after=None)
+    refresh_hubspot(is_incremental=False)
+    assert_matches_truth(project_dir, app.truth)
+    app.faults.inject("rate_limit", 6, path_contains="/search", retry_after=None)
+    box.clock.advance(minutes=5)
+    app.truth.edit("companies", sorted(int(i) for i in app.truth.live_ids("companies"))[0],
+                   name="Stormy")
+    box.clock.advance(minutes=1)
+    info = refresh_hubspot()
+    assert info.prp_summary.rows["hubspot__companies"] == 1
+    assert app.faults.pending == 4  # the properties API is read only when discovering
+    assert info.prp_summary.retries >= 6
+
+
+def test_discovered_properties_are_split_so_no_url_is_too_long(project_dir, box, monkeypatch):
+    app = box.app("hubspot")
+    monkeypatch.setenv("SOURCES__HUBSPOT__DISCOVER_PROPERTIES", "true")
+    refresh_hubspot(is_incremental=False)
+    columns = {r[0] for r in rows(project_dir, "select column_name from "
+                                  "information_schema.columns where table_name = "
+                                  "'hubspot__contacts'")}
+    assert "personal_crm_custom_field_for_contact_159" in columns
+    assert "contact_cadence_days" in columns
+    assert app.counts["GET /crm/v3/properties/{object_type}"] == 8
+    assert_matches_truth(project_dir, app.truth)

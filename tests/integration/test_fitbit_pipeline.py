@@ -1,0 +1,328 @@
+"""The Fitbit pipeline over HTTP against the Google Health sandbox, asserting on DuckDB rows,
+the sandbox's request counters and its ground truth."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import stat
+import subprocess
+import sys
+from datetime import UTC, date, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+import tomlkit
+
+from pipelines.cli import main as prp
+from pipelines.common.errors import ConfigurationError
+from pipelines.common.token_store import LocalSecretsFile, reload_dlt_providers
+from pipelines.fitbit import refresh_fitbit
+from sandbox.ratelimit import SlidingWindowLimit
+from tests.conftest import REPO, duckdb_rows
+
+pytestmark = pytest.mark.integration
+
+RAW = "dev_raw_data"
+SHORT = ("active-minutes", "total-calories")
+LONG = ("steps", "distance", "floors")
+
+
+@pytest.fixture
+def log_lines():
+    """Every message the project logs during the test, before any masking."""
+    lines: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(record.getMessage())
+            if record.exc_info:
+                lines.append(logging.Formatter().formatException(record.exc_info))
+
+    handler = Collect()
+    logger = logging.getLogger("prp")
+    logger.addHandler(handler)
+    yield lines
+    logger.removeHandler(handler)
+
+
+@pytest.fixture
+def sandbox(start):
+    return start(apis=("google",))
+
+
+@pytest.fixture
+def google(sandbox):
+    return sandbox.app("google")
+
+
+def warehouse(project_dir: Path) -> Path:
+    return project_dir / "warehouse.duckdb"
+
+
+def loaded_sleep(project_dir: Path) -> dict[str, tuple]:
+    rows = duckdb_rows(warehouse(project_dir), f"""
+        select sleep_id, start_time, end_time, minutes_asleep, minutes_awake,
+               minutes_in_sleep_period, stage_deep_minutes, stage_light_minutes,
+               stage_rem_minutes, coalesce(stage_awake_minutes, 0), is_main_sleep, is_nap
+        from {RAW}.fitbit__sleep""")
+    return {r[0]: (r[1].astimezone(UTC), r[2].astimezone(UTC), *r[3:]) for r in rows}
+
+
+def truth_sleep(app) -> dict[str, tuple]:
+    return {s["id"]: (s["start"], s["end"], s["minutes_asleep"], s["minutes_awake"],
+                      s["minutes_in_bed"], s["minutes_deep"], s["minutes_light"],
+                      s["minutes_rem"], s["minutes_wake"], s["is_main_sleep"], s["is_nap"])
+            for s in app.data.truth_sleep_sessions()}
+
+
+def loaded_activity(project_dir: Path) -> dict[date, tuple]:
+    rows = duckdb_rows(warehouse(project_dir), f"""
+        select date, steps, distance_mm / 1000.0, floors,
+               active_minutes_moderate + active_minutes_vigorous, calories_total_kcal
+        from {RAW}.fitbit__activity_daily""")
+    return {r[0]: (r[1], r[2], r[3], r[4], None if r[5] is None else round(r[5], 6))
+            for r in rows}
+
+
+def truth_activity(app) -> dict[date, tuple]:
+    return {d: (v["steps"], v["distance_meters"], v["floors"], v["active_minutes"],
+                None if v["calories_total"] is None else round(v["calories_total"], 6))
+            for d, v in app.data.truth_daily_activity().items()}
+
+
+def loaded_resting(project_dir: Path) -> dict[date, int]:
+    return dict(duckdb_rows(warehouse(project_dir),
+                            f"select date, beats_per_minute from {RAW}.fitbit__resting_heart_rate"))
+
+
+def assert_matches_truth(project_dir: Path, app) -> None:
+    assert loaded_sleep(project_dir) == truth_sleep(app)
+    assert loaded_activity(project_dir) == truth_activity(app)
+    assert loaded_resting(project_dir) == app.data.truth_resting_heart_rate()
+
+
+def data_calls(app) -> dict:
+    return {key: n for key, n in app.calls.items() if n}
+
+
+def backfill_calls(app) -> dict:
+    """The fewest requests a backfill from the membership start can make."""
+    days = (app.data.today() - app.data.first_day).days + 1
+    sessions = len(app.data.truth_sleep_sessions())
+    calls = {("dailyRollUp", t): math.ceil(days / 90) for t in LONG}
+    calls.update({("dailyRollUp", t): math.ceil(days / 14) for t in SHORT})
+    # 25 sessions a page; a full last page still carries a token, answered by an empty page
+    calls[("list", "sleep")] = sessions // 25 + 1
+    calls[("list", "daily-resting-heart-rate")] = 1
+    return calls
+
+
+def assert_no_secret_leaks(project_dir: Path, app, *texts: str) -> None:
+    """No issued token or the client secret in the texts, any file but the secrets file, or
+    the dlt state stored in the warehouse."""
+    from dlt.common.versioned_state import decompress_state
+
+    secrets = [s for s in app.oauth.issued() if len(s) >= 8]
+    assert secrets
+    for text in texts:
+        for secret in secrets:
+            assert secret not in text
+    encoded = [s.encode() for s in secrets]
+    for path in project_dir.rglob("*"):
+        if path.is_file() and path != project_dir / ".dlt" / "secrets.toml":
+            content = path.read_bytes()
+            assert not any(s in content for s in encoded), path
+    if warehouse(project_dir).exists():
+        for (state,) in duckdb_rows(warehouse(project_dir),
+                                    f"select state from {RAW}._dlt_pipeline_state"):
+            text = str(decompress_state(state))
+            assert not any(s in text for s in secrets)
+
+
+def test_backfill_equals_truth_in_the_fewest_requests(project_dir, google, log_lines):
+    refresh_fitbit()
+    assert_matches_truth(project_dir, google)
+    assert data_calls(google) == backfill_calls(google)
+    assert google.requests_to("POST /token") == 1
+    assert google.requests_to("GET /v4/users/{user}/settings") == 1
+    assert google.requests_to("GET /v4/users/{user}/profile") == 1
+    assert google.rejected == 0  # paced under 300 requests a minute
+    assert_no_secret_leaks(project_dir, google, *log_lines)
+
+
+def test_demo_profile_backfill(project_dir, start):
+    app = start(apis=("google",), profile="demo").app("google")
+    refresh_fitbit()
+    assert_matches_truth(project_dir, app)
+    assert data_calls(app) == backfill_calls(app)
+    assert len(loaded_activity(project_dir)) > 300
+
+
+def _days_with_main_sleep(app, days: list[date]) -> list[date]:
+    return [d for d in days if any(s.main_sleep for s in app.data.sessions_ending_on(d))
+            and app.data.truth_resting_heart_rate().get(d)]
+
+
+def test_second_run_rereads_the_lookback_window(project_dir, google):
+    refresh_fitbit()
+    today = google.data.today()
+    usable = _days_with_main_sleep(google, [today - timedelta(days=i) for i in range(1, 7)])
+    assert len(usable) >= 4, "the seed should give enough worn days in the window"
+    late_day, changed_day, deleted_day, sleep_day = usable[:4]
+    outside = today - timedelta(days=20)
+    before_outside = loaded_activity(project_dir)[outside]
+    google.data.add_late_steps(late_day)
+    google.data.change_steps(changed_day, 2.0)
+    google.data.delete_day(deleted_day)
+    changed_sleep = google.data.change_sleep(sleep_day, 45)
+    nap = google.data.add_late_nap(late_day)
+    google.data.set_resting_heart_rate(changed_day, 99)
+    google.data.change_steps(outside, 3.0)  # outside the window: not re-read
+    filters: list[str] = []
+    google.observers.append(lambda r: filters.append(r.arg("filter") or "") if r.params.get(
+        "dataType") == "daily-resting-heart-rate" else None)
+    google.calls.clear()
+    google.reset_counts()
+
+    refresh_fitbit()
+
+    window_start = today - timedelta(days=7)
+    assert filters == [f'daily_resting_heart_rate.date >= "{window_start}"']
+    assert data_calls(google) == {("dailyRollUp", t): 1 for t in (*LONG, *SHORT)} | {
+        ("list", "sleep"): 1, ("list", "daily-resting-heart-rate"): 1}
+    assert google.requests_to("GET /v4/users/{user}/profile") == 0
+    activity = loaded_activity(project_dir)
+    truth = truth_activity(google)
+    assert activity[outside] == before_outside != truth[outside]
+    del activity[outside], truth[outside]
+    assert activity == truth
+    assert deleted_day not in activity
+    assert loaded_resting(project_dir) == google.data.truth_resting_heart_rate()
+    assert loaded_resting(project_dir)[changed_day] == 99
+    sleep = loaded_sleep(project_dir)
+    assert sleep == truth_sleep(google)
+    ids = {s["id"].rsplit("/", 1)[1]: s for s in google.data.truth_sleep_sessions()}
+    assert nap.id in ids and changed_sleep.id in ids
+    assert not any(v[1].date() == deleted_day and v[-2] for v in sleep.values())
+
+
+def test_full_refresh_reloads_everything(project_dir, google):
+    refresh_fitbit()
+    outside = google.data.today() - timedelta(days=25)
+    google.data.delete_day(outside)
+    refresh_fitbit()
+    assert outside in loaded_activity(project_dir)  # outside the look-back window
+    refresh_fitbit(is_incremental=False)
+    assert outside not in loaded_activity(project_dir)
+    assert_matches_truth(project_dir, google)
+
+
+def _use_secrets_file(project_dir: Path, monkeypatch, refresh_token: str) -> Path:
+    """Keep the refresh token in .dlt/secrets.toml (as a person would), next to other secrets."""
+    monkeypatch.delenv("SOURCES__FITBIT__REFRESH_TOKEN")
+    path = project_dir / ".dlt" / "secrets.toml"
+    path.write_text('# my secrets\n[sources.notion]\napi_key = "ntn_keep_me"\n')
+    LocalSecretsFile(path).save("sources.fitbit", "refresh_token", refresh_token)
+    return path
+
+
+def test_rotated_refresh_token_is_stored_before_data_requests(project_dir, sandbox, google,
+                                                              monkeypatch, log_lines):
+    google.oauth.rotate = google.oauth.reject_used = True
+    path = _use_secrets_file(project_dir, monkeypatch, google.refresh_token)
+    stored_at_first_request: list[str] = []
+
+    def probe(request) -> None:
+        if not stored_at_first_request:
+            document = tomlkit.parse(path.read_text())
+            stored_at_first_request.append(document["sources"]["fitbit"]["refresh_token"])
+
+    google.observers.append(probe)
+    refresh_fitbit()
+    live = [t for t, g in google.oauth.refresh_tokens.items() if not g.used]
+    assert len(live) == 1 and live[0] != google.refresh_token
+    assert stored_at_first_request == live  # persisted before the first data request
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    document = tomlkit.parse(path.read_text())
+    assert document["sources"]["notion"]["api_key"] == "ntn_keep_me"
+    assert "# my secrets" in path.read_text()
+    assert not list(path.parent.glob(".secrets.*"))  # no temporary file left behind
+
+    refresh_fitbit()  # the next run uses the stored token (the first one is now rejected)
+    assert google.oauth.grants == 2
+    newest = tomlkit.parse(path.read_text())["sources"]["fitbit"]["refresh_token"]
+    assert newest != live[0] and not google.oauth.refresh_tokens[newest].used
+    assert_matches_truth(project_dir, google)
+    assert_no_secret_leaks(project_dir, google, *log_lines)
+
+
+def test_invalid_grant_exits_2_with_the_reauthorisation_hint(project_dir, google, log_lines,
+                                                             capsys):
+    google.oauth.revoke()
+    with pytest.raises(ConfigurationError) as raised:
+        refresh_fitbit()
+    assert "prp auth fitbit" in str(raised.value)
+    assert prp(["refresh", "fitbit"]) == 2
+    assert any("prp auth fitbit" in line for line in log_lines)
+    assert google.requests_to("GET /v4/") == 0 and google.requests_to("POST /v4/") == 0
+    out = capsys.readouterr()
+    assert_no_secret_leaks(project_dir, google, str(raised.value), out.out, out.err, *log_lines)
+
+
+def test_pkce_flow_against_the_sandbox(project_dir, google, monkeypatch, log_lines):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "auth", "fitbit", "--no-browser",
+         "--timeout", "60"], cwd=project_dir, env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True)
+    output = []
+    try:
+        for line in process.stdout:
+            output.append(line)
+            if line.startswith("http"):
+                break
+        url = output[-1].strip()
+        assert "code_challenge_method=S256" in url and "access_type=offline" in url
+        page = requests.get(url, timeout=30)  # the "browser": consent, then the loopback
+        assert page.status_code == 200 and "access granted" in page.text
+        rest, _ = process.communicate(timeout=60)
+        output.append(rest)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, "".join(output)
+    path = project_dir / ".dlt" / "secrets.toml"
+    token = tomlkit.parse(path.read_text())["sources"]["fitbit"]["refresh_token"]
+    assert token in google.oauth.refresh_tokens and token != google.refresh_token
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+    monkeypatch.delenv("SOURCES__FITBIT__REFRESH_TOKEN")
+    reload_dlt_providers()
+    refresh_fitbit()  # works with the token the flow stored
+    assert_matches_truth(project_dir, google)
+    assert_no_secret_leaks(project_dir, google, "".join(output), *log_lines)
+
+
+def test_rate_limits_are_survived(project_dir, google):
+    google.limit = SlidingWindowLimit(10, 2.0)  # far tighter than Google's 300 a minute
+    google.faults.inject("rate_limit", 3, path_contains="/dataPoints")
+    refresh_fitbit()
+    assert google.rejected >= 3
+    assert_matches_truth(project_dir, google)
+
+
+def test_expired_access_token_is_refreshed_mid_run(project_dir, google):
+    seen = []
+
+    def expire_after_three(request) -> None:
+        seen.append(request.path)
+        if len(seen) == 3:
+            google.oauth.expire_access_tokens()
+
+    google.observers.append(expire_after_three)
+    refresh_fitbit()
+    assert google.oauth.grants == 2
+    assert_matches_truth(project_dir, google)

@@ -1,0 +1,56 @@
+"""``prp status``: per source, the last load, its cursors and row counts per table."""
+
+from __future__ import annotations
+
+import json
+
+import dlt
+
+from pipelines.common.runner import build_pipeline
+from pipelines.common.settings import load_settings
+from pipelines.sources import SOURCE_MODULES
+
+
+def _cursor_lines(state: dict) -> list[str]:
+    lines = []
+    for resource, values in sorted(state.get("resources", {}).items()):
+        shown = {k: v for k, v in values.items() if isinstance(v, (str, int, float)) and k != "digest"}
+        if shown:
+            lines.append(f"    {resource}: {json.dumps(shown, sort_keys=True)}")
+    return lines
+
+
+def source_status(name: str) -> list[str]:
+    """Lines describing one source's pipeline, read from the destination."""
+    pipeline: dlt.Pipeline = build_pipeline(name, load_settings())
+    try:
+        pipeline.sync_destination()
+    except Exception as exc:  # noqa: BLE001 - status must report, not crash
+        return [f"{name}: cannot read the destination ({type(exc).__name__}: {exc})"]
+    if not pipeline.default_schema_name:
+        return [f"{name}: never run into dataset {pipeline.dataset_name}"]
+    lines = [f"{name}: dataset {pipeline.dataset_name}"]
+    with pipeline.sql_client() as client:
+        loads = client.execute_sql(
+            "select max(inserted_at) from _dlt_loads where schema_name = %s and status = 0", name)
+        lines.append(f"  last successful load: {loads[0][0] if loads and loads[0][0] else 'none'}")
+        for table in sorted(pipeline.default_schema.data_table_names()):
+            if not client.has_dataset():
+                break
+            try:
+                count = client.execute_sql(f"select count(*) from {client.make_qualified_table_name(table)}")
+            except Exception:  # noqa: BLE001 - a declared table may not exist yet
+                continue
+            lines.append(f"  {table}: {count[0][0]} rows")
+    state = pipeline.state.get("sources", {}).get(name, {})
+    cursors = _cursor_lines(state)
+    if cursors:
+        lines.append("  cursors:")
+        lines += cursors
+    return lines
+
+
+def print_status() -> None:
+    for name in SOURCE_MODULES:
+        for line in source_status(name):
+            print(line)

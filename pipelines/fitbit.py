@@ -194,10 +194,10 @@ def _activity(ctx: FitbitContext) -> Iterator[dict]:
     for day in window.dates():
         if day in days:
             row = dict.fromkeys(c for c in ACTIVITY_COLUMNS if c != "deleted")
-            row.update(days[day], date=day)
+            row.update(days[day], activity_date=day)
             yield row
         elif window.reread:
-            yield {"date": day, "deleted": True}
+            yield {"activity_date": day, "deleted": True}
     ctx.finish(state, window)
 
 
@@ -213,13 +213,13 @@ def _resting(ctx: FitbitContext) -> Iterator[dict]:
                                     page_size=LIST_PAGE_SIZE):
         for point in page:
             row = resting_row(point)
-            if row and window.start <= row["date"] <= window.end:
-                seen.add(row["date"])
+            if row and window.start <= row["measured_date"] <= window.end:
+                seen.add(row["measured_date"])
                 yield row
     if window.reread:
         for day in window.dates():
             if day not in seen:
-                yield {"date": day, "deleted": True}
+                yield {"measured_date": day, "deleted": True}
     ctx.finish(state, window)
 
 
@@ -266,9 +266,10 @@ def fitbit_source(
         dlt.resource(_sleep(ctx), name="sleep", table_name="fitbit__sleep",
                      primary_key="sleep_id", write_disposition="merge", columns=SLEEP_COLUMNS),
         dlt.resource(_activity(ctx), name="activity_daily", table_name="fitbit__activity_daily",
-                     primary_key="date", write_disposition="merge", columns=ACTIVITY_COLUMNS),
+                     primary_key="activity_date", write_disposition="merge",
+                     columns=ACTIVITY_COLUMNS),
         dlt.resource(_resting(ctx), name="resting_heart_rate",
-                     table_name="fitbit__resting_heart_rate", primary_key="date",
+                     table_name="fitbit__resting_heart_rate", primary_key="measured_date",
                      write_disposition="merge", columns=RESTING_COLUMNS),
     )
 

@@ -38,7 +38,7 @@ SLEEP_COLUMNS: dict[str, dict[str, Any]] = {
     "deleted": {"data_type": "bool", "hard_delete": True},
 }
 ACTIVITY_COLUMNS: dict[str, dict[str, Any]] = {
-    "date": {"data_type": "date", "nullable": False},
+    "activity_date": {"data_type": "date", "nullable": False},
     "steps": {"data_type": "bigint"},
     "distance_mm": {"data_type": "bigint"},
     "floors": {"data_type": "bigint"},
@@ -47,7 +47,7 @@ ACTIVITY_COLUMNS: dict[str, dict[str, Any]] = {
     "deleted": {"data_type": "bool", "hard_delete": True},
 }
 RESTING_COLUMNS: dict[str, dict[str, Any]] = {
-    "date": {"data_type": "date", "nullable": False},
+    "measured_date": {"data_type": "date", "nullable": False},
     "beats_per_minute": {"data_type": "bigint"},
     "calculation_method": {"data_type": "text"},
     "deleted": {"data_type": "bool", "hard_delete": True},
@@ -122,7 +122,7 @@ def resting_row(point: dict) -> dict[str, Any] | None:
     if day is None:
         return None
     metadata = value.get("dailyRestingHeartRateMetadata") or {}
-    return {"date": day, "beats_per_minute": to_int(value.get("beatsPerMinute")),
+    return {"measured_date": day, "beats_per_minute": to_int(value.get("beatsPerMinute")),
             "calculation_method": metadata.get("calculationMethod")}
 
 

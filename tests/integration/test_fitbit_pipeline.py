@@ -80,7 +80,7 @@ def truth_sleep(app) -> dict[str, tuple]:
 
 def loaded_activity(project_dir: Path) -> dict[date, tuple]:
     rows = duckdb_rows(warehouse(project_dir), f"""
-        select date, steps, distance_mm / 1000.0, floors,
+        select activity_date, steps, distance_mm / 1000.0, floors,
                active_minutes_moderate + active_minutes_vigorous, calories_total_kcal
         from {RAW}.fitbit__activity_daily""")
     return {r[0]: (r[1], r[2], r[3], r[4], None if r[5] is None else round(r[5], 6))
@@ -95,7 +95,8 @@ def truth_activity(app) -> dict[date, tuple]:
 
 def loaded_resting(project_dir: Path) -> dict[date, int]:
     return dict(duckdb_rows(warehouse(project_dir),
-                            f"select date, beats_per_minute from {RAW}.fitbit__resting_heart_rate"))
+                            f"select measured_date, beats_per_minute "
+                            f"from {RAW}.fitbit__resting_heart_rate"))
 
 
 def assert_matches_truth(project_dir: Path, app) -> None:

@@ -1,0 +1,28 @@
+{#- One row per local day with a daily resting heart rate. -#}
+with
+
+resting as (
+
+    select * from {{ source('fitbit', 'fitbit__resting_heart_rate') }}
+
+),
+
+live as (
+
+    select *
+    from resting
+    where not coalesce(deleted, false)
+
+),
+
+final as (
+
+    select
+        measured_date,
+        beats_per_minute as resting_heart_rate,
+        calculation_method
+    from live
+
+)
+
+select * from final

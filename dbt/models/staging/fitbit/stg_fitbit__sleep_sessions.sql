@@ -1,0 +1,47 @@
+{#- One row per sleep session; a night belongs to the date it ends in the personal time zone. -#}
+with
+
+sleep as (
+
+    select * from {{ source('fitbit', 'fitbit__sleep') }}
+
+),
+
+live as (
+
+    select *
+    from sleep
+    where not coalesce(deleted, false)
+
+),
+
+final as (
+
+    select
+        sleep_id,
+        start_time as start_at,
+        end_time as end_at,
+        {{ local_date('end_time', var('timezone')) }} as sleep_date,
+        {{ to_local_timestamp('start_time', var('timezone')) }} as start_at_local,
+        {{ to_local_timestamp('end_time', var('timezone')) }} as end_at_local,
+        sleep_type,
+        coalesce(is_main_sleep, false) as is_main_sleep,
+        coalesce(is_nap, false) as is_nap,
+        minutes_asleep,
+        minutes_awake,
+        minutes_in_sleep_period as minutes_in_bed,
+        case
+            when minutes_in_sleep_period > 0
+                then cast(minutes_asleep as {{ type_double() }}) * 100 / minutes_in_sleep_period
+        end as efficiency,
+        stage_deep_minutes as minutes_deep,
+        stage_light_minutes as minutes_light,
+        stage_rem_minutes as minutes_rem,
+        coalesce(stage_awake_minutes, 0) as minutes_wake,
+        stage_restless_minutes as minutes_restless,
+        is_processed
+    from live
+
+)
+
+select * from final

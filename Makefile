@@ -1,6 +1,6 @@
 # personal-reporting-pipelines: every command a person needs. `make help` lists them.
 SHELL := /bin/bash
-UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
 target ?= dev
@@ -12,10 +12,8 @@ target ?= dev
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
 
-$(UV):
-	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-
-install: $(UV) ## install the locked environment into .venv (uv, bootstrapped with pip)
+install: ## install the locked environment into .venv (uv, bootstrapped with pip)
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
 demo: install ## sandbox -> all pipelines -> DuckDB -> dbt build; no credentials needed

@@ -52,10 +52,9 @@ def _table_counts(datasets: tuple[str, ...]) -> list[tuple[str, str, int]]:
 
 def run_demo(profile: str = "demo") -> None:
     """Sandbox -> every pipeline -> DuckDB -> dbt build, then print what landed where."""
-    from sandbox import start_sandbox
-
     from pipelines.common.settings import load_settings
     from pipelines.transform import run_dbt
+    from sandbox import start_sandbox
 
     started = time.monotonic()
     _isolate_demo_settings()
@@ -74,13 +73,14 @@ def run_demo(profile: str = "demo") -> None:
         raise PipelineError("the demo loaded no tables")
     print()
     print(f"Demo finished in {time.monotonic() - started:.0f}s")
-    print(f"Requests served by the sandbox: "
+    print("Requests served by the sandbox: "
           + ", ".join(f"{name} {n}" for name, n in requests.items()))
     print("Rows per table:")
     for schema, table, rows in counts:
         print(f"  {schema}.{table}: {rows}")
     print(f"Warehouse: {WAREHOUSE}  (datasets {settings.raw_dataset}, {settings.analytics_dataset})")
-    print(f"Open it with: duckdb {WAREHOUSE.relative_to(Path.cwd()) if WAREHOUSE.is_relative_to(Path.cwd()) else WAREHOUSE}")
+    print("Inspect it with `prp status` after exporting DLT_PROJECT_DIR=data/demo "
+          "DLT_DATA_DIR=data/demo/dlt PRP__TARGET=demo, or any DuckDB client.")
 
 
 def serve_sandbox(profile: str = "demo", seed: int = 7) -> None:

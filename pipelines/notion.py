@@ -93,7 +93,8 @@ class NotionClient:
         register_secret(api_key)
         self.api = ApiClient(
             "notion", base_url, requests_per_second=requests_per_second, burst=3,
-            max_retries=max_retries, headers={"Authorization": f"Bearer {api_key}", "Notion-Version": version},
+            max_retries=max_retries,
+            headers={"Authorization": f"Bearer {api_key}", "Notion-Version": version},
         )
 
     def _list(self, method: str, path: str, body: dict[str, Any] | None = None) -> Iterator[dict]:

@@ -22,7 +22,7 @@ habit_pages as (
             {% endfor %}
         end as period
     from {{ ref('stg_notion__pages') }}
-    where source_table in ({% for table in periods %}'{{ table }}'{% if not loop.last %}, {% endif %}{% endfor %})
+    where source_table in ('{{ periods.keys() | join("', '") }}')  -- noqa: LT05
 
 ),
 

@@ -20,10 +20,10 @@ with
 
 unioned as (
 
-{% for table in var('notion_page_tables') %}
+    {% for table in var('notion_page_tables') %}
     select * from {{ table }}
     {% if not loop.last %}union all{% endif %}
-{% endfor %}
+    {% endfor %}
 
 ),
 

@@ -31,10 +31,8 @@ final as (
         property_values.value_text,
         property_values.value_number,
         property_values.value_bool,
-        {{ dbt.safe_cast("substr(property_values.value_date, 1, 10)", api.Column.translate_type("date")) }}
-            as value_date,
-        {{ dbt.safe_cast("substr(property_values.value_date_end, 1, 10)", api.Column.translate_type("date")) }}
-            as value_date_end,
+        {{ dbt.safe_cast("substr(property_values.value_date, 1, 10)", "date") }} as value_date,
+        {{ dbt.safe_cast("substr(property_values.value_date_end, 1, 10)", "date") }} as value_date_end,
         property_values.value_json
     from property_values
     inner join pages

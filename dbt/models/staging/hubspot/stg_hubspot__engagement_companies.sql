@@ -32,7 +32,7 @@ pairs as (
         cast(associated_ids.value as {{ dbt.type_string() }}) as company_id
     from associated_records
     inner join associated_ids
-        on associated_ids._dlt_parent_id = associated_records._dlt_id
+        on associated_records._dlt_id = associated_ids._dlt_parent_id
 
 ),
 

@@ -1,0 +1,53 @@
+"""Google Health data points become raw rows: int64 strings, durations, missing vs zero."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from pipelines.fitbit_api import chunks
+from pipelines.fitbit_records import resting_row, rollup_values, sleep_row, to_seconds
+
+pytestmark = pytest.mark.unit
+
+
+def test_sleep_row_reads_strings_and_stage_summary():
+    row = sleep_row({"name": "users/1/dataTypes/sleep/dataPoints/9", "sleep": {
+        "type": "STAGES",
+        "interval": {"startTime": "2026-11-01T22:40:00Z", "endTime": "2026-11-02T06:10:00Z",
+                     "startUtcOffset": "3600s", "endUtcOffset": "-14400s"},
+        "summary": {"minutesAsleep": "402", "minutesInSleepPeriod": "450",
+                    "stagesSummary": [{"type": "DEEP", "minutes": "70", "count": "4"}]},
+        "metadata": {"mainSleep": True, "nap": False}}})
+    assert row["sleep_id"].endswith("/9") and row["minutes_asleep"] == 402
+    assert row["start_time"] == datetime(2026, 11, 1, 22, 40, tzinfo=UTC)
+    assert row["end_utc_offset_seconds"] == -14400
+    assert row["stage_deep_minutes"] == 70 and row["stage_rem_minutes"] is None
+    assert row["is_main_sleep"] is True and row["minutes_awake"] is None
+
+
+def test_rollup_missing_member_is_empty_and_zero_stays_zero():
+    assert rollup_values("steps", {"civilStartTime": {}}) == {}
+    assert rollup_values("steps", {"steps": {"countSum": "0"}}) == {"steps": 0}
+    assert rollup_values("distance", {"distance": {"millimetersSum": "1500"}}) == {
+        "distance_mm": 1500}
+    assert rollup_values("active-minutes", {"activeMinutes": {
+        "activeMinutesRollupByActivityLevel": [{"activityLevel": "VIGOROUS",
+                                                "activeMinutesSum": "7"}]}}) == {
+        "active_minutes_light": 0, "active_minutes_moderate": 0, "active_minutes_vigorous": 7}
+    assert rollup_values("total-calories", {"totalCalories": {"kcalSum": 2010.5}}) == {
+        "calories_total_kcal": 2010.5}
+
+
+def test_resting_row_and_durations():
+    assert resting_row({"dailyRestingHeartRate": {"date": {"year": 2026, "month": 2, "day": 3},
+                                                  "beatsPerMinute": "58"}}) == {
+        "measured_date": date(2026, 2, 3), "beats_per_minute": 58, "calculation_method": None}
+    assert to_seconds("0s") == 0 and to_seconds(None) is None
+
+
+def test_rollup_chunks_respect_the_range_limit():
+    ranges = list(chunks(date(2026, 1, 1), date(2026, 1, 30), 14))
+    assert ranges == [(date(2026, 1, 1), date(2026, 1, 15)), (date(2026, 1, 15), date(2026, 1, 29)),
+                      (date(2026, 1, 29), date(2026, 1, 30))]

@@ -226,3 +226,40 @@ def test_discovered_properties_are_split_so_no_url_is_too_long(project_dir, box,
     assert "contact_cadence_days" in columns
     assert app.counts["GET /crm/v3/properties/{object_type}"] == 8
     assert_matches_truth(project_dir, app.truth)
+
+
+def test_a_write_the_search_index_had_not_caught_up_with_is_picked_up_next_run(project_dir,
+                                                                                  box):
+    app, clock = box.app("hubspot"), box.clock
+    crm = app.truth
+    refresh_hubspot(is_incremental=False)
+    clock.advance(minutes=30)
+    slow, quick = sorted(int(i) for i in crm.live_ids("contacts"))[5:7]
+    app.index_lag_ms = 120_000  # this write reaches the search index two minutes late
+    crm.edit("contacts", slow, jobtitle="Indexed late")
+    app.index_lag_ms = 2_000
+    clock.advance(seconds=30)
+    crm.edit("contacts", quick, jobtitle="Indexed quickly")  # newer, but visible first
+    clock.advance(seconds=10)
+    first = refresh_hubspot()
+    assert first.prp_summary.rows["hubspot__contacts"] == 1
+    clock.advance(minutes=5)
+    second = refresh_hubspot()  # the look-back re-reads the overlap; only the late one is new
+    assert second.prp_summary.rows["hubspot__contacts"] == 1
+    titles = dict(rows(project_dir, f"select id, jobtitle from {RAW}.hubspot__contacts"))
+    assert titles[str(slow)] == "Indexed late" and titles[str(quick)] == "Indexed quickly"
+
+
+def test_missing_or_wrong_token_is_a_configuration_error(project_dir, box, monkeypatch, capsys):
+    from pipelines.cli import main as prp
+
+    monkeypatch.delenv("SOURCES__HUBSPOT__API_KEY")
+    assert prp(["refresh", "hubspot"]) == 2
+    assert "SOURCES__HUBSPOT__API_KEY" in capsys.readouterr().out
+    monkeypatch.setenv("SOURCES__HUBSPOT__API_KEY", "pat-na1-not-the-right-token")
+    assert prp(["refresh", "hubspot"]) == 2
+    out = capsys.readouterr().out
+    assert "401" in out and "pat-na1-not-the-right-token" not in out
+    monkeypatch.setenv("SOURCES__HUBSPOT__API_KEY", box.app("hubspot").token)
+    assert prp(["refresh", "hubspot"]) == 0
+    assert_matches_truth(project_dir, box.app("hubspot").truth)

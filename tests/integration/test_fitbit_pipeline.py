@@ -167,13 +167,19 @@ def _days_with_main_sleep(app, days: list[date]) -> list[date]:
             and app.data.truth_resting_heart_rate().get(d)]
 
 
+def _worn_day_outside_the_window(project_dir: Path, today: date) -> date:
+    loaded = loaded_activity(project_dir)
+    return next(d for d in (today - timedelta(days=i) for i in range(15, 35))
+                if d in loaded and loaded[d][0])
+
+
 def test_second_run_rereads_the_lookback_window(project_dir, google):
     refresh_fitbit()
     today = google.data.today()
-    usable = _days_with_main_sleep(google, [today - timedelta(days=i) for i in range(1, 7)])
+    usable = _days_with_main_sleep(google, [today - timedelta(days=i) for i in range(1, 8)])
     assert len(usable) >= 4, "the seed should give enough worn days in the window"
     late_day, changed_day, deleted_day, sleep_day = usable[:4]
-    outside = today - timedelta(days=20)
+    outside = _worn_day_outside_the_window(project_dir, today)
     before_outside = loaded_activity(project_dir)[outside]
     google.data.add_late_steps(late_day)
     google.data.change_steps(changed_day, 2.0)
@@ -212,7 +218,7 @@ def test_second_run_rereads_the_lookback_window(project_dir, google):
 
 def test_full_refresh_reloads_everything(project_dir, google):
     refresh_fitbit()
-    outside = google.data.today() - timedelta(days=25)
+    outside = _worn_day_outside_the_window(project_dir, google.data.today())
     google.data.delete_day(outside)
     refresh_fitbit()
     assert outside in loaded_activity(project_dir)  # outside the look-back window

@@ -1,0 +1,280 @@
+"""The marts equal the sandbox's ground truth for the demo profile.
+
+One module-scoped warehouse: the sandbox (demo profile) serves Notion, HubSpot and the Google
+Health API; the real pipelines load it into a temporary DuckDB; ``dbt build`` (every model,
+data test and unit test) runs once through ``pipelines.transform.run_dbt``. Each test then
+computes its expected figures from the sandbox's truth (``tests/dbt/truth.py``) and compares.
+Relationship health is pinned to the sandbox clock's date (var as_of_date) so the answer does
+not depend on when the test runs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import REPO, duckdb_rows
+from tests.dbt import truth
+
+pytestmark = [pytest.mark.dbt, pytest.mark.integration]
+
+MARTS = REPO / "dbt" / "models" / "marts"
+STAGING = REPO / "dbt" / "models" / "staging"
+ANALYTICS = "dev_analytics"
+
+
+def source_ready(source: str, *marts: str) -> bool:
+    """The source's staging models and the marts built on them are in the project."""
+    return (STAGING / source).is_dir() and all(MARTS.joinpath(m).exists() for m in marts)
+
+
+HUBSPOT_LOADED = source_ready("hubspot")
+FITBIT_LOADED = source_ready("fitbit")
+HUBSPOT_READY = source_ready("hubspot", "community/dim_contacts.sql")
+FITBIT_READY = source_ready("fitbit", "health/fct_sleep_nightly.sql")
+needs_hubspot = pytest.mark.skipif(not HUBSPOT_READY, reason="HubSpot staging/community marts not in the project yet")
+needs_fitbit = pytest.mark.skipif(not FITBIT_READY, reason="Fitbit staging/health marts not in the project yet")
+
+
+@dataclass
+class Warehouse:
+    path: Path
+    box: object
+    timezone: ZoneInfo
+    as_of: date
+    variables: dict
+    build_error: Exception | None
+
+    def rows(self, sql: str) -> list[tuple]:
+        return duckdb_rows(self.path, sql)
+
+    def dicts(self, model: str, columns: str) -> list[dict]:
+        names = [c.strip() for c in columns.split(",")]
+        return [dict(zip(names, row, strict=True))
+                for row in self.rows(f"select {columns} from {ANALYTICS}.{model}")]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    """Demo-profile sandbox -> the three pipelines -> DuckDB -> dbt build, once per module."""
+    from sandbox import start_sandbox
+
+    work = tmp_path_factory.mktemp("marts_truth")
+    with pytest.MonkeyPatch.context() as mp:
+        for key in list(os.environ):
+            if key.startswith(("SOURCES__", "PRP__", "DESTINATION__", "PROVIDERS__")) or key in (
+                "FORCE_FULL_REFRESH", "PIPELINE_NAME", "BIGQUERY_DATASET",
+            ) or key.endswith("_FULL_REFRESH"):
+                mp.delenv(key, raising=False)
+        (work / ".dlt").mkdir()
+        shutil.copy(REPO / ".dlt" / "config.toml", work / ".dlt" / "config.toml")
+        mp.chdir(work)
+        mp.setenv("DLT_PROJECT_DIR", str(work))
+        mp.setenv("DLT_DATA_DIR", str(work / "dlt"))
+        mp.setenv("PRP__DUCKDB_PATH", str(work / "warehouse.duckdb"))
+        mp.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+        mp.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
+
+        apis = ("notion",) + (("hubspot",) if HUBSPOT_LOADED else ()) + (
+            ("google",) if FITBIT_LOADED else ())
+        box = start_sandbox(profile="demo", seed=7, apis=apis)
+        try:
+            for key, value in box.env().items():
+                mp.setenv(key, value)
+            from pipelines.common.settings import load_settings
+            from pipelines.notion import refresh_notion
+            from pipelines.transform import run_dbt
+
+            refresh_notion()
+            if HUBSPOT_LOADED:
+                from pipelines.hubspot import refresh_hubspot
+                refresh_hubspot()
+            if FITBIT_LOADED:
+                from pipelines.fitbit import refresh_fitbit
+                refresh_fitbit()
+
+            settings = load_settings()
+            tz = ZoneInfo(settings.timezone)
+            as_of = box.clock.now().astimezone(tz).date()
+            build_error = None
+            try:
+                # the last --vars wins: the CLI's time zone plus the pinned as-of date
+                run_dbt("build", "--vars", json.dumps(
+                    {"timezone": settings.timezone, "as_of_date": as_of.isoformat()}),
+                    settings=settings)
+            except Exception as exc:  # reported by test_dbt_build_passes; marts may still exist
+                build_error = exc
+            yield Warehouse(work / "warehouse.duckdb", box, tz, as_of, truth.dbt_vars(),
+                            build_error)
+        finally:
+            box.stop()
+
+
+def test_dbt_build_passes_with_every_test_and_unit_test(warehouse):
+    assert warehouse.build_error is None, warehouse.build_error
+
+
+# --- habits -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def expected_habit_periods(warehouse):
+    from sandbox.notion.workspace import HABIT_TARGETS
+
+    return truth.habit_periods(warehouse.box.notion.ws, HABIT_TARGETS, warehouse.variables)
+
+
+def test_habit_periods_equal_the_truth(warehouse, expected_habit_periods):
+    got = {(r["habit_name"], r["period"], r["period_start"]): r for r in warehouse.dicts(
+        "fct_habit_periods", "habit_name, period, period_start, habit_type, is_done, value, "
+        "target_value, target_rate, is_target_met")}
+    expected = {(p.habit, p.period, p.period_start): p for p in expected_habit_periods}
+    assert set(got) == set(expected)
+    for key, p in expected.items():
+        row = got[key]
+        assert (row["habit_type"], row["is_done"], row["is_target_met"]) == (
+            p.habit_type, p.is_done, p.is_target_met), key
+        assert row["value"] == p.value, key
+        assert row["target_value"] == p.target_value, key
+        assert math.isclose(row["target_rate"], p.target_rate), key
+
+
+def test_every_habit_column_is_a_habit_and_reference_targets_apply(warehouse,
+                                                                   expected_habit_periods):
+    from sandbox.notion.workspace import HABIT_TARGETS
+
+    names = {r[0] for r in warehouse.rows(
+        f"select distinct habit_name from {ANALYTICS}.fct_habit_periods")}
+    assert names == {p.habit for p in expected_habit_periods}
+    sources = dict(warehouse.rows(
+        f"select habit_name, max(target_source) from {ANALYTICS}.fct_habit_periods group by 1"))
+    for name, source in sources.items():
+        assert source == ("habit_reference" if name in HABIT_TARGETS else "default"), name
+
+
+def test_habit_metrics_equal_the_truth(warehouse, expected_habit_periods):
+    expected = truth.habit_metrics(expected_habit_periods)
+    got = {(r["habit_name"], r["grain"], r["window_start"]): r for r in warehouse.dicts(
+        "habit_metrics", "habit_name, grain, window_start, periods_tracked, periods_done, "
+        "periods_target_met, completion_rate, is_on_target")}
+    assert set(got) == set(expected)
+    for key, want in expected.items():
+        row = got[key]
+        assert (row["periods_tracked"], row["periods_done"], row["periods_target_met"],
+                row["is_on_target"]) == (want["periods_tracked"], want["periods_done"],
+                                         want["periods_target_met"], want["is_on_target"]), key
+        assert math.isclose(row["completion_rate"], want["completion_rate"]), key
+
+
+def test_habit_streaks_equal_the_truth(warehouse, expected_habit_periods):
+    expected = truth.habit_streaks(expected_habit_periods)
+    got = {r["habit_name"]: r for r in warehouse.dicts(
+        "habit_streaks", "habit_name, current_streak, longest_streak, periods_tracked, "
+        "last_tracked_period_start")}
+    assert got == {habit: {"habit_name": habit, **want} for habit, want in expected.items()}
+    assert any(want["longest_streak"] > 1 for want in expected.values())
+
+
+# --- relationship health ----------------------------------------------------------------------
+
+@needs_hubspot
+def test_engagements_equal_the_truth(warehouse):
+    crm = warehouse.box.app("hubspot").truth
+    expected = truth.engagements(crm, warehouse.timezone)
+    got = {r[0]: (r[1], r[2], r[3]) for r in warehouse.rows(
+        f"select engagement_id, engagement_type, occurred_date, contact_count "
+        f"from {ANALYTICS}.fct_engagements")}
+    assert got == expected
+
+
+@needs_hubspot
+def test_relationship_health_equals_the_truth(warehouse):
+    crm = warehouse.box.app("hubspot").truth
+    expected = truth.contact_health(crm, warehouse.timezone, warehouse.as_of, warehouse.variables)
+    columns = ("contact_id, last_touch_date, touches_total, touches_last_30_days, "
+               "touches_last_90_days, touches_last_365_days, synchronous_touches, "
+               "asynchronous_touches, days_since_last_touch, cadence_days, is_overdue, "
+               "days_overdue")
+    got = {r.pop("contact_id"): r for r in warehouse.dicts("dim_contacts", columns)}
+    assert set(got) == set(expected)
+    mismatched = {cid: (got[cid], want) for cid, want in expected.items() if got[cid] != want}
+    assert not mismatched, list(mismatched.items())[:3]
+    # the demo profile exercises every branch
+    assert any(want["is_overdue"] for want in expected.values())
+    assert any(not want["is_overdue"] for want in expected.values())
+    assert any(want["touches_total"] == 0 for want in expected.values())
+    as_of = {r[0] for r in warehouse.rows(f"select distinct as_of_date from {ANALYTICS}.dim_contacts")}
+    assert as_of == {warehouse.as_of}
+
+
+# --- health -------------------------------------------------------------------------------------
+
+@needs_fitbit
+def test_sleep_nightly_equals_the_truth(warehouse):
+    health = warehouse.box.app("google").data
+    assert health.time_zone == str(warehouse.timezone)
+    expected = truth.sleep_nightly(health, warehouse.variables)
+    columns = ("sleep_date, minutes_asleep, minutes_in_bed, minutes_deep, minutes_light, "
+               "minutes_rem, is_sleep_goal_met, nap_count, nap_minutes_asleep")
+    got = {r.pop("sleep_date"): r for r in warehouse.dicts("fct_sleep_nightly", columns)}
+    assert set(got) == set(expected)
+    mismatched = {d: (got[d], want) for d, want in expected.items() if got[d] != want}
+    assert not mismatched, list(mismatched.items())[:3]
+    assert any(want["nap_count"] for want in expected.values())
+    assert {want["is_sleep_goal_met"] for want in expected.values()} == {True, False}
+
+
+@needs_fitbit
+def test_activity_daily_equals_the_truth(warehouse):
+    health = warehouse.box.app("google").data
+    expected = truth.activity_daily(health, warehouse.variables)
+    columns = ("activity_date, steps, distance_meters, floors, active_minutes, calories_total, "
+               "resting_heart_rate, is_steps_goal_met")
+    got = {r.pop("activity_date"): r for r in warehouse.dicts("fct_activity_daily", columns)}
+    assert set(got) == set(expected)
+    for day, want in expected.items():
+        row = got[day]
+        for column in ("distance_meters", "calories_total"):
+            a, b = row.pop(column), want[column]
+            assert (a is None and b is None) or math.isclose(a, b, rel_tol=1e-9), (day, column)
+        assert row == {k: v for k, v in want.items()
+                       if k not in ("distance_meters", "calories_total")}, day
+    assert {want["is_steps_goal_met"] for want in expected.values()} == {True, False}
+
+
+# --- daily summary ----------------------------------------------------------------------------
+
+@needs_hubspot
+@needs_fitbit
+def test_daily_summary_joins_the_day(warehouse, expected_habit_periods):
+    health = warehouse.box.app("google").data
+    crm = warehouse.box.app("hubspot").truth
+    done = {}
+    for p in expected_habit_periods:
+        if p.period == "daily":
+            done[p.period_start] = done.get(p.period_start, 0) + p.is_done
+    sleep = truth.sleep_nightly(health, warehouse.variables)
+    activity = truth.activity_daily(health, warehouse.variables)
+    engaged: dict[date, int] = {}
+    for _, day, _ in truth.engagements(crm, warehouse.timezone).values():
+        engaged[day] = engaged.get(day, 0) + 1
+    got = {r.pop("summary_date"): r for r in warehouse.dicts(
+        "daily_summary", "summary_date, daily_habits_done, minutes_asleep, steps, engagements")}
+    dates = set(done) | set(sleep) | set(activity) | set(engaged)
+    first, last = min(dates), max(dates)
+    assert set(got) == {date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)}
+    for day, row in got.items():
+        assert row == {
+            "daily_habits_done": done.get(day, 0),
+            "minutes_asleep": sleep.get(day, {}).get("minutes_asleep"),
+            "steps": activity.get(day, {}).get("steps"),
+            "engagements": engaged.get(day, 0),
+        }, day

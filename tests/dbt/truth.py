@@ -1,0 +1,231 @@
+"""Expected mart figures computed from the sandbox's ground truth, never from the warehouse.
+
+The rules are the marts' documented ones (dbt/models/marts/**/_*__models.yml), written again
+in plain Python so a mistake in the SQL cannot hide behind the same mistake here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+DBT_PROJECT = Path(__file__).resolve().parents[2] / "dbt" / "dbt_project.yml"
+SINGULAR = {"calls": "call", "meetings": "meeting", "notes": "note", "tasks": "task",
+            "emails": "email", "communications": "communication"}
+
+
+def dbt_vars() -> dict:
+    """The project's var defaults (goals, cadence, targets) from dbt_project.yml."""
+    return yaml.safe_load(DBT_PROJECT.read_text())["vars"]
+
+
+# --- calendar ---------------------------------------------------------------------------------
+
+def week_start(day: date, first_weekday: int = 1) -> date:
+    """First day of the week containing ``day``; 1 = Monday ... 7 = Sunday."""
+    return day - timedelta(days=(day.isoweekday() - first_weekday) % 7)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def period_start(period: str, day: date) -> date:
+    return {"daily": day, "weekly": week_start(day), "monthly": month_start(day)}[period]
+
+
+def period_index(period: str, start: date) -> int:
+    if period == "monthly":
+        return start.year * 12 + start.month
+    if period == "weekly":
+        return (start - date(1970, 1, 1)).days // 7
+    return (start - date(1970, 1, 1)).days
+
+
+# --- habits -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class HabitPeriod:
+    habit: str
+    habit_type: str
+    period: str
+    period_start: date
+    is_done: bool
+    value: float | None
+    target_value: float | None
+    target_rate: float
+    is_target_met: bool
+
+
+def habit_periods(workspace, habit_targets: dict, variables: dict) -> list[HabitPeriod]:
+    """One per habit per period, from ``Workspace.habit_values()`` and the reference targets."""
+    default_rate = float(variables["habit_default_target_rate"])
+    default_value = variables.get("habit_default_target_value")
+    out = []
+    for row in workspace.habit_values():
+        period, habit, kind = row["period"], row["habit"], row["habit_type"]
+        reference = habit_targets.get(habit)
+        target = reference[1] if reference and reference[0] == period else None
+        if kind == "checkbox":
+            is_done = bool(row["value"])
+            value = 1.0 if is_done else 0.0
+            target_value, target_rate = None, default_rate if target is None else float(target)
+            met = is_done
+        else:
+            value = None if row["value"] is None else float(row["value"])
+            is_done = (value or 0) > 0
+            target_value = target if target is not None else default_value
+            target_value = None if target_value is None else float(target_value)
+            target_rate = default_rate
+            met = is_done if target_value is None else value is not None and value >= target_value
+        out.append(HabitPeriod(habit, kind, period,
+                               period_start(period, date.fromisoformat(row["date"])),
+                               is_done, value, target_value, target_rate, met))
+    return out
+
+
+def habit_metrics(periods: list[HabitPeriod]) -> dict[tuple[str, str, date], dict]:
+    """(habit, grain, window start) -> tracked, done, met, rate, on target."""
+    windows: dict[tuple[str, str, date], list[HabitPeriod]] = defaultdict(list)
+    for p in periods:
+        if p.period in ("daily", "weekly"):
+            windows[(p.habit, "week", week_start(p.period_start))].append(p)
+        windows[(p.habit, "month", month_start(p.period_start))].append(p)
+    out = {}
+    for key, members in windows.items():
+        met = sum(p.is_target_met for p in members)
+        rate = met / len(members)
+        out[key] = {"periods_tracked": len(members), "periods_done": sum(p.is_done for p in members),
+                    "periods_target_met": met, "completion_rate": rate,
+                    "is_on_target": rate >= members[0].target_rate}
+    return out
+
+
+def habit_streaks(periods: list[HabitPeriod]) -> dict[str, dict]:
+    """habit -> current and longest streak in its own period (a missing period breaks a run)."""
+    by_habit: dict[str, list[HabitPeriod]] = defaultdict(list)
+    for p in periods:
+        by_habit[p.habit].append(p)
+    out = {}
+    for habit, members in by_habit.items():
+        members.sort(key=lambda p: p.period_start)
+        longest = run = 0
+        previous = None
+        for p in members:
+            index = period_index(p.period, p.period_start)
+            if p.is_target_met:
+                run = run + 1 if previous is not None and index == previous + 1 and run else 1
+            else:
+                run = 0
+            previous = index
+            longest = max(longest, run)
+        out[habit] = {"current_streak": run, "longest_streak": longest,
+                      "periods_tracked": len(members),
+                      "last_tracked_period_start": members[-1].period_start}
+    return out
+
+
+# --- relationship health ----------------------------------------------------------------------
+
+def parse_hubspot_time(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def contact_health(crm, tz: ZoneInfo, as_of: date, variables: dict) -> dict[str, dict]:
+    """contact id -> the dim_contacts relationship-health columns, from the CRM's records."""
+    touch_types = set(variables["touch_engagement_types"])
+    synchronous = set(variables["synchronous_engagement_types"])
+    default_cadence = int(variables["contact_cadence_days"])
+    out = {}
+    for contact_id in crm.live_ids("contacts"):
+        record = crm.get("contacts", contact_id)
+        touches = []
+        for _, kind, stamp in crm.contact_engagements(contact_id):
+            kind = SINGULAR[kind]
+            if kind not in touch_types or not stamp:
+                continue
+            day = parse_hubspot_time(stamp).astimezone(tz).date()
+            if day <= as_of:
+                touches.append((day, kind))
+        ages = [(as_of - day).days for day, _ in touches]
+        last = max((day for day, _ in touches), default=None)
+        raw_cadence = record.properties.get("contact_cadence_days")
+        cadence = int(float(raw_cadence)) if raw_cadence not in (None, "") else None
+        cadence = cadence if cadence and cadence > 0 else default_cadence
+        created = datetime.fromtimestamp(record.created_ms / 1000, UTC).astimezone(tz).date()
+        due = (last or created) + timedelta(days=cadence)
+        out[contact_id] = {
+            "last_touch_date": last,
+            "touches_total": len(touches),
+            "touches_last_30_days": sum(age < 30 for age in ages),
+            "touches_last_90_days": sum(age < 90 for age in ages),
+            "touches_last_365_days": sum(age < 365 for age in ages),
+            "synchronous_touches": sum(kind in synchronous for _, kind in touches),
+            "asynchronous_touches": sum(kind not in synchronous for _, kind in touches),
+            "days_since_last_touch": None if last is None else (as_of - last).days,
+            "cadence_days": cadence,
+            "is_overdue": due < as_of,
+            "days_overdue": max((as_of - due).days, 0),
+        }
+    return out
+
+
+def engagements(crm, tz: ZoneInfo) -> dict[str, tuple[str, date, int]]:
+    """engagement id -> (type, local date, number of live contacts)."""
+    contacts = defaultdict(int)
+    for engagement_id, _ in crm.pairs("engagements", "contacts"):
+        contacts[engagement_id] += 1
+    return {eid: (SINGULAR[kind], parse_hubspot_time(stamp).astimezone(tz).date(), contacts[eid])
+            for eid, (kind, stamp) in crm.live_engagements().items()}
+
+
+# --- health -------------------------------------------------------------------------------------
+
+def sleep_nightly(health, variables: dict) -> dict[date, dict]:
+    """sleep date -> the main sleep's figures, the goal and the naps kept apart."""
+    goal_minutes = float(variables["sleep_goal_hours"]) * 60
+    nights: dict[date, dict] = {}
+    for s in health.truth_sleep_sessions():
+        night = nights.setdefault(s["sleep_date"], {"main": None, "nap_count": 0,
+                                                    "nap_minutes_asleep": 0})
+        if s["is_main_sleep"]:
+            if night["main"] is None or s["minutes_asleep"] > night["main"]["minutes_asleep"]:
+                night["main"] = s
+        else:
+            night["nap_count"] += 1
+            night["nap_minutes_asleep"] += s["minutes_asleep"]
+    out = {}
+    for day, night in nights.items():
+        main = night["main"] or {}
+        asleep = main.get("minutes_asleep")
+        out[day] = {
+            "minutes_asleep": asleep, "minutes_in_bed": main.get("minutes_in_bed"),
+            "minutes_deep": main.get("minutes_deep"), "minutes_light": main.get("minutes_light"),
+            "minutes_rem": main.get("minutes_rem"),
+            "is_sleep_goal_met": asleep is not None and asleep >= goal_minutes,
+            "nap_count": night["nap_count"], "nap_minutes_asleep": night["nap_minutes_asleep"],
+        }
+    return out
+
+
+def activity_daily(health, variables: dict) -> dict[date, dict]:
+    """date -> steps, distance, floors, active minutes, calories, resting HR, goal met."""
+    goal = int(variables["steps_goal"])
+    activity = health.truth_daily_activity()
+    resting = health.truth_resting_heart_rate()
+    out = {}
+    for day in set(activity) | set(resting):
+        a = activity.get(day, {})
+        steps = a.get("steps")
+        out[day] = {
+            "steps": steps, "distance_meters": a.get("distance_meters"), "floors": a.get("floors"),
+            "active_minutes": a.get("active_minutes"), "calories_total": a.get("calories_total"),
+            "resting_heart_rate": resting.get(day),
+            "is_steps_goal_met": steps is not None and steps >= goal,
+        }
+    return out

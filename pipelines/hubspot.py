@@ -198,8 +198,7 @@ class HubSpotSync:
     def _archived(self, spec: ObjectSpec, properties: list[str], hints: Any, live: set[str],
                   archived: set[str], progress: Progress) -> Iterator[Any]:
         """Archived records not yet marked as such, as rows with ``is_deleted``."""
-        for page in self.client.list_pages(spec.object_type, spec.required_properties(),
-                                           archived=True):
+        for page in self.client.list_pages(spec.object_type, properties, archived=True):
             rows = []
             for record in page:
                 rid = str(record["id"])

@@ -263,3 +263,25 @@ def test_missing_or_wrong_token_is_a_configuration_error(project_dir, box, monke
     monkeypatch.setenv("SOURCES__HUBSPOT__API_KEY", box.app("hubspot").token)
     assert prp(["refresh", "hubspot"]) == 0
     assert_matches_truth(project_dir, box.app("hubspot").truth)
+
+
+def test_pacing_stays_under_a_lower_tier_without_collecting_429s(project_dir, box,
+                                                                 monkeypatch):
+    from sandbox.ratelimit import SlidingWindowLimit
+
+    app = box.app("hubspot")
+    app.limit = SlidingWindowLimit(40, 10.0)  # a stricter burst limit than the default tier
+    monkeypatch.setenv("SOURCES__HUBSPOT__REQUESTS_PER_10S", "40")
+    info = refresh_hubspot(is_incremental=False)
+    assert info.prp_summary.retries == 0
+    assert_matches_truth(project_dir, app.truth)
+    crm = app.truth
+    box.clock.advance(minutes=5)
+    crm.archive("companies", sorted(int(i) for i in crm.live_ids("companies"))[0])
+    box.clock.advance(minutes=1)
+    monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
+    info = refresh_hubspot()  # eight searches in quick succession, under 5 per second
+    assert info.prp_summary.retries == 0
+    assert_matches_truth(project_dir, app.truth)
+    name = rows(project_dir, f"select name from {RAW}.hubspot__companies where is_deleted")
+    assert name and name[0][0]  # an archived record keeps its last values in raw

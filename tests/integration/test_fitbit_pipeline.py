@@ -333,3 +333,16 @@ def test_expired_access_token_is_refreshed_mid_run(project_dir, google):
     refresh_fitbit()
     assert google.oauth.grants == 2
     assert_matches_truth(project_dir, google)
+
+
+def test_since_and_until_bound_a_run_from_the_cli(project_dir, google):
+    today = google.data.today()
+    since, until = today - timedelta(days=12), today - timedelta(days=5)
+    assert prp(["refresh", "fitbit", "--since", since.isoformat(),
+                "--until", until.isoformat()]) == 0
+    activity = loaded_activity(project_dir)
+    truth = {d: v for d, v in truth_activity(google).items() if since <= d <= until}
+    assert activity == truth
+    assert set(loaded_resting(project_dir)) == {
+        d for d in google.data.truth_resting_heart_rate() if since <= d <= until}
+    assert data_calls(google)[("dailyRollUp", "steps")] == 1

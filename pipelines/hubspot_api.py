@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 
-from pipelines.common.http import ApiClient
+from pipelines.common.http import ApiClient, ApiError
 from pipelines.common.logs import register_secret
 
 log = logging.getLogger("prp.hubspot")
@@ -30,8 +31,11 @@ def _retry_hint(response: requests.Response) -> float | None:
         policy = (response.json() or {}).get("policyName", "")
     except ValueError:
         return None
-    if policy == "DAILY":
-        return 3600.0  # capped by the client's backoff_max; the run will give up and say so
+    if policy == "DAILY":  # waiting minutes will not help: it resets at the account's midnight
+        request = response.request
+        raise ApiError("hubspot", request.method or "?", urlsplit(request.url or "").path, 429,
+                       "the account's daily API limit is used up; it resets at midnight in "
+                       "the HubSpot account's time zone; run again then")
     return None  # TEN_SECONDLY_ROLLING / secondly: exponential backoff is right
 
 

@@ -25,7 +25,8 @@ Test handles (all thread-safe; times are the sandbox clock's):
   HubSpot), ``app.touch_many(type, ids, at_ms)`` (many records, one timestamp);
   then ``clock.advance(minutes=1)`` so the search index catches up.
 - ``app.search_cap`` (lower it to cross the cap cheaply), ``app.index_lag_ms``,
-  ``app.limit`` / ``app.search_limit`` (SlidingWindowLimit), ``app.max_url_length``.
+  ``app.set_tier(requests_per_10s)``, ``app.search_limit`` (SlidingWindowLimit),
+  ``app.daily_limit`` / ``app.daily_used``, ``app.max_url_length``.
 - Ground truth, computed from the records, never from the warehouse:
   ``app.truth.live_ids(type)`` / ``archived_ids(type)`` (sets of id strings);
   ``app.truth.live_engagements()`` -> {engagement id: (type, hs_timestamp)};
@@ -149,6 +150,7 @@ class HubSpotApp(App):
         self.limit = SlidingWindowLimit(requests_per_10s, 10.0)
         self.search_limit = SlidingWindowLimit(5, 1.0)
         self.daily_used = 0
+        self.daily_limit = DAILY_LIMIT
         self.search_cap = 10_000
         self.max_url_length = 3_000
         self.search_counts: Counter[str] = Counter()
@@ -182,9 +184,12 @@ class HubSpotApp(App):
                 "category": category or categories.get(status, code.upper())}
         return Response(status, body)
 
-    def rate_limited(self, retry_after: int | None, search: bool = False) -> Response:
+    def rate_limited(self, retry_after: int | None, search: bool = False,
+                     daily: bool = False) -> Response:
         """HubSpot's 429: no Retry-After, the policy in the body (and headers off search)."""
-        if search:
+        if daily:
+            message, policy = "You have reached your daily limit.", "DAILY"
+        elif search:
             message, policy = "You have reached your secondly limit.", "SECONDLY"
         else:
             message, policy = ("You have reached your ten_secondly_rolling limit.",
@@ -198,8 +203,8 @@ class HubSpotApp(App):
 
     def _limit_headers(self) -> dict[str, str]:
         return {
-            "X-HubSpot-RateLimit-Daily": str(DAILY_LIMIT),
-            "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, DAILY_LIMIT - self.daily_used)),
+            "X-HubSpot-RateLimit-Daily": str(self.daily_limit),
+            "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, self.daily_limit - self.daily_used)),
             "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
             "X-HubSpot-RateLimit-Max": str(self.limit.limit),
             "X-HubSpot-RateLimit-Remaining": str(max(0, self.limit.remaining())),
@@ -216,6 +221,8 @@ class HubSpotApp(App):
         if url_length > self.max_url_length:
             return self.error(414, "uri_too_long", "Request-URI Too Long")
         search = endpoint.endswith("/search")
+        if self.daily_used >= self.daily_limit:  # the account's daily budget counts search too
+            return self.rate_limited(None, search=search, daily=True)
         if search:
             if self.search_limit.hit() is not None:
                 return self.rate_limited(None, search=True)
@@ -392,6 +399,10 @@ class HubSpotApp(App):
         results += [_property(name, "string", False)
                     for name in extra_custom_properties(object_type)]
         return Response(200, {"results": results})
+
+    def set_tier(self, requests_per_10s: int) -> None:
+        """Switch the burst limit (Free/Starter 100, Professional/Enterprise 190 per 10 s)."""
+        self.limit = SlidingWindowLimit(requests_per_10s, 10.0)
 
     # bulk mutations for tests -------------------------------------------------------------
     def touch_many(self, object_type: str, ids, at_ms: int, **properties: str | None) -> None:

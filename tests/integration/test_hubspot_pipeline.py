@@ -267,10 +267,8 @@ def test_missing_or_wrong_token_is_a_configuration_error(project_dir, box, monke
 
 def test_pacing_stays_under_a_lower_tier_without_collecting_429s(project_dir, box,
                                                                  monkeypatch):
-    from sandbox.ratelimit import SlidingWindowLimit
-
     app = box.app("hubspot")
-    app.limit = SlidingWindowLimit(40, 10.0)  # a stricter burst limit than the default tier
+    app.set_tier(40)  # a stricter burst limit than the default tier
     monkeypatch.setenv("SOURCES__HUBSPOT__REQUESTS_PER_10S", "40")
     info = refresh_hubspot(is_incremental=False)
     assert info.prp_summary.retries == 0
@@ -285,3 +283,14 @@ def test_pacing_stays_under_a_lower_tier_without_collecting_429s(project_dir, bo
     assert_matches_truth(project_dir, app.truth)
     name = rows(project_dir, f"select name from {RAW}.hubspot__companies where is_deleted")
     assert name and name[0][0]  # an archived record keeps its last values in raw
+
+
+def test_the_daily_limit_fails_the_run_at_once_with_what_to_do(project_dir, box, capsys):
+    from pipelines.cli import main as prp
+
+    app = box.app("hubspot")
+    app.daily_limit = app.daily_used + 5
+    assert prp(["refresh", "hubspot"]) == 1
+    out = capsys.readouterr().out
+    assert "daily API limit" in out
+    assert sum(app.counts.values()) <= 7  # no retrying against a limit that lasts till midnight

@@ -30,6 +30,14 @@ SHORT = ("active-minutes", "total-calories")
 LONG = ("steps", "distance", "floors")
 
 
+@pytest.fixture(autouse=True)
+def forget_secrets_file(project_dir):
+    """dlt keeps the TOML it read in memory: leave no secret behind for later tests."""
+    yield
+    (project_dir / ".dlt" / "secrets.toml").unlink(missing_ok=True)
+    reload_dlt_providers()
+
+
 @pytest.fixture
 def log_lines():
     """Every message the project logs during the test, before any masking."""

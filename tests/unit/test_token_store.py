@@ -11,11 +11,19 @@ import tomlkit
 
 from pipelines.common.errors import ConfigurationError
 from pipelines.common.logs import redact
-from pipelines.common.token_store import LocalSecretsFile, token_store
+from pipelines.common.token_store import LocalSecretsFile, reload_dlt_providers, token_store
 
 pytestmark = pytest.mark.unit
 
 TOKEN = "1//0-rotated-refresh-token-value"
+
+
+@pytest.fixture(autouse=True)
+def forget_secrets_file(project_dir):
+    """dlt keeps the TOML it read in memory: leave no secret behind for later tests."""
+    yield
+    (project_dir / ".dlt" / "secrets.toml").unlink(missing_ok=True)
+    reload_dlt_providers()
 
 
 def test_creates_the_file_with_mode_0600(project_dir):

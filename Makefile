@@ -44,5 +44,8 @@ refresh-all: install ## refresh every source
 dbt-build: install ## dbt build; `make dbt-build target=prod` for BigQuery
 	DBT_TARGET=$(target) $(RUN) prp transform build
 
+bench: install ## heavy sandbox profile through every pipeline; JSON timings vs request floors
+	$(RUN) python -m bench.run --output bench/results/latest.json
+
 status: install ## last run, cursors and row counts per table
 	$(RUN) prp status

@@ -162,6 +162,16 @@ def test_backfill_equals_truth_in_the_fewest_requests(project_dir, google, log_l
     assert_no_secret_leaks(project_dir, google, *log_lines)
 
 
+def test_backfill_works_with_documented_filters_and_empty_pages(project_dir, google):
+    google.filter_mode = "documented"  # the discovery document's rules, not the field report's
+    google.empty_pages = 2  # two list pages come back empty, still carrying a token
+    refresh_fitbit()
+    assert_matches_truth(project_dir, google)
+    expected = backfill_calls(google)
+    lists = sum(n for (method, _), n in google.calls.items() if method == "list")
+    assert lists == sum(n for (method, _), n in expected.items() if method == "list") + 2
+
+
 def test_demo_profile_backfill(project_dir, start):
     app = start(apis=("google",), profile="demo").app("google")
     refresh_fitbit()

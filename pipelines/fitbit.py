@@ -31,6 +31,7 @@ from pipelines.common.errors import ConfigurationError
 from pipelines.common.http import ApiClient, AuthError
 from pipelines.common.logs import register_secret
 from pipelines.common.runner import RunWindow, run_source
+from pipelines.common.settings import load_settings
 from pipelines.fitbit_api import HealthApi
 from pipelines.fitbit_oauth import TokenManager
 from pipelines.fitbit_records import (
@@ -88,7 +89,12 @@ class FitbitContext:
         """The user's time zone from the API's settings (civil days are in it)."""
         with self._lock:
             if self._zone is None:
-                name = (self.api.settings().get("timeZone") or self.fallback_time_zone)
+                try:
+                    name = self.api.settings().get("timeZone") or self.fallback_time_zone
+                except AuthError as exc:  # settings scope not granted: the personal zone
+                    log.info("fitbit: settings not readable (%s); using time zone %s",
+                             exc.status, self.fallback_time_zone)
+                    name = self.fallback_time_zone
                 try:
                     self._zone = ZoneInfo(name)
                 except (ZoneInfoNotFoundError, ValueError):
@@ -258,8 +264,6 @@ def fitbit_source(
     tokens.refresh()
     api = HealthApi(ApiClient("fitbit", base_url, requests_per_second=float(requests_per_second)),
                     tokens)
-    from pipelines.common.settings import load_settings
-
     ctx = FitbitContext(api, full_refresh, since, until, first_date, int(lookback_days),
                         load_settings().timezone)
     return (

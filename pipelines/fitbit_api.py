@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from pipelines.common.http import ApiClient, AuthError
-from pipelines.fitbit_oauth import TokenManager
+from pipelines.fitbit_oauth import REAUTHORISE_HINT, TokenManager
 
 log = logging.getLogger("prp.fitbit.api")
 
@@ -50,6 +50,11 @@ class HealthApi:
                 return self.client.request_json(method, path, params=params, json_body=json_body,
                                                 headers=self.tokens.header())
             except AuthError as exc:
+                if exc.status == 403:
+                    detail = str(exc).rsplit("): ", 1)[-1]
+                    raise AuthError("fitbit", method, path, 403,
+                                    f"{detail} The stored grant lacks a scope this source "
+                                    f"needs: {REAUTHORISE_HINT}") from None
                 if exc.status != 401 or attempt:
                     raise
                 log.info("fitbit: access token rejected (expired?); refreshing it once")

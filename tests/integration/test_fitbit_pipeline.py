@@ -364,3 +364,13 @@ def test_since_and_until_bound_a_run_from_the_cli(project_dir, google):
     assert set(loaded_resting(project_dir)) == {
         d for d in google.data.truth_resting_heart_rate() if since <= d <= until}
     assert data_calls(google)[("dailyRollUp", "steps")] == 1
+
+
+def test_missing_scope_exits_2_with_the_reauthorisation_hint(project_dir, google, monkeypatch):
+    sleep_only = google.oauth.new_refresh_token(
+        ("https://www.googleapis.com/auth/googlehealth.sleep.readonly",))
+    monkeypatch.setenv("SOURCES__FITBIT__REFRESH_TOKEN", sleep_only)
+    with pytest.raises(ConfigurationError) as raised:
+        refresh_fitbit()
+    assert raised.value.exit_code == 2
+    assert "403" in str(raised.value) and "prp auth fitbit" in str(raised.value)

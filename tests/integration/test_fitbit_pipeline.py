@@ -374,3 +374,22 @@ def test_missing_scope_exits_2_with_the_reauthorisation_hint(project_dir, google
         refresh_fitbit()
     assert raised.value.exit_code == 2
     assert "403" in str(raised.value) and "prp auth fitbit" in str(raised.value)
+
+
+def test_days_synced_late_are_picked_up_when_the_clock_moves(project_dir, monkeypatch):
+    from datetime import datetime
+
+    from sandbox import start_sandbox
+
+    two_days_ago = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=2)
+    with start_sandbox("small", apis=("google",), now=two_days_ago) as box:
+        for key, value in box.env().items():
+            monkeypatch.setenv(key, value)
+        app = box.app("google")
+        refresh_fitbit()
+        assert_matches_truth(project_dir, app)
+        before = set(loaded_activity(project_dir))
+        box.clock.advance(days=2)  # two more days happen, and late syncs arrive
+        refresh_fitbit()
+        assert_matches_truth(project_dir, app)
+        assert set(loaded_activity(project_dir)) - before

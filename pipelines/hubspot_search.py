@@ -115,6 +115,7 @@ def changed_records(search: SearchFn, cursor_property: str, properties: list[str
         body = _query(cursor_property, filters, cursor_property, properties, page_size)
         newest: int | None = None
         newest_ids: set[str] = set()
+        read = 0
         pages = _pages(search, body, cap)
         while True:
             try:
@@ -122,6 +123,7 @@ def changed_records(search: SearchFn, cursor_property: str, properties: list[str
             except StopIteration as stop:
                 finished = stop.value
                 break
+            read += len(page)
             for record in page:
                 ts = _record_ms(record, cursor_property)
                 if newest is None or ts > newest:
@@ -137,12 +139,15 @@ def changed_records(search: SearchFn, cursor_property: str, properties: list[str
         if newest < low or (newest == low and not inclusive):
             raise RuntimeError(f"hubspot search for {cursor_property} > {low} returned older "
                                "records; refusing to loop")
-        if newest > low:  # re-anchor at the newest time read; its ids are already read
+        if newest > low and len(newest_ids) < read:
+            # re-anchor at the newest time read; its ids are already read
             low, inclusive, seen_at_low = newest, True, newest_ids
             log.info("hubspot: %s window re-anchored at %d (query %d)", cursor_property, low,
                      queries + 1)
             continue
-        # a full capped window at one timestamp: walk it by id, then move past it
-        yield from _walk_one_timestamp(search, cursor_property, low, seen_at_low | newest_ids,
-                                       properties, page_size, cap)
-        inclusive, seen_at_low = False, set()
+        # a full capped window at one timestamp (re-anchoring could not move): walk that
+        # timestamp by id, then move past it
+        skip = newest_ids | (seen_at_low if newest == low else set())
+        yield from _walk_one_timestamp(search, cursor_property, newest, skip, properties,
+                                       page_size, cap)
+        low, inclusive, seen_at_low = newest, False, set()

@@ -41,8 +41,16 @@ HUBSPOT_LOADED = source_ready("hubspot")
 FITBIT_LOADED = source_ready("fitbit")
 HUBSPOT_READY = source_ready("hubspot", "community/dim_contacts.sql")
 FITBIT_READY = source_ready("fitbit", "health/fct_sleep_nightly.sql")
-needs_hubspot = pytest.mark.skipif(not HUBSPOT_READY, reason="HubSpot staging/community marts not in the project yet")
-needs_fitbit = pytest.mark.skipif(not FITBIT_READY, reason="Fitbit staging/health marts not in the project yet")
+
+
+def needs_hubspot() -> None:
+    if not HUBSPOT_READY:
+        pytest.skip("HubSpot staging or the community marts are not in the project yet")
+
+
+def needs_fitbit() -> None:
+    if not FITBIT_READY:
+        pytest.skip("Fitbit staging or the health marts are not in the project yet")
 
 
 @dataclass
@@ -185,8 +193,8 @@ def test_habit_streaks_equal_the_truth(warehouse, expected_habit_periods):
 
 # --- relationship health ----------------------------------------------------------------------
 
-@needs_hubspot
 def test_engagements_equal_the_truth(warehouse):
+    needs_hubspot()
     crm = warehouse.box.app("hubspot").truth
     expected = truth.engagements(crm, warehouse.timezone)
     got = {r[0]: (r[1], r[2], r[3]) for r in warehouse.rows(
@@ -195,8 +203,8 @@ def test_engagements_equal_the_truth(warehouse):
     assert got == expected
 
 
-@needs_hubspot
 def test_relationship_health_equals_the_truth(warehouse):
+    needs_hubspot()
     crm = warehouse.box.app("hubspot").truth
     expected = truth.contact_health(crm, warehouse.timezone, warehouse.as_of, warehouse.variables)
     columns = ("contact_id, last_touch_date, touches_total, touches_last_30_days, "
@@ -217,8 +225,8 @@ def test_relationship_health_equals_the_truth(warehouse):
 
 # --- health -------------------------------------------------------------------------------------
 
-@needs_fitbit
 def test_sleep_nightly_equals_the_truth(warehouse):
+    needs_fitbit()
     health = warehouse.box.app("google").data
     assert health.time_zone == str(warehouse.timezone)
     expected = truth.sleep_nightly(health, warehouse.variables)
@@ -232,8 +240,8 @@ def test_sleep_nightly_equals_the_truth(warehouse):
     assert {want["is_sleep_goal_met"] for want in expected.values()} == {True, False}
 
 
-@needs_fitbit
 def test_activity_daily_equals_the_truth(warehouse):
+    needs_fitbit()
     health = warehouse.box.app("google").data
     expected = truth.activity_daily(health, warehouse.variables)
     columns = ("activity_date, steps, distance_meters, floors, active_minutes, calories_total, "
@@ -252,9 +260,9 @@ def test_activity_daily_equals_the_truth(warehouse):
 
 # --- daily summary ----------------------------------------------------------------------------
 
-@needs_hubspot
-@needs_fitbit
 def test_daily_summary_joins_the_day(warehouse, expected_habit_periods):
+    needs_hubspot()
+    needs_fitbit()
     health = warehouse.box.app("google").data
     crm = warehouse.box.app("hubspot").truth
     done = {}

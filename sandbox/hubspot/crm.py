@@ -81,6 +81,8 @@ class Crm:
     # (from_type, to_type) -> from_id -> to_ids; kept for contacts->companies and
     # <engagement type>->contacts/companies; the reverse directions are derived
     links: dict[tuple[str, str], dict[int, set[int]]] = field(default_factory=dict)
+    # the same pairs indexed from the other end, so either direction is a lookup
+    back_links: dict[tuple[str, str], dict[int, set[int]]] = field(default_factory=dict)
     next_id: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -117,38 +119,34 @@ class Crm:
             return (b, a), True
         key = (a, b) if a in ENGAGEMENT_TYPES or (a, b) == (CONTACTS, COMPANIES) else (b, a)
         self.links[key] = {}
+        self.back_links[key] = {}
         return key, key != (a, b)
 
     def associated(self, from_type: str, from_id: int, to_type: str) -> list[int]:
         """Ids of live ``to_type`` records associated with one record, ascending."""
         key, reverse = self._canonical(from_type, to_type)
-        if reverse:
-            found = [f for f, tos in self.links[key].items() if from_id in tos]
-        else:
-            found = list(self.links[key].get(from_id, ()))
+        store = self.back_links if reverse else self.links
+        found = list(store[key].get(from_id, ()))
         return sorted(i for i in found if (r := self.get(to_type, i)) and not r.archived)
 
     def reverse_index(self, from_type: str, to_type: str) -> dict[int, list[int]]:
         """``associated`` for every record of ``from_type`` at once (for batch reads)."""
         key, reverse = self._canonical(from_type, to_type)
-        if not reverse:
-            return {f: sorted(tos) for f, tos in self.links[key].items()}
-        out: dict[int, list[int]] = {}
-        for f, tos in self.links[key].items():
-            for t in tos:
-                out.setdefault(t, []).append(f)
-        return {k: sorted(v) for k, v in out.items()}
+        store = self.back_links if reverse else self.links
+        return {f: sorted(tos) for f, tos in store[key].items() if tos}
 
     def associate(self, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
         """Link two records; like HubSpot, the records' last-modified times do not move."""
         key, reverse = self._canonical(from_type, to_type)
         a, b = (to_id, from_id) if reverse else (from_id, to_id)
         self.links[key].setdefault(a, set()).add(b)
+        self.back_links[key].setdefault(b, set()).add(a)
 
     def dissociate(self, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
         key, reverse = self._canonical(from_type, to_type)
         a, b = (to_id, from_id) if reverse else (from_id, to_id)
         self.links[key].get(a, set()).discard(b)
+        self.back_links[key].get(b, set()).discard(a)
 
     # writes -------------------------------------------------------------------------------
     def _stamp(self, record: Record, at_ms: int | None = None) -> None:

@@ -14,6 +14,7 @@ import json
 import math
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -61,6 +62,7 @@ class Warehouse:
     as_of: date
     variables: dict
     build_error: Exception | None
+    settings: object
 
     def rows(self, sql: str) -> list[tuple]:
         return duckdb_rows(self.path, sql)
@@ -122,13 +124,33 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
             except Exception as exc:  # reported by test_dbt_build_passes; marts may still exist
                 build_error = exc
             yield Warehouse(work / "warehouse.duckdb", box, tz, as_of, truth.dbt_vars(),
-                            build_error)
+                            build_error, settings)
         finally:
             box.stop()
 
 
 def test_dbt_build_passes_with_every_test_and_unit_test(warehouse):
     assert warehouse.build_error is None, warehouse.build_error
+
+
+def test_every_raw_table_is_fresh_by_its_dlt_load_time(warehouse, tmp_path):
+    from pipelines.transform import DBT_DIR, dbt_environment, dbt_executable
+
+    completed = subprocess.run(
+        [dbt_executable(), "source", "freshness", "--project-dir", str(DBT_DIR),
+         "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
+         "--log-path", str(tmp_path / "logs"),
+         "--vars", json.dumps({"timezone": warehouse.settings.timezone})],
+        env=dbt_environment(warehouse.settings), cwd=DBT_DIR, capture_output=True, text=True,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    results = json.loads((tmp_path / "target" / "sources.json").read_text())["results"]
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    declared = {uid for uid, node in manifest["sources"].items()
+                if node["package_name"] == "personal_reporting"}
+    assert {r["unique_id"] for r in results} == declared
+    assert {r["unique_id"]: r["status"] for r in results} == dict.fromkeys(declared, "pass")
+    assert all(r["max_loaded_at"] for r in results)
 
 
 # --- habits -----------------------------------------------------------------------------------

@@ -98,6 +98,23 @@ def _walk_one_timestamp(search: SearchFn, cursor_property: str, ts: int, skip: s
         log.info("hubspot: %s walking one timestamp past id %d", cursor_property, last_id)
 
 
+def _fills_a_window(search: SearchFn, cursor_property: str, ts: int, ids_at_ts: int,
+                    read: int, cap: int) -> bool:
+    """Whether more records than one capped window share ``ts`` (so re-anchoring is futile).
+
+    Asked only when most of the window just read shares ``ts``: one search with ``limit=1``
+    whose ``total`` counts them.
+    """
+    if ids_at_ts == read:
+        return True
+    if ids_at_ts * 2 <= read:
+        return False
+    probe = search({"filterGroups": [{"filters": [
+        {"propertyName": cursor_property, "operator": "EQ", "value": str(ts)}]}],
+        "properties": [cursor_property], "limit": 1})
+    return int(probe.get("total") or 0) >= cap
+
+
 def changed_records(search: SearchFn, cursor_property: str, properties: list[str],
                     since_ms: int, until_ms: int | None = None, *, page_size: int = 200,
                     cap: int = 10_000) -> Iterator[dict[str, Any]]:
@@ -139,7 +156,8 @@ def changed_records(search: SearchFn, cursor_property: str, properties: list[str
         if newest < low or (newest == low and not inclusive):
             raise RuntimeError(f"hubspot search for {cursor_property} > {low} returned older "
                                "records; refusing to loop")
-        if newest > low and len(newest_ids) < read:
+        if newest > low and not _fills_a_window(search, cursor_property, newest,
+                                                  len(newest_ids), read, cap):
             # re-anchor at the newest time read; its ids are already read
             low, inclusive, seen_at_low = newest, True, newest_ids
             log.info("hubspot: %s window re-anchored at %d (query %d)", cursor_property, low,

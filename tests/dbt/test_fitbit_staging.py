@@ -21,7 +21,10 @@ def test_staging_models_build_and_match_the_truth(project_dir, start):
     app.data.delete_day(app.data.today() - timedelta(days=2))  # deletions flow through
     refresh_fitbit()
 
-    run_dbt("build", "--select", "path:models/staging/fitbit")  # raises if a test fails
+    # own target and log paths: other dbt runs may share the checkout's dbt/target
+    run_dbt("build", "--select", "path:models/staging/fitbit",
+            "--target-path", str(project_dir / "dbt-target"),
+            "--log-path", str(project_dir / "dbt-logs"))  # raises if a test fails
 
     db = project_dir / "warehouse.duckdb"
     sleep = {r[0]: r[1:] for r in duckdb_rows(db, f"""

@@ -16,6 +16,12 @@ engagement_contacts as (
 
 ),
 
+as_of as (
+
+    select {{ as_of_date() }} as as_of_date
+
+),
+
 touches as (
 
     select
@@ -25,10 +31,11 @@ touches as (
         engagements.touch_mode,
         engagements.occurred_at,
         engagements.occurred_date,
-        {{ dbt.datediff('engagements.occurred_date', as_of_date(), 'day') }} as days_ago
+        {{ dbt.datediff('engagements.occurred_date', 'as_of.as_of_date', 'day') }} as days_ago  -- noqa: LT05
     from engagement_contacts
     inner join engagements
         on engagement_contacts.engagement_id = engagements.engagement_id
+    cross join as_of
     where engagements.is_touch
 
 ),

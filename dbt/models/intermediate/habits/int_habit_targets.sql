@@ -38,7 +38,7 @@ ranked as (
         pivoted.*,
         row_number() over (
             partition by lower(pivoted.habit_name), pivoted.period
-            order by reference_pages.last_edited_at desc, pivoted.page_id
+            order by reference_pages.last_edited_at desc, pivoted.page_id asc
         ) as row_rank
     from pivoted
     inner join reference_pages

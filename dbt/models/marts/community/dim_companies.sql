@@ -39,8 +39,8 @@ company_engagements as (
 
     select
         engagement_companies.company_id,
-        cast(count(*) as {{ dbt.type_bigint() }}) as engagement_count,
-        cast(sum(case when engagements.is_touch then 1 else 0 end) as {{ dbt.type_bigint() }}) as touch_count,
+        {{ count_rows() }} as engagement_count,
+        {{ count_where("engagements.is_touch") }} as touch_count,
         max(engagements.occurred_date) as last_engagement_date
     from engagement_companies
     inner join engagements

@@ -30,13 +30,19 @@ touches as (
 
 ),
 
+as_of as (
+
+    select {{ as_of_date() }} as as_of_date
+
+),
+
 primary_company as (
 
     -- a contact at several companies shows the lowest company id
     select
         contact_id,
         min(company_id) as company_id,
-        cast(count(*) as {{ dbt.type_bigint() }}) as company_count
+        {{ count_rows() }} as company_count
     from contact_companies
     group by contact_id
 
@@ -50,20 +56,32 @@ touch_summary as (
         max(occurred_at) as last_touch_at,
         max(occurred_date) as last_touch_date,
         max(case when touch_mode = 'synchronous' then occurred_date end) as last_synchronous_touch_date,
-        cast(count(*) as {{ dbt.type_bigint() }}) as touches_total,
-        cast(sum(case when days_ago < 30 then 1 else 0 end) as {{ dbt.type_bigint() }}) as touches_last_30_days,
-        cast(sum(case when days_ago < 90 then 1 else 0 end) as {{ dbt.type_bigint() }}) as touches_last_90_days,
-        cast(sum(case when days_ago < 365 then 1 else 0 end) as {{ dbt.type_bigint() }}) as touches_last_365_days,
-        cast(sum(case when touch_mode = 'synchronous' then 1 else 0 end) as {{ dbt.type_bigint() }})
+        {{ count_rows() }} as touches_total,
+        {{ count_where("days_ago < 30") }} as touches_last_30_days,
+        {{ count_where("days_ago < 90") }} as touches_last_90_days,
+        {{ count_where("days_ago < 365") }} as touches_last_365_days,
+        {{ count_where("touch_mode = 'synchronous'") }}
             as synchronous_touches,
-        cast(sum(case when touch_mode = 'asynchronous' then 1 else 0 end) as {{ dbt.type_bigint() }})
+        {{ count_where("touch_mode = 'asynchronous'") }}
             as asynchronous_touches,
-        cast(sum(case when touch_mode = 'synchronous' and days_ago < 365 then 1 else 0 end) as {{ dbt.type_bigint() }})
+        {{ count_where("touch_mode = 'synchronous' and days_ago < 365") }}
             as synchronous_touches_last_365_days,
-        cast(sum(case when touch_mode = 'asynchronous' and days_ago < 365 then 1 else 0 end) as {{ dbt.type_bigint() }})
+        {{ count_where("touch_mode = 'asynchronous' and days_ago < 365") }}
             as asynchronous_touches_last_365_days
     from touches
     group by contact_id
+
+),
+
+ranked_touches as (
+
+    select
+        contact_id,
+        engagement_type,
+        row_number() over (
+            partition by contact_id order by occurred_at desc, engagement_id desc
+        ) as recency_rank
+    from touches
 
 ),
 
@@ -72,10 +90,8 @@ last_touch_type as (
     select
         contact_id,
         engagement_type as last_touch_type
-    from touches
-    qualify row_number() over (
-        partition by contact_id order by occurred_at desc, engagement_id desc
-    ) = 1
+    from ranked_touches
+    where recency_rank = 1
 
 ),
 
@@ -91,7 +107,8 @@ joined as (
         companies.company_name,
         coalesce(primary_company.company_count, 0) as company_count,
         contacts.created_at,
-        {{ local_date(utc_instant('contacts.created_at'), var('timezone')) }} as created_date,
+        {{ local_date(utc_instant('contacts.created_at'), var('timezone')) }}
+            as created_date,
         touch_summary.first_touch_at,
         touch_summary.last_touch_at,
         touch_summary.last_touch_date,
@@ -105,7 +122,9 @@ joined as (
         coalesce(touch_summary.asynchronous_touches, 0) as asynchronous_touches,
         coalesce(touch_summary.synchronous_touches_last_365_days, 0) as synchronous_touches_last_365_days,
         coalesce(touch_summary.asynchronous_touches_last_365_days, 0) as asynchronous_touches_last_365_days,
-        case when contacts.contact_cadence_days > 0 then contacts.contact_cadence_days end as contact_cadence_days
+        case
+            when contacts.contact_cadence_days > 0 then contacts.contact_cadence_days
+        end as contact_cadence_days
     from contacts
     left join primary_company
         on contacts.contact_id = primary_company.contact_id
@@ -121,12 +140,15 @@ joined as (
 with_cadence as (
 
     select
-        *,
-        cast(coalesce(contact_cadence_days, {{ var('contact_cadence_days') | int }}) as {{ dbt.type_bigint() }})
-            as cadence_days,
-        case when contact_cadence_days is null then 'default' else 'contact' end as cadence_source,
-        {{ as_of_date() }} as as_of_date
+        joined.*,
+        cast(
+            coalesce(joined.contact_cadence_days, {{ var('contact_cadence_days') | int }})
+            as {{ dbt.type_bigint() }}
+        ) as cadence_days,
+        case when joined.contact_cadence_days is null then 'default' else 'contact' end as cadence_source,
+        as_of.as_of_date
     from joined
+    cross join as_of
 
 ),
 
@@ -166,7 +188,7 @@ final as (
         asynchronous_touches,
         synchronous_touches_last_365_days,
         asynchronous_touches_last_365_days,
-        cast({{ dbt.datediff('last_touch_date', 'as_of_date', 'day') }} as {{ dbt.type_bigint() }})
+        cast({{ dbt.datediff('last_touch_date', 'as_of_date', 'day') }} as {{ dbt.type_bigint() }})  -- noqa: LT05
             as days_since_last_touch,
         cadence_days,
         cadence_source,

@@ -38,7 +38,7 @@ contact_lists as (
 
     select
         engagement_contacts.engagement_id,
-        cast(count(*) as {{ dbt.type_bigint() }}) as contact_count,
+        {{ count_rows() }} as contact_count,
         {{ dbt.listagg('engagement_contacts.contact_id', "', '", 'order by engagement_contacts.contact_id') }}
             as contact_ids,
         {{ dbt.listagg("coalesce(contacts.full_name, contacts.email, engagement_contacts.contact_id)", "', '",
@@ -57,7 +57,7 @@ engagement_company as (
     select
         engagement_id,
         min(company_id) as company_id,
-        cast(count(*) as {{ dbt.type_bigint() }}) as company_count
+        {{ count_rows() }} as company_count
     from engagement_companies
     group by engagement_id
 

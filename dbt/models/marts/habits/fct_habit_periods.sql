@@ -37,15 +37,23 @@ normalized as (
 
 ),
 
-deduplicated as (
+ranked as (
 
     -- two tracker pages for the same period: the most recently edited one counts
-    select *
+    select
+        *,
+        row_number() over (
+            partition by habit_id, normalized_start
+            order by last_edited_at desc, page_id asc
+        ) as edit_rank
     from normalized
-    qualify row_number() over (
-        partition by habit_id, normalized_start
-        order by last_edited_at desc, page_id
-    ) = 1
+
+),
+
+deduplicated as (
+
+    select * from ranked
+    where edit_rank = 1
 
 ),
 

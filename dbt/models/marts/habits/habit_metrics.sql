@@ -18,7 +18,7 @@ windowed as (
         'week' as grain,
         {{ week_start('period_start') }} as window_start
     from habit_periods
-    where period in ('daily', 'weekly')
+    where habit_periods.period in ('daily', 'weekly')
 
     union all
 
@@ -39,9 +39,9 @@ aggregated as (
         max(habit_name) as habit_name,
         max(habit_type) as habit_type,
         max(period) as period,
-        cast(count(*) as {{ dbt.type_bigint() }}) as periods_tracked,
-        cast(sum(case when is_done then 1 else 0 end) as {{ dbt.type_bigint() }}) as periods_done,
-        cast(sum(case when is_target_met then 1 else 0 end) as {{ dbt.type_bigint() }}) as periods_target_met,
+        {{ count_rows() }} as periods_tracked,
+        {{ count_where("is_done") }} as periods_done,
+        {{ count_where("is_target_met") }} as periods_target_met,
         sum(value) as value_total,
         avg(value) as value_average,
         max(target_value) as target_value,
@@ -55,8 +55,9 @@ aggregated as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["habit_id", "'|'", "grain", "'|'", "cast(window_start as " ~ dbt.type_string() ~ ")"])) }}
-            as habit_metric_id,
+        {{ dbt.hash(dbt.concat([
+            "habit_id", "'|'", "grain", "'|'", "cast(window_start as " ~ dbt.type_string() ~ ")"
+        ])) }} as habit_metric_id,
         habit_id,
         habit_name,
         habit_type,

@@ -33,8 +33,8 @@ habits as (
         max(habit_name) as habit_name,
         max(habit_type) as habit_type,
         max(period) as period,
-        cast(count(*) as {{ dbt.type_bigint() }}) as periods_tracked,
-        cast(sum(case when is_target_met then 1 else 0 end) as {{ dbt.type_bigint() }}) as periods_target_met,
+        {{ count_rows() }} as periods_tracked,
+        {{ count_where("is_target_met") }} as periods_target_met,
         max(period_start) as last_tracked_period_start,
         max(period_index) as last_tracked_period_index,
         max(case when is_target_met then period_start end) as last_met_period_start
@@ -61,7 +61,7 @@ streaks as (
     select
         habit_id,
         island,
-        cast(count(*) as {{ dbt.type_bigint() }}) as streak_length,
+        {{ count_rows() }} as streak_length,
         min(period_start) as streak_start,
         max(period_start) as streak_end,
         max(period_index) as streak_end_index
@@ -70,14 +70,22 @@ streaks as (
 
 ),
 
-longest as (
+ranked_streaks as (
 
     -- ties: the most recent run
-    select *
+    select
+        *,
+        row_number() over (
+            partition by habit_id order by streak_length desc, streak_end desc
+        ) as length_rank
     from streaks
-    qualify row_number() over (
-        partition by habit_id order by streak_length desc, streak_end desc
-    ) = 1
+
+),
+
+longest as (
+
+    select * from ranked_streaks
+    where length_rank = 1
 
 ),
 

@@ -11,15 +11,23 @@ sleep_sessions as (
 
 ),
 
-main_sleeps as (
+ranked_main_sleeps as (
 
     -- Fitbit marks one main sleep per night; should there be two, the longest asleep wins
-    select *
+    select
+        *,
+        row_number() over (
+            partition by sleep_date order by minutes_asleep desc, start_at asc, sleep_id asc
+        ) as night_rank
     from sleep_sessions
     where is_main_sleep
-    qualify row_number() over (
-        partition by sleep_date order by minutes_asleep desc, start_at, sleep_id
-    ) = 1
+
+),
+
+main_sleeps as (
+
+    select * from ranked_main_sleeps
+    where night_rank = 1
 
 ),
 
@@ -27,7 +35,7 @@ naps as (
 
     select
         sleep_date,
-        cast(count(*) as {{ dbt.type_bigint() }}) as nap_count,
+        {{ count_rows() }} as nap_count,
         cast(sum(minutes_asleep) as {{ dbt.type_bigint() }}) as nap_minutes_asleep,
         cast(sum(minutes_in_bed) as {{ dbt.type_bigint() }}) as nap_minutes_in_bed
     from sleep_sessions

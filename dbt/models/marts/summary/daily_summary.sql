@@ -68,9 +68,9 @@ daily_habits as (
 
     select
         period_start as summary_date,
-        cast(count(*) as {{ dbt.type_bigint() }}) as daily_habits_tracked,
-        cast(sum(case when is_done then 1 else 0 end) as {{ dbt.type_bigint() }}) as daily_habits_done,
-        cast(sum(case when is_target_met then 1 else 0 end) as {{ dbt.type_bigint() }}) as daily_habits_target_met,
+        {{ count_rows() }} as daily_habits_tracked,
+        {{ count_where("is_done") }} as daily_habits_done,
+        {{ count_where("is_target_met") }} as daily_habits_target_met,
         {{ dbt.listagg("case when is_done then habit_name end", "', '", "order by habit_name") }}
             as habits_done
     from habit_periods
@@ -82,11 +82,11 @@ daily_engagements as (
 
     select
         occurred_date as summary_date,
-        cast(count(*) as {{ dbt.type_bigint() }}) as engagements,
-        cast(sum(case when is_touch then 1 else 0 end) as {{ dbt.type_bigint() }}) as touches,
-        cast(sum(case when touch_mode = 'synchronous' then 1 else 0 end) as {{ dbt.type_bigint() }})
+        {{ count_rows() }} as engagements,
+        {{ count_where("is_touch") }} as touches,
+        {{ count_where("touch_mode = 'synchronous'") }}
             as synchronous_touches,
-        cast(sum(case when touch_mode = 'asynchronous' then 1 else 0 end) as {{ dbt.type_bigint() }})
+        {{ count_where("touch_mode = 'asynchronous'") }}
             as asynchronous_touches
     from engagements
     group by occurred_date
@@ -117,8 +117,9 @@ final as (
         coalesce(daily_habits.daily_habits_target_met, 0) as daily_habits_target_met,
         case
             when daily_habits.daily_habits_tracked > 0
-                then cast(daily_habits.daily_habits_target_met as {{ type_double() }})
-                / daily_habits.daily_habits_tracked
+                then
+                    cast(daily_habits.daily_habits_target_met as {{ type_double() }})
+                    / daily_habits.daily_habits_tracked
         end as daily_habit_completion_rate,
         daily_habits.habits_done,
         sleep_nightly.minutes_asleep,

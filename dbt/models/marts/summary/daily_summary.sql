@@ -50,11 +50,11 @@ source_dates as (
 
 bounds as (
 
+    -- no data at all: null bounds, and the spine below has no rows
     select
         min(summary_date) as first_date,
         max(summary_date) as last_date
     from source_dates
-    having count(*) > 0
 
 ),
 

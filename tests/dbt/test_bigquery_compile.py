@@ -99,7 +99,9 @@ def test_every_model_compiles_for_bigquery(prod_manifest):
     assert not [uid for uid, sql in models.items() if not sql.strip()]
     # the prod target really was BigQuery
     assert prod_manifest["metadata"]["adapter_type"] == "bigquery"
-    for marts_model in ("fct_habit_periods", "habit_metrics", "habit_streaks"):
+    for marts_model in ("fct_habit_periods", "habit_metrics", "habit_streaks", "fct_engagements",
+                        "dim_contacts", "dim_companies", "fct_sleep_nightly",
+                        "fct_activity_daily", "daily_summary"):
         assert f"model.personal_reporting.{marts_model}" in models
 
 

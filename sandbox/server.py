@@ -142,6 +142,7 @@ class App:
 class _Handler(BaseHTTPRequestHandler):
     server: _AppHTTPServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # small JSON replies would otherwise wait ~40 ms each
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: tests read counters
         return

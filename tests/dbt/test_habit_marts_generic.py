@@ -6,6 +6,8 @@ in the sandbox, load again, build the habit marts and compare them with the sand
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipelines.notion import refresh_notion
@@ -31,7 +33,10 @@ def test_new_habit_column_and_its_reference_row_flow_into_the_marts(project_dir,
     ws.add_page("Habit Reference", {"Habit": "Stretch", "Period": "daily", "Target": 0.5,
                                     "Description": "daily habit"})
     refresh_notion()
-    run_dbt("build", "--select", HABIT_MARTS, "--indirect-selection", "cautious")
+    # pinned "today": the sandbox's (its tracker pages run up to the day before)
+    as_of = ws.clock.now().date().isoformat()
+    run_dbt("build", "--select", HABIT_MARTS, "--indirect-selection", "cautious",
+            "--vars", json.dumps({"timezone": "Europe/London", "as_of_date": as_of}))
 
     db = project_dir / "warehouse.duckdb"
     periods = duckdb_rows(db, "select cast(period_start as varchar), is_done, target_rate, "

@@ -205,12 +205,15 @@ def test_habit_metrics_equal_the_truth(warehouse, expected_habit_periods):
 
 
 def test_habit_streaks_equal_the_truth(warehouse, expected_habit_periods):
-    expected = truth.habit_streaks(expected_habit_periods)
+    expected = truth.habit_streaks(expected_habit_periods, warehouse.as_of)
     got = {r["habit_name"]: r for r in warehouse.dicts(
         "habit_streaks", "habit_name, current_streak, longest_streak, periods_tracked, "
         "last_tracked_period_start")}
     assert got == {habit: {"habit_name": habit, **want} for habit, want in expected.items()}
     assert any(want["longest_streak"] > 1 for want in expected.values())
+    assert any(want["current_streak"] > 0 for want in expected.values())
+    as_of = {r[0] for r in warehouse.rows(f"select distinct as_of_date from {ANALYTICS}.habit_streaks")}
+    assert as_of == {warehouse.as_of}
 
 
 # --- relationship health ----------------------------------------------------------------------

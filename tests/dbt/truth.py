@@ -106,25 +106,33 @@ def habit_metrics(periods: list[HabitPeriod]) -> dict[tuple[str, str, date], dic
     return out
 
 
-def habit_streaks(periods: list[HabitPeriod]) -> dict[str, dict]:
-    """habit -> current and longest streak in its own period (a missing period breaks a run)."""
+def habit_streaks(periods: list[HabitPeriod], as_of: date) -> dict[str, dict]:
+    """habit -> current and longest streak in its own period (a missing period breaks a run).
+
+    The current streak is the run alive on ``as_of``: it reaches the period containing that
+    date or the one before it, counted up to the current period.
+    """
     by_habit: dict[str, list[HabitPeriod]] = defaultdict(list)
     for p in periods:
         by_habit[p.habit].append(p)
     out = {}
     for habit, members in by_habit.items():
         members.sort(key=lambda p: p.period_start)
-        longest = run = 0
-        previous = None
+        period = members[0].period
+        runs: list[tuple[int, int]] = []  # (first index, last index) of met runs
         for p in members:
-            index = period_index(p.period, p.period_start)
-            if p.is_target_met:
-                run = run + 1 if previous is not None and index == previous + 1 and run else 1
+            if not p.is_target_met:
+                continue
+            index = period_index(period, p.period_start)
+            if runs and runs[-1][1] == index - 1:
+                runs[-1] = (runs[-1][0], index)
             else:
-                run = 0
-            previous = index
-            longest = max(longest, run)
-        out[habit] = {"current_streak": run, "longest_streak": longest,
+                runs.append((index, index))
+        now = period_index(period, period_start(period, as_of))
+        current = next((min(last, now) - first + 1 for first, last in runs
+                        if first <= now and last >= now - 1), 0)
+        out[habit] = {"current_streak": current,
+                      "longest_streak": max((last - first + 1 for first, last in runs), default=0),
                       "periods_tracked": len(members),
                       "last_tracked_period_start": members[-1].period_start}
     return out

@@ -128,3 +128,19 @@ def test_no_duckdb_only_syntax_reaches_bigquery(prod_manifest):
             found += [f"{uid}: {name}" for name, pattern in DUCKDB_ONLY.items()
                       if pattern.search(sql)]
     assert not found, "\n".join(found)
+
+
+def test_qualify_comes_with_where_group_by_or_having(prod_manifest):
+    """BigQuery has rejected a QUALIFY with none of WHERE, GROUP BY or HAVING beside it."""
+    import sqlglot
+    from sqlglot import expressions as exp
+
+    lonely = []
+    for resource_type in ("model", "test"):
+        for uid, sql in compiled_nodes(prod_manifest, resource_type).items():
+            for statement in sqlglot.parse(sql, read="bigquery"):
+                for select in (statement.find_all(exp.Select) if statement else ()):
+                    if select.args.get("qualify") and not any(
+                            select.args.get(k) for k in ("where", "group", "having")):
+                        lonely.append(uid)
+    assert not lonely, "add `where true` or filter in a CTE: " + ", ".join(sorted(set(lonely)))

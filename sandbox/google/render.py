@@ -1,0 +1,91 @@
+"""JSON shapes of Health API data points (interval, daily and session) and their time fields."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sandbox.google.data import DATA_TYPES, HealthData, Point, RestingHeartRate, SleepSession
+
+DEVICE = {"platform": "FITBIT", "recordingMethod": "PASSIVELY_MEASURED",
+          "device": {"displayName": "Charge 6", "formFactor": "FITNESS_BAND",
+                     "manufacturer": "Fitbit"}}
+
+
+def rfc3339(instant: datetime) -> str:
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def duration(seconds: int) -> str:
+    return f"{seconds}s"
+
+
+def date_json(day: date) -> dict[str, int]:
+    return {"year": day.year, "month": day.month, "day": day.day}
+
+
+def civil(instant: datetime, offset: int) -> dict:
+    local = instant + timedelta(seconds=offset)
+    return {"date": date_json(local.date()),
+            "time": {"hours": local.hour, "minutes": local.minute}}
+
+
+def interval(start: datetime, end: datetime, start_offset: int, end_offset: int,
+             with_civil: bool = True) -> dict:
+    out = {"startTime": rfc3339(start), "endTime": rfc3339(end),
+           "startUtcOffset": duration(start_offset), "endUtcOffset": duration(end_offset)}
+    if with_civil:
+        out["civilStartTime"] = civil(start, start_offset)
+        out["civilEndTime"] = civil(end, end_offset)
+    return out
+
+
+def render_point(data: HealthData, p: Point) -> dict:
+    member = DATA_TYPES[p.data_type][0]
+    end_offset = data.offset_at(p.end)
+    value: dict[str, Any] = {"interval": interval(p.start, p.end, p.offset, end_offset)}
+    if p.data_type == "distance":
+        value["millimeters"] = str(p.value)
+    elif p.data_type == "active-minutes":
+        value["activeMinutesByActivityLevel"] = [
+            {"activityLevel": level, "activeMinutes": str(minutes)}
+            for level, minutes in p.value.items() if minutes]
+    else:
+        value["count"] = str(p.value)
+    return {"dataSource": DEVICE, member: value}
+
+
+def render_resting(r: RestingHeartRate) -> dict:
+    return {"dataSource": DEVICE, "dailyRestingHeartRate": {
+        "date": date_json(r.day), "beatsPerMinute": str(r.bpm),
+        "dailyRestingHeartRateMetadata": {"calculationMethod": r.method}}}
+
+
+def render_sleep(data: HealthData, s: SleepSession) -> dict:
+    stamp = rfc3339
+    stages = [{"type": st.type, "startTime": stamp(st.start), "endTime": stamp(st.end),
+               "startUtcOffset": duration(data.offset_at(st.start)),
+               "endUtcOffset": duration(data.offset_at(st.end)),
+               "createTime": stamp(s.create_time), "updateTime": stamp(s.update_time)}
+              for st in s.stages]
+    minutes, counts = s.stage_minutes(), s.stage_counts()
+    return {
+        "name": f"users/{data.health_user_id}/dataTypes/sleep/dataPoints/{s.id}",
+        "dataSource": DEVICE,
+        "sleep": {
+            "type": s.type,
+            "interval": interval(s.start, s.end, s.start_offset, s.end_offset),
+            "stages": stages, "shortAwakenings": [], "outOfBedSegments": [],
+            "summary": {
+                "minutesAsleep": str(s.minutes_asleep), "minutesAwake": str(s.minutes_awake),
+                "minutesInSleepPeriod": str(s.minutes_in_sleep_period),
+                "minutesToFallAsleep": "0", "minutesAfterWakeUp": "0",
+                "stagesSummary": [{"type": t, "minutes": str(m), "count": str(counts[t])}
+                                  for t, m in sorted(minutes.items())],
+            },
+            "metadata": {"mainSleep": s.main_sleep, "nap": s.nap, "processed": True,
+                         "manuallyEdited": False, "stagesStatus": "SUCCEEDED"
+                         if s.type == "STAGES" else "REJECTED_NAP"},
+            "createTime": stamp(s.create_time), "updateTime": stamp(s.update_time),
+        },
+    }

@@ -12,26 +12,31 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A working directory with the committed .dlt/config.toml and nothing else.
+def isolate_project(mp: pytest.MonkeyPatch, directory: Path) -> Path:
+    """Make ``directory`` the working project: the committed .dlt/config.toml and nothing else.
 
-    dlt state, the DuckDB file and any secrets file land here, never in the checkout, and no
+    dlt state, the DuckDB file and any secrets file land there, never in the checkout, and no
     environment variable from the developer's shell leaks in.
     """
     for key in list(os.environ):
         if key.startswith(("SOURCES__", "PRP__", "DESTINATION__", "PROVIDERS__")) or key in (
             "FORCE_FULL_REFRESH", "PIPELINE_NAME", "BIGQUERY_DATASET",
         ) or key.endswith("_FULL_REFRESH"):
-            monkeypatch.delenv(key, raising=False)
-    (tmp_path / ".dlt").mkdir()
-    shutil.copy(REPO / ".dlt" / "config.toml", tmp_path / ".dlt" / "config.toml")
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DLT_PROJECT_DIR", str(tmp_path))
-    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
-    monkeypatch.setenv("PRP__DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
-    monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
-    return tmp_path
+            mp.delenv(key, raising=False)
+    (directory / ".dlt").mkdir(exist_ok=True)
+    shutil.copy(REPO / ".dlt" / "config.toml", directory / ".dlt" / "config.toml")
+    mp.chdir(directory)
+    mp.setenv("DLT_PROJECT_DIR", str(directory))
+    mp.setenv("DLT_DATA_DIR", str(directory / "dlt"))
+    mp.setenv("PRP__DUCKDB_PATH", str(directory / "warehouse.duckdb"))
+    mp.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+    return directory
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An isolated project directory per test (see ``isolate_project``)."""
+    return isolate_project(monkeypatch, tmp_path)
 
 
 @pytest.fixture

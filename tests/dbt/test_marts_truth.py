@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,35 +21,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import REPO, duckdb_rows
+from tests.conftest import duckdb_rows, isolate_project
 from tests.dbt import truth
 
 pytestmark = [pytest.mark.dbt, pytest.mark.integration]
 
-MARTS = REPO / "dbt" / "models" / "marts"
-STAGING = REPO / "dbt" / "models" / "staging"
 ANALYTICS = "dev_analytics"
-
-
-def source_ready(source: str, *marts: str) -> bool:
-    """The source's staging models and the marts built on them are in the project."""
-    return (STAGING / source).is_dir() and all(MARTS.joinpath(m).exists() for m in marts)
-
-
-HUBSPOT_LOADED = source_ready("hubspot")
-FITBIT_LOADED = source_ready("fitbit")
-HUBSPOT_READY = source_ready("hubspot", "community/dim_contacts.sql")
-FITBIT_READY = source_ready("fitbit", "health/fct_sleep_nightly.sql")
-
-
-def needs_hubspot() -> None:
-    if not HUBSPOT_READY:
-        pytest.skip("HubSpot staging or the community marts are not in the project yet")
-
-
-def needs_fitbit() -> None:
-    if not FITBIT_READY:
-        pytest.skip("Fitbit staging or the health marts are not in the project yet")
 
 
 @dataclass
@@ -80,37 +55,22 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
 
     work = tmp_path_factory.mktemp("marts_truth")
     with pytest.MonkeyPatch.context() as mp:
-        for key in list(os.environ):
-            if key.startswith(("SOURCES__", "PRP__", "DESTINATION__", "PROVIDERS__")) or key in (
-                "FORCE_FULL_REFRESH", "PIPELINE_NAME", "BIGQUERY_DATASET",
-            ) or key.endswith("_FULL_REFRESH"):
-                mp.delenv(key, raising=False)
-        (work / ".dlt").mkdir()
-        shutil.copy(REPO / ".dlt" / "config.toml", work / ".dlt" / "config.toml")
-        mp.chdir(work)
-        mp.setenv("DLT_PROJECT_DIR", str(work))
-        mp.setenv("DLT_DATA_DIR", str(work / "dlt"))
-        mp.setenv("PRP__DUCKDB_PATH", str(work / "warehouse.duckdb"))
-        mp.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+        isolate_project(mp, work)
         mp.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
 
-        apis = ("notion",) + (("hubspot",) if HUBSPOT_LOADED else ()) + (
-            ("google",) if FITBIT_LOADED else ())
-        box = start_sandbox(profile="demo", seed=7, apis=apis)
+        box = start_sandbox(profile="demo", seed=7)
         try:
             for key, value in box.env().items():
                 mp.setenv(key, value)
             from pipelines.common.settings import load_settings
+            from pipelines.fitbit import refresh_fitbit
+            from pipelines.hubspot import refresh_hubspot
             from pipelines.notion import refresh_notion
             from pipelines.transform import run_dbt
 
             refresh_notion()
-            if HUBSPOT_LOADED:
-                from pipelines.hubspot import refresh_hubspot
-                refresh_hubspot()
-            if FITBIT_LOADED:
-                from pipelines.fitbit import refresh_fitbit
-                refresh_fitbit()
+            refresh_hubspot()
+            refresh_fitbit()
 
             settings = load_settings()
             tz = ZoneInfo(settings.timezone)
@@ -219,7 +179,6 @@ def test_habit_streaks_equal_the_truth(warehouse, expected_habit_periods):
 # --- relationship health ----------------------------------------------------------------------
 
 def test_engagements_equal_the_truth(warehouse):
-    needs_hubspot()
     crm = warehouse.box.app("hubspot").truth
     expected = truth.engagements(crm, warehouse.timezone)
     got = {r[0]: (r[1], r[2], r[3]) for r in warehouse.rows(
@@ -229,7 +188,6 @@ def test_engagements_equal_the_truth(warehouse):
 
 
 def test_relationship_health_equals_the_truth(warehouse):
-    needs_hubspot()
     crm = warehouse.box.app("hubspot").truth
     expected = truth.contact_health(crm, warehouse.timezone, warehouse.as_of, warehouse.variables)
     columns = ("contact_id, last_touch_date, touches_total, touches_last_30_days, "
@@ -251,7 +209,6 @@ def test_relationship_health_equals_the_truth(warehouse):
 # --- health -------------------------------------------------------------------------------------
 
 def test_sleep_nightly_equals_the_truth(warehouse):
-    needs_fitbit()
     health = warehouse.box.app("google").data
     assert health.time_zone == str(warehouse.timezone)
     expected = truth.sleep_nightly(health, warehouse.variables)
@@ -266,7 +223,6 @@ def test_sleep_nightly_equals_the_truth(warehouse):
 
 
 def test_activity_daily_equals_the_truth(warehouse):
-    needs_fitbit()
     health = warehouse.box.app("google").data
     expected = truth.activity_daily(health, warehouse.variables)
     columns = ("activity_date, steps, distance_meters, floors, active_minutes, calories_total, "
@@ -286,8 +242,6 @@ def test_activity_daily_equals_the_truth(warehouse):
 # --- daily summary ----------------------------------------------------------------------------
 
 def test_daily_summary_joins_the_day(warehouse, expected_habit_periods):
-    needs_hubspot()
-    needs_fitbit()
     health = warehouse.box.app("google").data
     crm = warehouse.box.app("hubspot").truth
     done = {}

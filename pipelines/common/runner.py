@@ -9,6 +9,7 @@ data and cursors in place: dlt commits state together with the data it belongs t
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,7 +50,10 @@ def build_pipeline(name: str, settings: Settings | None = None) -> dlt.Pipeline:
         settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
         destination = dlt.destinations.duckdb(str(settings.duckdb_path))
     else:
-        destination = dlt.destinations.bigquery()
+        # GCP_PROJECT_ID names the BigQuery project; credentials come from dlt's config
+        # ([destination.bigquery.credentials]) or the default Google credentials.
+        project = os.environ.get("GCP_PROJECT_ID")
+        destination = dlt.destinations.bigquery(**({"project_id": project} if project else {}))
     return dlt.pipeline(
         pipeline_name=f"prp_{name}_{settings.target}",
         destination=destination,
@@ -83,6 +87,7 @@ def run_source(
 ) -> LoadInfo:
     """Run one source end to end and log its summary; raise ``PipelineError`` on failure."""
     setup_logging()
+    settings = load_settings() if pipeline is None else None  # bad settings fail before any request
     mode: RefreshMode = resolve_refresh_mode(name, is_incremental)
     log.info("%s: refresh mode %s (%s)", name, mode.label, mode.reason)
     started = time.monotonic()
@@ -92,7 +97,7 @@ def run_source(
         source = make_source(window)
     except ConfigFieldMissingException as exc:
         raise _missing_config_error(name, exc) from None
-    pipeline = pipeline or build_pipeline(name)
+    pipeline = pipeline or build_pipeline(name, settings)
     try:
         info = pipeline.run(source, write_disposition="replace" if mode.full_refresh else None)
     except PipelineStepFailed as exc:

@@ -158,6 +158,18 @@ def _page_row(page: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _changes_query(since: datetime, end_date: date | None) -> dict[str, Any]:
+    """Query body: pages edited on or after ``since`` (and before ``end_date`` ends), oldest first."""
+    conditions: list[dict[str, Any]] = [
+        {"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": _iso(since)}}]
+    if end_date:
+        until = datetime.combine(end_date + timedelta(days=1), datetime.min.time(), UTC)
+        conditions.append({"timestamp": "last_edited_time",
+                           "last_edited_time": {"before": _iso(until)}})
+    return {"filter": conditions[0] if len(conditions) == 1 else {"and": conditions},
+            "sorts": [{"timestamp": "last_edited_time", "direction": "ascending"}]}
+
+
 def _pages_resource(client: NotionClient, ds: dict[str, Any], table: str, *, full_refresh: bool,
                     initial_date: date, end_date: date | None, lookback: timedelta) -> DltResource:
     """Changed pages of one data source, and their property values in the long table."""
@@ -182,18 +194,10 @@ def _pages_resource(client: NotionClient, ds: dict[str, Any], table: str, *, ful
         seen_at_boundary: dict[str, str] = dict(state.get("boundary", {})) if cursor else {}
         since = _parse(cursor) - lookback if cursor else datetime.combine(
             initial_date, datetime.min.time(), UTC)
-        conditions: list[dict[str, Any]] = [
-            {"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": _iso(since)}}]
-        if end_date:
-            until = datetime.combine(end_date + timedelta(days=1), datetime.min.time(), UTC)
-            conditions.append({"timestamp": "last_edited_time",
-                               "last_edited_time": {"before": _iso(until)}})
-        body = {"filter": conditions[0] if len(conditions) == 1 else {"and": conditions},
-                "sorts": [{"timestamp": "last_edited_time", "direction": "ascending"}]}
         progress = Progress(f"notion {table}")
         newest = _parse(cursor) if cursor else None
         hashes: dict[str, tuple[str, str]] = {}
-        for page in client.query(ds["id"], body):
+        for page in client.query(ds["id"], _changes_query(since, end_date)):
             edited = _parse(page["last_edited_time"])
             newest = max(newest, edited) if newest else edited
             digest = _content_hash(page)

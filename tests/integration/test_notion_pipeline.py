@@ -166,3 +166,21 @@ def test_wrong_api_key_exits_2_without_printing_it(project_dir, notion, monkeypa
     monkeypatch.setenv("SOURCES__NOTION__API_KEY", "ntn_wrong_key_that_must_not_leak")
     assert prp(["refresh", "notion"]) == 2
     assert "ntn_wrong_key_that_must_not_leak" not in capsys.readouterr().out
+
+
+def test_configured_data_sources_and_table_names(project_dir, notion, monkeypatch):
+    monkeypatch.setenv("SOURCES__NOTION__DATA_SOURCES", '{"Weekly Habits": "notion__weeks"}')
+    refresh_notion()
+    assert live_ids(project_dir, "notion__weeks") == {
+        p.id for p in notion.ws.live_pages("Weekly Habits")}
+    tables = {row[0] for row in duckdb_rows(
+        warehouse(project_dir),
+        f"select table_name from information_schema.tables where table_schema = '{RAW}'")}
+    assert "notion__daily_habits" not in tables
+
+
+def test_unknown_configured_data_source_exits_2(project_dir, notion, monkeypatch, capsys):
+    monkeypatch.setenv("SOURCES__NOTION__DATA_SOURCES", '{"Yearly Habits": "notion__years"}')
+    assert prp(["refresh", "notion"]) == 2
+    out = capsys.readouterr().out
+    assert "'Yearly Habits'" in out and "'Daily Habits'" in out

@@ -24,7 +24,7 @@ test: install ## every offline test (unit, integration, dbt, workflows, browser)
 
 lint: install ## ruff for Python, sqlfluff for the dbt SQL (both offline)
 	$(RUN) ruff check pipelines sandbox tests
-	$(RUN) sqlfluff lint dbt/models dbt/macros
+	PRP_DUCKDB_PATH=:memory: $(RUN) sqlfluff lint dbt/models
 
 run: install ## refresh every source from the real APIs, then transform
 	$(RUN) prp refresh all && $(RUN) prp transform

@@ -7,7 +7,7 @@ target ?= dev
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo test lint run refresh-notion refresh-hubspot refresh-fitbit refresh-all \
-        dbt-build report bench status
+        dbt-build bench status
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -42,7 +42,7 @@ refresh-all: install ## refresh every source
 	$(RUN) prp refresh all
 
 dbt-build: install ## dbt build; `make dbt-build target=prod` for BigQuery
-	DBT_TARGET=$(target) $(RUN) prp transform build
+	PRP__DESTINATION=$(if $(filter prod,$(target)),bigquery,duckdb) $(RUN) prp transform build
 
 bench: install ## heavy sandbox profile through every pipeline; JSON timings vs request floors
 	$(RUN) python -m bench.run --output bench/results/latest.json

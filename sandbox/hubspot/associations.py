@@ -1,0 +1,68 @@
+"""``POST /crm/v4/associations/{from}/{to}/batch/read``: inputs, per-id paging, 207 for misses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.hubspot.crm import Crm, iso
+from sandbox.hubspot.errors import BadRequest
+from sandbox.hubspot.params import as_int
+from sandbox.hubspot.schema import ASSOCIATION_TYPE_IDS, SINGULAR
+from sandbox.server import Request, Response
+
+MAX_BATCH_INPUTS = 1_000
+MAX_ASSOCIATIONS_PER_ID = 500
+
+
+def read_inputs(request: Request) -> list:
+    """The body's ``inputs``; a 400 ``BadRequest`` when missing or over the batch limit."""
+    try:
+        inputs = request.json().get("inputs")
+    except (ValueError, AttributeError):
+        raise BadRequest("Invalid input JSON on line 1") from None
+    if not isinstance(inputs, list):
+        raise BadRequest("inputs is required")
+    if len(inputs) > MAX_BATCH_INPUTS:
+        raise BadRequest(f"Batch input limit of {MAX_BATCH_INPUTS} exceeded: "
+                         f"{len(inputs)} inputs")
+    return inputs
+
+
+def batch_read(crm: Crm, from_type: str, to_type: str, inputs: list) -> Response:
+    """200 when every input has associations, else 207 with one error per input without."""
+    started = iso(crm.now_ms())
+    index = crm.reverse_index(from_type, to_type)
+    type_id = ASSOCIATION_TYPE_IDS.get((from_type, to_type), 1)
+    results, missing = [], []
+    for item in inputs:
+        raw_id = str(item.get("id", "")) if isinstance(item, dict) else str(item)
+        source = crm.get(from_type, raw_id)
+        targets = []
+        if source is not None and not source.archived:
+            targets = [t for t in index.get(source.id, [])
+                       if (r := crm.get(to_type, t)) is not None and not r.archived]
+        if not targets:
+            missing.append(raw_id)
+            continue
+        start = as_int(item.get("after") or 0, "after") if isinstance(item, dict) else 0
+        chunk = targets[start:start + MAX_ASSOCIATIONS_PER_ID]
+        result: dict[str, Any] = {
+            "from": {"id": raw_id},
+            "to": [{"toObjectId": t, "associationTypes": [
+                {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": None}]}
+                for t in chunk]}
+        if start + MAX_ASSOCIATIONS_PER_ID < len(targets):
+            result["paging"] = {"next": {"after": str(start + MAX_ASSOCIATIONS_PER_ID)}}
+        results.append(result)
+    body: dict[str, Any] = {"status": "COMPLETE", "results": results,
+                            "startedAt": started, "completedAt": started}
+    if not missing:
+        return Response(200, body)
+    body["numErrors"] = len(missing)
+    body["errors"] = [{
+        "status": "error", "category": "OBJECT_NOT_FOUND",
+        "subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND",
+        "context": {"fromObjectId": [m]},
+        "message": f"No {SINGULAR[to_type]} is associated with {SINGULAR[from_type]} {m}.",
+    } for m in missing]
+    return Response(207, body)

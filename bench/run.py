@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources", nargs="*", default=["notion", "hubspot", "fitbit"])
     parser.add_argument("--output", type=Path, help="also write the JSON here")
     args = parser.parse_args(argv)
+    output = args.output.resolve() if args.output else None  # before the chdir below
 
     workdir = Path(tempfile.mkdtemp(prefix="prp-bench-"))
     (workdir / ".dlt").mkdir()
@@ -72,9 +73,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(workdir, ignore_errors=True)
     report = json.dumps({"profile": args.profile, "results": results}, indent=2)
     print(report)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(report)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report)
     return 0
 
 

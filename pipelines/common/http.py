@@ -1,24 +1,30 @@
-"""One HTTP client for every source: pacing under published limits, retries with backoff.
+"""One HTTP stack for every source: pacing under published limits, retries, dlt's REST client.
 
-Sources pace themselves below each API's limit instead of collecting 429s, and still
-retry 429, 5xx, dropped connections and malformed JSON with backoff, honouring
-``Retry-After`` (or a source-specific hint such as HubSpot's rate-limit headers).
+``PacedSession`` is a requests ``Session`` that paces every request below the API's limit
+(instead of collecting 429s), retries 429, 5xx, dropped connections and malformed JSON with
+backoff, honours ``Retry-After`` in full (up to a ceiling) and counts requests per API.
+``ApiClient`` is dlt's ``RESTClient`` on such a session, so paging is dlt's paginators and
+errors are the project's own, with a message a person can act on.
 """
 
 from __future__ import annotations
 
 import email.utils
-import json
 import logging
 import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from dlt.sources.helpers.rest_client.client import PageData, RESTClient
+from dlt.sources.helpers.rest_client.paginators import BasePaginator
+from requests.auth import AuthBase
+from requests.hooks import dispatch_hook
 
 from pipelines.common.errors import ConfigurationError, PipelineError
 
@@ -43,14 +49,21 @@ class AuthError(ApiError, ConfigurationError):
 
 @dataclass
 class RunMetrics:
-    """Requests made and retries taken during one run, per API (read by the run summary)."""
+    """Requests, retries and warnings of one run, per API (read by the run summary)."""
 
     requests: Counter = field(default_factory=Counter)
     retries: Counter = field(default_factory=Counter)
+    warnings: list[str] = field(default_factory=list)  # what a run skipped, for its summary
 
     def reset(self) -> None:
         self.requests.clear()
         self.retries.clear()
+        self.warnings.clear()
+
+    def warn(self, logger: logging.Logger, message: str) -> None:
+        """Log ``message`` as a warning and keep it for the run summary."""
+        logger.warning(message)
+        self.warnings.append(message)
 
 
 metrics = RunMetrics()
@@ -102,36 +115,83 @@ def retry_after_seconds(response: requests.Response) -> float | None:
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
-class ApiClient:
-    """A paced, retrying JSON client for one API origin."""
+class PacedSession(requests.Session):
+    """A session that paces, retries and counts every request it sends (dlt has no pacer)."""
 
     def __init__(
         self,
         api: str,
-        base_url: str,
         *,
-        headers: Mapping[str, str] | None = None,
         requests_per_second: float = 5.0,
         burst: int = 1,
         max_retries: int = 8,
         backoff_base: float = 0.5,
         backoff_max: float = 60.0,
+        retry_after_max: float = 900.0,
         timeout: float = 60.0,
         retry_hint: Callable[[requests.Response], float | None] | None = None,
         pace_hint: Callable[[requests.Response], float | None] | None = None,
-        session: requests.Session | None = None,
+        pacer: Pacer | None = None,
     ):
+        super().__init__()
         self.api = api
-        self.base_url = base_url.rstrip("/")
-        self.headers = dict(headers or {})
-        self.pacer = Pacer(requests_per_second, burst)
+        self.pacer = pacer or Pacer(requests_per_second, burst)
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        self.retry_after_max = retry_after_max
         self.timeout = timeout
         self.retry_hint = retry_hint
         self.pace_hint = pace_hint
-        self.session = session or requests.Session()
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        """Send with pacing and retries; response hooks see only the final answer."""
+        hooks, request.hooks = request.hooks, {"response": []}
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        try:
+            response = self._send_with_retries(request, **kwargs)
+        finally:
+            request.hooks = hooks
+        return dispatch_hook("response", hooks, response, **kwargs)
+
+    def _send_with_retries(self, request: requests.PreparedRequest, **kwargs: Any
+                           ) -> requests.Response:
+        path = urlsplit(request.url or "").path
+        last_problem = "no attempt made"
+        response: requests.Response | None = None
+        for attempt in range(self.max_retries + 1):
+            self.pacer.wait()
+            metrics.requests[self.api] += 1
+            response = None
+            try:
+                response = super().send(request, **kwargs)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last_problem = f"connection problem ({type(exc).__name__})"
+            else:
+                self._apply_pace_hint(response)
+                if response.status_code in RETRY_STATUSES:
+                    last_problem = f"HTTP {response.status_code}"
+                elif response.status_code < 300 and not _json_parses(response):
+                    last_problem = "malformed JSON in the response"
+                else:
+                    return response
+            if attempt == self.max_retries:
+                break
+            delay = self._wait_for_retry(response, attempt)
+            metrics.retries[self.api] += 1
+            log.info("%s: %s %s: %s, retrying in %.1fs (attempt %d of %d)", self.api,
+                     request.method, path, last_problem, delay, attempt + 1, self.max_retries)
+            self.pacer.hold(delay)
+        raise ApiError(self.api, request.method or "?", path,
+                       response.status_code if response is not None else None,
+                       f"gave up after {self.max_retries} retries: {last_problem}")
+
+    def _apply_pace_hint(self, response: requests.Response) -> None:
+        if self.pace_hint is not None:
+            pause = self.pace_hint(response)
+            if pause:
+                self.pacer.hold(pause)
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self.backoff_max, self.backoff_base * 2**attempt)
@@ -143,65 +203,73 @@ class ApiClient:
             hinted = retry_after_seconds(response)
             if hinted is None and self.retry_hint is not None:
                 hinted = self.retry_hint(response)
-        return min(self.backoff_max, hinted) if hinted is not None else self._backoff(attempt)
+        if hinted is None:
+            return self._backoff(attempt)
+        if hinted > self.retry_after_max:
+            log.warning("%s: the API asked to wait %.0fs (Retry-After); waiting the %.0fs "
+                        "ceiling instead", self.api, hinted, self.retry_after_max)
+            return self.retry_after_max
+        if hinted > self.backoff_max:
+            log.warning("%s: the API asked to wait %.0fs (Retry-After); waiting that long",
+                        self.api, hinted)
+        return hinted
 
-    def request_json(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Any = None,
-        json_body: Any = None,
-        data: Any = None,
-        headers: Mapping[str, str] | None = None,
-        ok_statuses: tuple[int, ...] = (),
-    ) -> Any:
-        """Send a request and return its decoded JSON body, retrying what is transient.
 
-        ``ok_statuses`` lists extra non-2xx statuses the caller handles itself (e.g. 207).
-        """
-        url = path if path.startswith("http") else f"{self.base_url}{path}"
-        merged = {**self.headers, **(headers or {})}
-        last_problem = "no attempt made"
-        for attempt in range(self.max_retries + 1):
-            self.pacer.wait()
-            metrics.requests[self.api] += 1
-            response = None
-            try:
-                response = self.session.request(
-                    method, url, params=params, json=json_body, data=data,
-                    headers=merged, timeout=self.timeout,
-                )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                last_problem = f"connection problem ({type(exc).__name__})"
-            else:
-                if self.pace_hint is not None:
-                    pause = self.pace_hint(response)
-                    if pause:
-                        self.pacer.hold(pause)
-                if response.status_code < 300 or response.status_code in ok_statuses:
-                    try:
-                        return response.json() if response.content else None
-                    except (ValueError, json.JSONDecodeError):
-                        last_problem = "malformed JSON in the response"
-                elif response.status_code in RETRY_STATUSES:
-                    last_problem = f"HTTP {response.status_code}"
-                else:
-                    self._raise_for(method, path, response)
-            if attempt == self.max_retries:
-                break
-            delay = self._wait_for_retry(response, attempt)
-            metrics.retries[self.api] += 1
-            log.info("%s: %s %s: %s, retrying in %.1fs (attempt %d of %d)",
-                     self.api, method, path, last_problem, delay, attempt + 1, self.max_retries)
-            self.pacer.hold(delay)
-        raise ApiError(self.api, method, path, response.status_code if response is not None else None,
-                       f"gave up after {self.max_retries} retries: {last_problem}")
+def _json_parses(response: requests.Response) -> bool:
+    """Parse a 2xx body once; dlt's client and paginators then reuse the parsed value."""
+    if not response.content:
+        return True
+    try:
+        parsed = response.json()
+    except ValueError:
+        return False
+    response.json = lambda **_: parsed  # type: ignore[method-assign]
+    return True
 
-    def _raise_for(self, method: str, path: str, response: requests.Response) -> None:
-        detail = _error_detail(response)
-        error_type = AuthError if response.status_code in (401, 403) else ApiError
-        raise error_type(self.api, method, path, response.status_code, detail)
+
+class ApiClient(RESTClient):
+    """dlt's REST client on a ``PacedSession``, raising the project's errors for 4xx/5xx."""
+
+    def __init__(self, api: str, base_url: str, session: PacedSession, *,
+                 headers: Mapping[str, str] | None = None, auth: AuthBase | None = None,
+                 paginator: BasePaginator | None = None, data_selector: str | None = None):
+        super().__init__(base_url.rstrip("/"), headers=dict(headers or {}), auth=auth,
+                         paginator=paginator, data_selector=data_selector, session=session)
+        self.api = api
+
+    def _error_hook(self, ok_statuses: tuple[int, ...] = ()) -> Callable[..., None]:
+        def check(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+            if response.status_code >= 400 and response.status_code not in ok_statuses:
+                raise_api_error(self.api, response)
+        return check
+
+    def paginate(self, path: str = "", method: Any = "GET", params: dict[str, Any] | None = None,
+                 json: dict[str, Any] | None = None, paginator: BasePaginator | None = None,
+                 data_selector: str | None = None, ok_statuses: tuple[int, ...] = (),
+                 **kwargs: Any) -> Iterator[PageData[Any]]:
+        """dlt's paginate, with errors raised as ``ApiError``/``AuthError``."""
+        hooks = {"response": [self._error_hook(ok_statuses)]}
+        yield from super().paginate(path, method=method, params=params, json=json,
+                                    paginator=paginator, data_selector=data_selector,
+                                    hooks=hooks, **kwargs)
+
+    def request_json(self, method: str, path: str, *, params: Any = None, json: Any = None,
+                     data: Any = None, headers: Mapping[str, str] | None = None,
+                     ok_statuses: tuple[int, ...] = ()) -> Any:
+        """One request; its decoded JSON body (``None`` when empty)."""
+        response = self.request(path, method=method, params=params, json=json, data=data,
+                                headers=dict(headers or {}) or None,
+                                hooks={"response": [self._error_hook(ok_statuses)]})
+        return response.json() if response.content else None
+
+
+def raise_api_error(api: str, response: requests.Response) -> None:
+    """Raise ``AuthError`` for 401/403, else ``ApiError``, with a secret-free detail."""
+    request = response.request
+    path = urlsplit(request.url or "").path if request is not None else "?"
+    method = (request.method if request is not None else None) or "?"
+    error_type = AuthError if response.status_code in (401, 403) else ApiError
+    raise error_type(api, method, path, response.status_code, _error_detail(response))
 
 
 def _error_detail(response: requests.Response) -> str:

@@ -1,6 +1,7 @@
 """The one runner: builds a dlt pipeline for a source and a destination and runs it.
 
-``refresh_<name>()``, the CLI, the tests and the workflows all go through ``run_source``.
+``refresh_<name>()`` (made by ``make_refresh``), the CLI, the tests and the workflows all go
+through ``run_source``.
 A full refresh reads everything from ``initial_date`` and loads with ``replace`` through
 staging tables (``insert-from-staging``), so a run that fails half-way leaves the previous
 data and cursors in place: dlt commits state together with the data it belongs to.
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import dlt
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
@@ -41,6 +43,9 @@ class RunWindow:
 
 
 SourceFactory = Callable[[RunWindow], DltSource]
+# Run-time objects a source must not build from project-wide settings (Fitbit's OAuth auth
+# object and its token store, the personal time zone), made from the checked settings.
+Injections = Callable[[Settings], dict[str, Any]]
 
 
 def build_pipeline(name: str, settings: Settings | None = None) -> dlt.Pipeline:
@@ -59,6 +64,30 @@ def build_pipeline(name: str, settings: Settings | None = None) -> dlt.Pipeline:
         destination=destination,
         dataset_name=settings.raw_dataset,
     )
+
+
+def make_refresh(name: str, source_function: Callable[..., DltSource], *,
+                 inject: Injections | None = None) -> Callable[..., LoadInfo]:
+    """``refresh_<name>(is_incremental, pipeline, initial_date, end_date)`` for one source.
+
+    The source function is called with ``full_refresh``, ``since`` and ``until`` from the run
+    window, plus whatever ``inject`` builds from the settings; dlt fills in the rest.
+    """
+
+    def refresh(is_incremental: bool | None = None, pipeline: dlt.Pipeline | None = None,
+                initial_date: date | None = None, end_date: date | None = None) -> LoadInfo:
+        def make_source(window: RunWindow) -> DltSource:
+            extra = inject(load_settings()) if inject else {}
+            return source_function(full_refresh=window.full_refresh, since=window.initial_date,
+                                   until=window.end_date, **extra)
+
+        return run_source(name, make_source, is_incremental=is_incremental, pipeline=pipeline,
+                          initial_date=initial_date, end_date=end_date)
+
+    refresh.__name__ = refresh.__qualname__ = f"refresh_{name}"
+    refresh.__doc__ = (f"Load {name} into the warehouse (incremental unless told otherwise; see "
+                       "``pipelines.common.refresh_mode``) and return dlt's LoadInfo.")
+    return refresh
 
 
 def _missing_config_error(source: str, exc: ConfigFieldMissingException) -> ConfigurationError:
@@ -127,5 +156,6 @@ def summarise(name: str, mode: RefreshMode, pipeline: dlt.Pipeline, seconds: flo
         rows=rows,
         requests=sum(metrics.requests.values()),
         retries=sum(metrics.retries.values()),
+        warnings=list(metrics.warnings),
         seconds=seconds,
     )

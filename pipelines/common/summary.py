@@ -15,6 +15,7 @@ class RunSummary:
     requests: int = 0
     retries: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def total_rows(self) -> int:
@@ -28,4 +29,5 @@ class RunSummary:
             f"  rows loaded: {self.total_rows}",
         ]
         out += [f"    {table}: {count}" for table, count in sorted(self.rows.items())]
+        out += [f"  warning: {warning}" for warning in self.warnings]
         return out

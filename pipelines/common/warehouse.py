@@ -1,0 +1,44 @@
+"""What the warehouse already holds, read by a source while it extracts.
+
+Deletions are found by comparing what an API lists now with what the raw tables hold, so dlt
+state never carries per-record id sets. Call these inside a resource (extract time): they
+read the running pipeline's destination and dataset. Queries use ``%s`` placeholders.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dlt
+from dlt.common.destination.exceptions import DestinationUndefinedEntity
+
+log = logging.getLogger("prp.warehouse")
+
+
+def qualified(table: str) -> str:
+    """The fully qualified name of a raw table of the running pipeline's dataset."""
+    with dlt.current.pipeline().sql_client() as client:
+        return client.make_qualified_table_name(table)
+
+
+def stored_rows(table: str, columns: str, where: str = "", params: tuple = ()) -> list[tuple]:
+    """``select <columns> from <table> [where ...]``; no rows when the table does not exist yet."""
+    pipeline = dlt.current.pipeline()
+    if pipeline.default_schema_name is None or table not in pipeline.default_schema.tables:
+        return []  # never loaded by this pipeline: nothing to compare with
+    try:
+        with pipeline.sql_client() as client:
+            sql = f"select {columns} from {client.make_qualified_table_name(table)}"
+            if where:
+                sql += f" where {where}"
+            with client.execute_query(sql, *params) as cursor:
+                return [tuple(row) for row in cursor.fetchall()]
+    except DestinationUndefinedEntity:
+        log.info("%s is not in the warehouse yet; nothing to compare with", table)
+        return []
+
+
+def stored_values(table: str, column: str, where: str = "", params: tuple = ()) -> set[str]:
+    """Distinct values of one column of a raw table, as strings (empty if the table is new)."""
+    rows = stored_rows(table, f"distinct {column}", where, params)
+    return {str(value) for (value,) in rows if value is not None}

@@ -1,4 +1,8 @@
-"""Notion API 2025-09-03 over HTTP: auth and version checks, 3 req/s, filters, sorts, cursors."""
+"""Notion API 2025-09-03 over HTTP: auth and version checks, 3 req/s, filters, sorts, cursors.
+
+Property ids are handed out URL-encoded, as Notion does; a path is decoded once and compared with
+the decoded id, so an id encoded a second time by the client is not found (404).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,12 @@ import math
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 from sandbox.clock import Clock
 from sandbox.notion import render
-from sandbox.notion.workspace import Page, Workspace
+from sandbox.notion.modes import NotionModes
+from sandbox.notion.workspace import Page, Property, Workspace
 from sandbox.ratelimit import SlidingWindowLimit
 from sandbox.server import App, Request, Response
 
@@ -66,6 +72,7 @@ class NotionApp(App):
         super().__init__()
         self.ws = workspace
         self.token = token
+        self.modes = NotionModes()
         self.limit = SlidingWindowLimit(30, 10.0)  # an average of 3 requests/s, bursts allowed
         self.route("POST", "/v1/search", self.search)
         self.route("POST", "/v1/data_sources/{data_source_id}/query", self.query)
@@ -152,7 +159,7 @@ class NotionApp(App):
             for page in self.ws.live_pages():
                 title = self.ws.pages[page.id].values.get("title") or ""
                 if text in str(title).lower():
-                    found.append((page.last_edited_time, page.id, render.page_object(self.ws, page)))
+                    found.append((page.last_edited_time, page.id, self._page_object(page)))
         direction = (body.get("sort") or {}).get("direction", "descending")
         found.sort(key=lambda t: (t[0], t[1]), reverse=direction == "descending")
         chunk, next_cursor = self._paginate(found, body, key=lambda t: t[1])
@@ -200,9 +207,9 @@ class NotionApp(App):
                              f"{request.params['data_source_id']}. Make sure the relevant pages and "
                              "databases are shared with your integration.", 404)
         body = self._body(request)
-        in_trash = bool(body.get("in_trash") or body.get("archived"))
+        in_trash = self._trash_wanted(body)
         pages = [p for p in self.ws.pages.values()
-                 if p.data_source_id == ds.id and p.in_trash == in_trash
+                 if p.data_source_id == ds.id and p.shared and p.in_trash == in_trash
                  and self._matches(p, body.get("filter"))]
         sorts = body.get("sorts") or [{"timestamp": "created_time", "direction": "descending"}]
         pages.sort(key=lambda p: p.id)
@@ -211,14 +218,31 @@ class NotionApp(App):
                                               self._page_field(p, s)[0] or 0),
                        reverse=sort.get("direction") == "descending")
         chunk, next_cursor = self._paginate(pages, body, key=lambda p: p.id)
-        wanted = set(request.query.get("filter_properties", []))
-        results = []
-        for page in chunk:
-            obj = render.page_object(self.ws, page)
-            if wanted:
-                obj["properties"] = {k: v for k, v in obj["properties"].items() if v["id"] in wanted}
-            results.append(obj)
+        wanted = request.query.get("filter_properties", [])
+        results = [self._page_object(page, wanted) for page in chunk]
         return Response(200, render.listing(results, next_cursor, "page_or_data_source"))
+
+    def _trash_wanted(self, body: dict[str, Any]) -> bool:
+        """Whether a query asks for trashed pages, as the current ``modes.in_trash`` reads it."""
+        self.modes.check()
+        field = next((f for f in ("in_trash", "archived") if f in body), None)
+        if field is None:
+            return False
+        if self.modes.in_trash == "reject":
+            raise BadRequest("validation_error", f"body failed validation: body.{field} should be "
+                             "not present, instead was `" + str(body[field]).lower() + "`.")
+        return self.modes.in_trash == "honour" and bool(body[field])
+
+    def _page_object(self, page: Page, filter_properties: list[str] | None = None) -> dict[str, Any]:
+        """A page as the API renders it, limited to ``filter_properties`` (ids) when given."""
+        obj = render.page_object(self.ws, page, self.modes.relation_has_more)
+        if filter_properties:
+            # a query string is decoded once, so an id arrives decoded or (encoded by the
+            # client's URL library) as returned; either names the property
+            wanted = set(filter_properties) | {unquote(pid) for pid in filter_properties}
+            obj["properties"] = {name: value for name, value in obj["properties"].items()
+                                 if value["id"] in wanted or unquote(value["id"]) in wanted}
+        return obj
 
     # single objects --------------------------------------------------------------------------
     def get_data_source(self, request: Request) -> Response:
@@ -227,34 +251,69 @@ class NotionApp(App):
             raise BadRequest("object_not_found", "Could not find data source.", 404)
         return Response(200, render.data_source_object(self.ws, ds))
 
-    def _live_page(self, page_id: str) -> Page:
+    def _visible_page(self, page_id: str) -> Page:
+        """A page the integration can see (trashed ones included, as Notion returns them)."""
         page = self.ws.pages.get(page_id)
-        if page is None:
-            raise BadRequest("object_not_found", f"Could not find page with ID: {page_id}.", 404)
+        if page is None or not page.shared:
+            raise BadRequest("object_not_found", f"Could not find page with ID: {page_id}. Make "
+                             "sure the relevant pages and databases are shared with your "
+                             "integration.", 404)
         return page
 
     def get_page(self, request: Request) -> Response:
-        return Response(200, render.page_object(self.ws, self._live_page(request.params["page_id"])))
+        page = self._visible_page(request.params["page_id"])
+        return Response(200, self._page_object(page, request.query.get("filter_properties", [])))
+
+    def _property(self, page: Page, path_id: str) -> Property:
+        """The property named in a path: the path was decoded once; ids are stored encoded."""
+        ds = self.ws.data_sources[page.data_source_id]
+        prop = next((p for p in ds.properties.values() if unquote(p.id) == path_id), None)
+        if prop is None:
+            raise BadRequest("object_not_found", f"Could not find property with ID: {path_id}.", 404)
+        return prop
 
     def get_property(self, request: Request) -> Response:
-        page = self._live_page(request.params["page_id"])
-        ds = self.ws.data_sources[page.data_source_id]
-        prop = ds.properties.get(request.params["property_id"])
-        if prop is None:
-            raise BadRequest("object_not_found", "Could not find property.", 404)
-        if prop.type != "relation":
-            item = render.property_value(self.ws, page, prop)
-            item.pop("has_more", None)
-            return Response(200, {"object": "property_item", **item})
-        items = [{"object": "property_item", "id": prop.id, "type": "relation",
-                  "relation": {"id": pid}} for pid in page.values.get(prop.id) or []]
-        body = {"page_size": int(request.arg("page_size", str(MAX_PAGE_SIZE))),
-                "start_cursor": request.arg("start_cursor")}
-        chunk, next_cursor = self._paginate(items, body, key=lambda item: item["relation"]["id"])
-        return Response(200, render.listing(chunk, next_cursor, "property_item", {
-            "type": "relation", "relation": {}, "id": prop.id,
+        page = self._visible_page(request.params["page_id"])
+        prop = self._property(page, request.params["property_id"])
+        if prop.type in ("relation", "people", "rollup"):
+            return self._property_list(request, page, prop)
+        item = render.property_value(self.ws, page, prop)
+        item.pop("has_more", None)
+        if prop.type == "formula":  # the endpoint computes over every reference
+            item["formula"] = render.computed(self.ws, page, prop, None)
+        return Response(200, {"object": "property_item", **item})
+
+    def _property_list(self, request: Request, page: Page, prop: Property) -> Response:
+        """A paginated list of property items: relation/people refs, or a rollup's relation refs.
+
+        A rollup's value in ``property_item.rollup`` covers the references returned so far, so
+        only the last page (``has_more: false``) carries the whole value.
+        """
+        refs_of = prop.config["relation"] if prop.type == "rollup" else prop.id
+        refs = list(page.values.get(refs_of) or [])
+        kind = "people" if prop.type == "people" else "relation"
+        items = [{"object": "property_item", "id": prop.id, "type": kind,
+                  kind: render.user(self.ws, ref) if kind == "people" else {"id": ref}}
+                 for ref in refs]
+        body = {"page_size": self._page_size(request), "start_cursor": request.arg("start_cursor")}
+        chunk, next_cursor = self._paginate(items, body, key=lambda item: item[kind]["id"])
+        summary: dict[str, Any] = {
+            "type": prop.type, "id": prop.id, prop.type: {},
             "next_url": (f"/v1/pages/{page.id}/properties/{prop.id}?start_cursor={next_cursor}"
-                         if next_cursor else None)}))
+                         if next_cursor else None)}
+        if prop.type == "rollup":
+            seen = refs.index(chunk[-1][kind]["id"]) + 1 if chunk else 0
+            partial = {**page.values, prop.config["relation"]: refs[:seen]}
+            summary["rollup"] = render.computed(
+                self.ws, Page(page.id, page.data_source_id, page.created_time,
+                              page.last_edited_time, partial), prop, None)
+        return Response(200, render.listing(chunk, next_cursor, "property_item", summary))
+
+    def _page_size(self, request: Request) -> int:
+        try:
+            return int(request.arg("page_size", str(MAX_PAGE_SIZE)))
+        except ValueError:
+            raise BadRequest("validation_error", "page_size should be a number.") from None
 
 
 def create_app(profile: str, seed: int, clock: Clock) -> NotionApp:

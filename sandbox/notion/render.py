@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sandbox.notion.workspace import DataSource, Page, Property, Workspace
+from sandbox.notion.workspace import REFERENCE_CAP, DataSource, Page, Property, Workspace
 
-RELATION_CAP = 25  # page responses compute relations from at most 25 references
+RELATION_CAP = REFERENCE_CAP  # page responses compute relations from at most 25 references
 COLORS = ["default", "gray", "brown", "orange", "yellow", "green", "blue", "purple", "pink", "red"]
 USER = {"object": "user", "id": "6d0c4bd4-96c4-4e8a-9b39-1d2f3f5e8a01"}
 
@@ -34,8 +34,24 @@ def option(prop: Property, name: str | None) -> dict[str, Any] | None:
     return {"id": f"{prop.id}-{index}", "name": name, "color": COLORS[index % len(COLORS)]}
 
 
-def property_value(ws: Workspace, page: Page, prop: Property) -> dict[str, Any]:
-    """The value object of one property of a page, as in a page or query response."""
+def user(ws: Workspace, user_id: str) -> dict[str, Any]:
+    return ws.users.get(user_id) or {"object": "user", "id": user_id}
+
+
+def computed(ws: Workspace, page: Page, prop: Property, cap: int | None) -> dict[str, Any]:
+    """A formula or rollup value object, computed from at most ``cap`` references."""
+    number = ws.computed_value(page, prop, cap)
+    if prop.type == "rollup":
+        return {"type": "number", "number": number, "function": prop.config["function"]}
+    return {"type": "number", "number": number}
+
+
+def property_value(ws: Workspace, page: Page, prop: Property,
+                   relation_has_more: bool = True) -> dict[str, Any]:
+    """The value object of one property of a page, as in a page or query response.
+
+    As in Notion, relation, people, rollup and formula values see only the first 25 references.
+    """
     raw = page.values.get(prop.id)
     out: dict[str, Any] = {"id": prop.id, "type": prop.type}
     kind = prop.type
@@ -51,19 +67,21 @@ def property_value(ws: Workspace, page: Page, prop: Property) -> dict[str, Any]:
         out[kind] = option(prop, raw)
     elif kind == "multi_select":
         out[kind] = [option(prop, name) for name in raw or []]
-    elif kind == "formula":
-        counted = prop.config.get("counts", [])
-        out[kind] = {"type": "number", "number": sum(bool(page.values.get(pid)) for pid in counted)}
+    elif kind in ("formula", "rollup"):
+        out[kind] = computed(ws, page, prop, RELATION_CAP)
     elif kind == "relation":
         ids = list(raw or [])
         out[kind] = [{"id": pid} for pid in ids[:RELATION_CAP]]
-        out["has_more"] = len(ids) > RELATION_CAP
+        if relation_has_more:
+            out["has_more"] = len(ids) > RELATION_CAP
+    elif kind == "people":
+        out[kind] = [user(ws, uid) for uid in list(raw or [])[:RELATION_CAP]]
     else:
         out[kind] = raw
     return out
 
 
-def page_object(ws: Workspace, page: Page) -> dict[str, Any]:
+def page_object(ws: Workspace, page: Page, relation_has_more: bool = True) -> dict[str, Any]:
     ds = ws.data_sources[page.data_source_id]
     return {
         "object": "page", "id": page.id,
@@ -71,7 +89,8 @@ def page_object(ws: Workspace, page: Page) -> dict[str, Any]:
         "created_by": USER, "last_edited_by": USER, "cover": None, "icon": None,
         "parent": {"type": "data_source_id", "data_source_id": ds.id, "database_id": ds.database_id},
         "in_trash": page.in_trash, "archived": page.in_trash, "is_locked": False,
-        "properties": {p.name: property_value(ws, page, p) for p in ds.properties.values()},
+        "properties": {p.name: property_value(ws, page, p, relation_has_more)
+                       for p in ds.properties.values()},
         "url": f"https://www.notion.so/{page.id.replace('-', '')}", "public_url": None,
     }
 
@@ -84,6 +103,13 @@ def property_schema(prop: Property, ws: Workspace) -> dict[str, Any]:
         out["number"] = {"format": prop.config.get("format", "number")}
     elif prop.type == "formula":
         out["formula"] = {"expression": prop.config.get("expression", "")}
+    elif prop.type == "rollup":
+        relation = ws.data_sources[ds_id].properties[prop.config["relation"]] if (
+            ds_id := _owner(ws, prop)) else None
+        out["rollup"] = {"relation_property_id": prop.config["relation"],
+                         "relation_property_name": relation.name if relation else None,
+                         "rollup_property_id": prop.config["property"],
+                         "function": prop.config["function"]}
     elif prop.type == "relation":
         target = ws.data_sources.get(prop.config.get("data_source_id", ""))
         out["relation"] = {"data_source_id": target.id if target else None,
@@ -92,6 +118,12 @@ def property_schema(prop: Property, ws: Workspace) -> dict[str, Any]:
     else:
         out[prop.type] = {}
     return out
+
+
+def _owner(ws: Workspace, prop: Property) -> str | None:
+    """The id of the data source that has ``prop``."""
+    return next((ds.id for ds in ws.data_sources.values() if prop.id in ds.properties
+                 and ds.properties[prop.id] is prop), None)
 
 
 def data_source_object(ws: Workspace, ds: DataSource) -> dict[str, Any]:

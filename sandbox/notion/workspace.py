@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote, unquote
 
 from sandbox.clock import Clock
 
@@ -64,6 +65,8 @@ HABIT_TARGETS = {
     "Workouts": ("weekly", 3), "Read a Book": ("monthly", 1.0), "Deep Clean": ("monthly", 0.5),
 }
 PERIOD_OF_TITLE = {"Daily Habits": "daily", "Weekly Habits": "weekly", "Monthly Habits": "monthly"}
+REFERENCE_CAP = 25  # page objects compute relations, people, rollups and formulas from 25 references
+USER_NAMES = ["Ada", "Grace", "Linus", "Margaret", "Ken"]
 
 
 @dataclass
@@ -96,8 +99,9 @@ class Page:
     data_source_id: str
     created_time: datetime
     last_edited_time: datetime
-    values: dict[str, Any]  # by property id; relation values are lists of page ids
+    values: dict[str, Any]  # by property id; relation/people values are lists of ids
     in_trash: bool = False
+    shared: bool = True  # False: the integration lost access (every route answers 404)
 
 
 def minute(ts: datetime) -> datetime:
@@ -113,19 +117,25 @@ class Workspace:
         self.clock = clock
         self.data_sources: dict[str, DataSource] = {}
         self.pages: dict[str, Page] = {}
+        self.users: dict[str, dict[str, Any]] = {}
         self._generate(PROFILE_DAYS[profile])
+        # Columns computed over the Days relation get their own generator, so every id and
+        # value drawn above stays what it was before they existed.
+        self._add_computed_columns(random.Random(seed * 7919 + 25))
 
     # ids -------------------------------------------------------------------------------
     def new_id(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
-    def _property_id(self, taken: set[str]) -> str:
+    def _property_id(self, taken: set[str], rng: random.Random | None = None) -> str:
+        """A new property id as the API returns it: URL-encoded (``f%5C%5C%3Ap`` style)."""
         alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789%:;<=>?@[]^_`{|}~"
+        taken_raw = {unquote(pid) for pid in taken}
         while True:
-            pid = "".join(self.rng.choice(alphabet) for _ in range(4))
-            if pid not in taken:
-                taken.add(pid)
-                return pid
+            raw = "".join((rng or self.rng).choice(alphabet) for _ in range(4))
+            if raw not in taken_raw:
+                taken.add(quote(raw, safe=""))
+                return quote(raw, safe="")
 
     # generation --------------------------------------------------------------------------
     def _add_data_source(self, title: str, schema: list[tuple[str, str, dict]]) -> DataSource:
@@ -202,6 +212,32 @@ class Workspace:
                 "Read a Book": r.random() < 0.7, "Deep Clean": r.random() < 0.5,
                 "Savings Rate": round(r.uniform(0.05, 0.3), 2), "Days": day_ids})
 
+    def _add_computed_columns(self, rng: random.Random) -> None:
+        """Monthly Habits: a rollup and a formula over the Days relation, and a people column."""
+        monthly = self.data_source("Monthly Habits")
+        daily = self.data_source("Daily Habits")
+        days = monthly.by_name("Days")
+        taken = set(monthly.properties)
+        extra = [
+            Property(self._property_id(taken, rng), "Days Exercised", "rollup",
+                     {"relation": days.id, "property": daily.by_name("Exercise").id,
+                      "function": "checked"}),
+            Property(self._property_id(taken, rng), "Days Logged", "formula",
+                     {"expression": 'prop("Days").length()', "relation": days.id}),
+            Property(self._property_id(taken, rng), "Accountability", "people", {}),
+        ]
+        for prop in extra:
+            monthly.properties[prop.id] = prop
+        for name in USER_NAMES:
+            user_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            self.users[user_id] = {"object": "user", "id": user_id, "name": name,
+                                   "avatar_url": None, "type": "person",
+                                   "person": {"email": f"{name.lower()}@example.com"}}
+        people = extra[2].id
+        for page in self.pages.values():
+            if page.data_source_id == monthly.id:
+                page.values[people] = rng.sample(sorted(self.users), rng.randint(0, 2))
+
     # mutations --------------------------------------------------------------------------
     def _touch(self, page: Page) -> None:
         page.last_edited_time = minute(self.clock.now())
@@ -215,8 +251,10 @@ class Workspace:
         self._touch(page)
         return page
 
-    def add_page(self, title: str, values_by_name: dict[str, Any]) -> Page:
-        ds = self.data_source(title)
+    def add_page(self, title: str, values_by_name: dict[str, Any],
+                 data_source_id: str | None = None) -> Page:
+        """A new page in the data source ``title`` (or ``data_source_id`` when titles repeat)."""
+        ds = self.data_sources[data_source_id] if data_source_id else self.data_source(title)
         now = minute(self.clock.now())
         values = {ds.by_name(name).id: value for name, value in values_by_name.items()}
         page = Page(self.new_id(), ds.id, now, now, values)
@@ -227,6 +265,33 @@ class Workspace:
         page = self.pages[page_id]
         page.in_trash = True
         self._touch(page)
+
+    def restore_page(self, page_id: str, touch: bool = False) -> None:
+        """Out of the trash. Whether Notion bumps last_edited_time is unclear: by default not."""
+        page = self.pages[page_id]
+        page.in_trash = False
+        if touch:
+            self._touch(page)
+
+    def revoke_access(self, page_id: str) -> None:
+        """The integration can no longer see the page (unshared, or deleted for good)."""
+        self.pages[page_id].shared = False
+
+    def add_data_source(self, title: str, schema: list[tuple[str, str, dict]],
+                        database_id: str | None = None) -> DataSource:
+        """A new data source; with ``database_id``, a second data source of that database."""
+        ds = self._add_data_source(title, schema)
+        if database_id:
+            ds.database_id = database_id
+        ds.created_time = ds.last_edited_time = minute(self.clock.now())
+        return ds
+
+    def add_user(self, name: str) -> str:
+        """A workspace member (for people columns); returns the user id."""
+        user_id = self.new_id()
+        self.users[user_id] = {"object": "user", "id": user_id, "name": name, "avatar_url": None,
+                               "type": "person", "person": {"email": f"{name.lower()}@example.com"}}
+        return user_id
 
     def rename_property(self, title: str, old: str, new: str) -> Property:
         ds = self.data_source(title)
@@ -245,10 +310,29 @@ class Workspace:
 
     # ground truth -----------------------------------------------------------------------
     def live_pages(self, title: str | None = None) -> list[Page]:
-        """Pages not in the trash, optionally of one data source."""
+        """Pages not in the trash and visible to the integration, optionally of one data source."""
         wanted = self.data_source(title).id if title else None
         return [p for p in self.pages.values()
-                if not p.in_trash and (wanted is None or p.data_source_id == wanted)]
+                if not p.in_trash and p.shared and (wanted is None or p.data_source_id == wanted)]
+
+    def computed_value(self, page: Page, prop: Property, cap: int | None = None) -> float:
+        """A rollup or formula over a relation, from the first ``cap`` references (all if None).
+
+        Page objects pass ``cap=REFERENCE_CAP`` (Notion's 25), the property-item endpoint None.
+        """
+        if prop.type == "formula" and "counts" in prop.config:  # a formula over this page's checkboxes
+            return float(sum(bool(page.values.get(pid)) for pid in prop.config["counts"]))
+        refs = list(page.values.get(prop.config["relation"]) or [])[:cap]
+        if prop.type == "formula":
+            return float(len(refs))
+        related = [self.pages[ref].values.get(prop.config["property"])
+                   for ref in refs if ref in self.pages]
+        function = prop.config["function"]
+        if function == "checked":
+            return float(sum(bool(value) for value in related))
+        if function == "sum":
+            return float(sum(value or 0 for value in related))
+        return float(len(related))  # "count"
 
     def value(self, page: Page, name: str) -> Any:
         return page.values.get(self.data_sources[page.data_source_id].by_name(name).id)

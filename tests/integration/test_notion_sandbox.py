@@ -1,0 +1,200 @@
+"""The Notion stand-in over plain HTTP: the real-API behaviours of issue 8, by mode."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, unquote
+
+import pytest
+import requests
+
+from sandbox import start_sandbox
+from sandbox.notion.workspace import REFERENCE_CAP
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def box():
+    with start_sandbox(apis=("notion",)) as started:
+        yield started
+
+
+@pytest.fixture
+def notion(box):
+    app = box.notion
+    app.modes.__init__()  # every test starts in the strict defaults
+    yield app
+    app.modes.__init__()
+
+
+def call(box, method, path, body=None, params=None):
+    app = box.notion
+    headers = {"Authorization": f"Bearer {app.token}", "Notion-Version": "2025-09-03"}
+    # a prepared URL keeps the path exactly as given (requests would not re-encode it anyway)
+    return requests.request(method, box.url("notion") + path, json=body, params=params,
+                            headers=headers, timeout=10)
+
+
+def monthly_with_long_relation(ws):
+    return next(p for p in ws.live_pages("Monthly Habits")
+                if len(ws.value(p, "Days")) > REFERENCE_CAP)
+
+
+# item 1 ----------------------------------------------------------------------------------------
+def test_property_ids_are_returned_encoded_and_a_double_encoding_is_404(box, notion):
+    ws = notion.ws
+    ds = ws.data_source("Monthly Habits")
+    schema = call(box, "GET", f"/v1/data_sources/{ds.id}").json()
+    ids = [p["id"] for p in schema["properties"].values()]
+    encoded = [pid for pid in ids if "%" in pid]
+    assert encoded, "some ids must carry URL-encoded characters"
+    assert all(quote(unquote(pid), safe="") == pid for pid in ids)
+    page = ws.live_pages("Monthly Habits")[0]
+    for pid in encoded:
+        assert call(box, "GET", f"/v1/pages/{page.id}/properties/{pid}").status_code == 200
+        twice = call(box, "GET", f"/v1/pages/{page.id}/properties/{quote(pid, safe='')}")
+        assert twice.status_code == 404
+        assert twice.json()["object"] == "error" and twice.json()["code"] == "object_not_found"
+
+
+def test_filter_properties_limits_a_query_to_the_listed_ids(box, notion):
+    ds = notion.ws.data_source("Daily Habits")
+    body = call(box, "POST", f"/v1/data_sources/{ds.id}/query", {"page_size": 5},
+                params={"filter_properties": "title"}).json()
+    assert len(body["results"]) == 5
+    assert all(list(page["properties"]) == ["Name"] for page in body["results"])
+
+
+# item 2 ----------------------------------------------------------------------------------------
+def query_ids(box, ds_id, body):
+    response = call(box, "POST", f"/v1/data_sources/{ds_id}/query", {**body, "page_size": 100})
+    return response, {page["id"] for page in response.json().get("results", [])}
+
+
+def test_in_trash_in_a_query_body_by_mode(box, notion):
+    ws = notion.ws
+    ds = ws.data_source("Weekly Habits")
+    gone = ws.live_pages("Weekly Habits")[0]
+    ws.trash_page(gone.id)
+    try:
+        rejected, _ = query_ids(box, ds.id, {"in_trash": True})
+        assert rejected.status_code == 400
+        assert rejected.json()["code"] == "validation_error"
+        assert "body.in_trash should be not present" in rejected.json()["message"]
+
+        notion.modes.in_trash = "ignore"
+        _, ids = query_ids(box, ds.id, {"in_trash": True})
+        assert gone.id not in ids and ids == {p.id for p in ws.live_pages("Weekly Habits")}
+
+        notion.modes.in_trash = "honour"
+        _, ids = query_ids(box, ds.id, {"in_trash": True})
+        assert ids == {gone.id}
+    finally:
+        ws.restore_page(gone.id)
+
+
+def test_trashed_page_drops_out_restored_comes_back_lost_access_is_404(box, notion):
+    ws = notion.ws
+    ds = ws.data_source("Weekly Habits")
+    trashed, hidden = ws.live_pages("Weekly Habits")[:2]
+    ws.trash_page(trashed.id)
+    ws.revoke_access(hidden.id)
+    _, ids = query_ids(box, ds.id, {})
+    assert trashed.id not in ids and hidden.id not in ids
+    page = call(box, "GET", f"/v1/pages/{trashed.id}").json()
+    assert page["in_trash"] is True
+    assert call(box, "GET", f"/v1/pages/{hidden.id}").status_code == 404
+
+    ws.restore_page(trashed.id)
+    hidden.shared = True
+    _, ids = query_ids(box, ds.id, {})
+    assert {trashed.id, hidden.id} <= ids
+    assert call(box, "GET", f"/v1/pages/{trashed.id}").json()["in_trash"] is False
+
+
+# item 4 ----------------------------------------------------------------------------------------
+def test_rollup_and_formula_see_25_references_in_the_page_but_all_on_the_item_endpoint(box, notion):
+    ws = notion.ws
+    ds = ws.data_source("Monthly Habits")
+    month = monthly_with_long_relation(ws)
+    rollup, formula = ds.by_name("Days Exercised"), ds.by_name("Days Logged")
+    props = call(box, "GET", f"/v1/pages/{month.id}").json()["properties"]
+    assert props["Days Logged"]["formula"]["number"] == REFERENCE_CAP
+    assert props["Days Exercised"]["rollup"]["number"] == ws.computed_value(month, rollup, REFERENCE_CAP)
+    assert props["Days"]["has_more"] is True and len(props["Days"]["relation"]) == REFERENCE_CAP
+
+    item = call(box, "GET", f"/v1/pages/{month.id}/properties/{formula.id}").json()
+    assert item["object"] == "property_item" and item["formula"]["number"] == len(ws.value(month, "Days"))
+    listing = call(box, "GET", f"/v1/pages/{month.id}/properties/{rollup.id}").json()
+    assert listing["object"] == "list" and listing["has_more"] is False
+    assert listing["property_item"]["rollup"]["number"] == ws.computed_value(month, rollup)
+    assert ws.computed_value(month, rollup) != ws.computed_value(month, rollup, REFERENCE_CAP) or (
+        ws.computed_value(month, formula) != ws.computed_value(month, formula, REFERENCE_CAP))
+
+
+def test_rollup_pages_until_has_more_is_false(box, notion):
+    ws = notion.ws
+    ds = ws.data_source("Monthly Habits")
+    month = monthly_with_long_relation(ws)
+    rollup = ds.by_name("Days Exercised")
+    path = f"/v1/pages/{month.id}/properties/{rollup.id}"
+    first = call(box, "GET", path, params={"page_size": 10}).json()
+    assert first["has_more"] is True and len(first["results"]) == 10
+    assert first["property_item"]["rollup"]["number"] <= ws.computed_value(month, rollup)
+    pages, cursor = [first], first["next_cursor"]
+    while cursor:
+        pages.append(call(box, "GET", path, params={"page_size": 10, "start_cursor": cursor}).json())
+        cursor = pages[-1]["next_cursor"]
+    assert pages[-1]["property_item"]["rollup"]["number"] == ws.computed_value(month, rollup)
+    assert sum(len(p["results"]) for p in pages) == len(ws.value(month, "Days"))
+
+
+def test_people_items_come_back_as_a_list(box, notion):
+    ws = notion.ws
+    ds = ws.data_source("Monthly Habits")
+    month = ws.live_pages("Monthly Habits")[1]
+    people = ds.by_name("Accountability")
+    crowd = [ws.add_user(f"Member{i}") for i in range(30)]
+    month.values[people.id] = crowd
+    page = call(box, "GET", f"/v1/pages/{month.id}").json()
+    assert len(page["properties"]["Accountability"]["people"]) == REFERENCE_CAP
+    listing = call(box, "GET", f"/v1/pages/{month.id}/properties/{people.id}").json()
+    assert listing["object"] == "list" and listing["type"] == "property_item"
+    assert [item["people"]["id"] for item in listing["results"]] == crowd
+    assert all(item["type"] == "people" for item in listing["results"])
+
+
+def test_relation_has_more_flag_is_a_mode(box, notion):
+    month = monthly_with_long_relation(notion.ws)
+    notion.modes.relation_has_more = False
+    days = call(box, "GET", f"/v1/pages/{month.id}").json()["properties"]["Days"]
+    assert "has_more" not in days and len(days["relation"]) == REFERENCE_CAP
+
+
+# item 5 ----------------------------------------------------------------------------------------
+def test_two_data_sources_can_share_a_title(box, notion):
+    ws = notion.ws
+    daily = ws.data_source("Daily Habits")
+    twin = ws.add_data_source("Daily Habits", [("Name", "title", {}), ("Stretch", "checkbox", {})],
+                              database_id=daily.database_id)
+    ws.add_page("Daily Habits", {"Name": "twin page", "Stretch": True}, data_source_id=twin.id)
+    found = call(box, "POST", "/v1/search",
+                 {"filter": {"property": "object", "value": "data_source"}}).json()["results"]
+    titles = [(ds["id"], ds["title"][0]["plain_text"]) for ds in found]
+    assert (daily.id, "Daily Habits") in titles and (twin.id, "Daily Habits") in titles
+    _, ids = query_ids(box, twin.id, {})
+    assert len(ids) == 1
+
+
+# item 3 ----------------------------------------------------------------------------------------
+def test_a_long_retry_after_is_enforced(box, notion):
+    notion.faults.inject("rate_limit", retry_after=61, path_contains="/v1/search")
+    try:
+        first = call(box, "POST", "/v1/search", {})
+        assert first.status_code == 429 and first.headers["Retry-After"] == "61"
+        assert first.json()["code"] == "rate_limited"
+        before = notion.early_retries
+        assert call(box, "POST", "/v1/search", {}).status_code == 429
+        assert notion.early_retries == before + 1
+    finally:
+        notion.retry_after_until = 0.0

@@ -22,13 +22,22 @@ Test handles (all thread-safe; times are the sandbox clock's):
 - ``app.crm.edit(type, id, **props)``, ``app.crm.create(type, props)``,
   ``app.crm.archive(type, id)``, ``app.crm.associate(from_type, id, to_type, id)``,
   ``app.crm.dissociate(...)`` (association changes leave last-modified times alone, as in
-  HubSpot), ``app.touch_many(type, ids, at_ms)`` (many records, one timestamp);
+  HubSpot), ``app.touch_many(type, ids, at_ms)`` (many records, one timestamp),
+  ``app.merge(type, survivor_id, absorbed_id)`` (contacts or companies: the absorbed record
+  vanishes from list, search and associations, not archived; the survivor's
+  ``hs_merged_object_ids`` names it and its last-modified time moves);
   then ``clock.advance(minutes=1)`` so the search index catches up.
+- ``app.modes`` (``sandbox.hubspot.modes.HubSpotModes``, real behaviour by default):
+  ``edit_between_search_pages`` (a record is edited after each search page that has more to
+  come; ``app.mid_read_edits`` lists them), ``missing_scopes`` (scopes the token lacks: the
+  object types needing them answer 403 ``MISSING_SCOPES``, see ``schema.REQUIRED_SCOPES``),
+  ``scope_error_key`` (where that 403 names the scopes).
 - ``app.search_cap`` (lower it to cross the cap cheaply), ``app.index_lag_ms``,
   ``app.set_tier(requests_per_10s)``, ``app.search_limit`` (SlidingWindowLimit),
   ``app.daily_limit`` / ``app.daily_used``, ``app.max_url_length``.
 - Ground truth, computed from the records, never from the warehouse:
-  ``app.truth.live_ids(type)`` / ``archived_ids(type)`` (sets of id strings);
+  ``app.truth.live_ids(type)`` / ``archived_ids(type)`` (sets of id strings),
+  ``app.truth.merged_ids(type)`` ({absorbed id: survivor id});
   ``app.truth.live_engagements()`` -> {engagement id: (type, hs_timestamp)};
   ``app.truth.pairs(from_type, to_type)`` -> {(from id, to id)} over live records, with
   ``from_type="engagements"`` for all six engagement types;
@@ -52,11 +61,18 @@ from urllib.parse import urlencode
 from sandbox.clock import Clock
 from sandbox.hubspot import associations, listing, search
 from sandbox.hubspot.crm import Crm
-from sandbox.hubspot.errors import BadRequest, error_response
+from sandbox.hubspot.errors import BadRequest, error_response, missing_scopes_response
 from sandbox.hubspot.limits import DAILY_LIMIT, limit_headers, rate_limit_response
+from sandbox.hubspot.modes import HubSpotModes
 from sandbox.hubspot.params import parse_type
 from sandbox.hubspot.render import render_property
-from sandbox.hubspot.schema import CUSTOM_PROPERTIES, PROPERTIES, extra_custom_properties
+from sandbox.hubspot.schema import (
+    CUSTOM_PROPERTIES,
+    PROPERTIES,
+    REQUIRED_SCOPES,
+    extra_custom_properties,
+    resolve_type,
+)
 from sandbox.ratelimit import SlidingWindowLimit
 from sandbox.server import App, Request, Response
 
@@ -76,6 +92,8 @@ class HubSpotApp(App):
         self.max_url_length = 3_000
         self.search_counts: Counter[str] = Counter()
         self.association_inputs = 0
+        self.modes = HubSpotModes()
+        self.mid_read_edits: list[tuple[str, str]] = []
         self.truth = crm
         for method, pattern, handler in (
             ("GET", "/crm/v3/objects/{object_type}", self.list_objects),
@@ -129,7 +147,17 @@ class HubSpotApp(App):
         elif self.limit.hit() is not None:
             return self.rate_limited(None)
         self.daily_used += 1
-        return None
+        return self._scope_check(request)
+
+    def _scope_check(self, request: Request) -> Response | None:
+        """403 MISSING_SCOPES when the token lacks a scope an object type in the path needs."""
+        types = [resolve_type(request.params[name]) for name in
+                 ("object_type", "from_type", "to_type") if name in request.params]
+        missing = sorted({scope for t in types if t for scope in REQUIRED_SCOPES.get(t, ())
+                          if scope in self.modes.missing_scopes})
+        if not missing:
+            return None
+        return missing_scopes_response(missing, self.modes.scope_error_key)
 
     def _guarded(self, handler, search: bool):
         def run(request: Request) -> Response:
@@ -155,7 +183,12 @@ class HubSpotApp(App):
             raise BadRequest("Invalid input JSON on line 1") from None
         query = search.parse_search(body, self.search_cap)
         self.search_counts[object_type] += 1
-        return Response(200, search.run_search(self.crm, object_type, query, self.search_cap))
+        answer = search.run_search(self.crm, object_type, query, self.search_cap)
+        if self.modes.edit_between_search_pages and answer.get("paging"):
+            edited = search.edit_one_of(self.crm, object_type, answer["results"])
+            if edited:
+                self.mid_read_edits.append((object_type, edited))
+        return Response(200, answer)
 
     def batch_read(self, request: Request) -> Response:
         from_type = parse_type(request.params["from_type"])
@@ -177,6 +210,11 @@ class HubSpotApp(App):
     def set_tier(self, requests_per_10s: int) -> None:
         """Switch the burst limit (Free/Starter 100, Professional/Enterprise 190 per 10 s)."""
         self.limit = SlidingWindowLimit(requests_per_10s, 10.0)
+
+    def merge(self, object_type: str, survivor_id: int | str, absorbed_id: int | str) -> None:
+        """Merge two contacts (or companies): see ``Crm.merge``."""
+        with self.lock:
+            self.crm.merge(object_type, int(survivor_id), int(absorbed_id))
 
     def touch_many(self, object_type: str, ids, at_ms: int, **properties: str | None) -> None:
         """Give many records one and the same last-modified time (a bulk import)."""

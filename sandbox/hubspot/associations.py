@@ -38,9 +38,9 @@ def batch_read(crm: Crm, from_type: str, to_type: str, inputs: list) -> Response
         raw_id = str(item.get("id", "")) if isinstance(item, dict) else str(item)
         source = crm.get(from_type, raw_id)
         targets = []
-        if source is not None and not source.archived:
+        if source is not None and not source.gone:  # merged-away ids read as unknown
             targets = [t for t in index.get(source.id, [])
-                       if (r := crm.get(to_type, t)) is not None and not r.archived]
+                       if (r := crm.get(to_type, t)) is not None and not r.gone]
         if not targets:
             missing.append(raw_id)
             continue

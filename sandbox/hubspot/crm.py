@@ -60,6 +60,12 @@ class Record:
     indexed_ms: int  # visible to search from this sandbox time on
     archived: bool = False
     archived_ms: int | None = None
+    merged_into: int | None = None  # set when a merge absorbed this record: it is gone
+
+    @property
+    def gone(self) -> bool:
+        """Archived or merged away: absent from list, search and associations."""
+        return self.archived or self.merged_into is not None
 
     def value(self, name: str) -> str | None:
         if name == "hs_object_id":
@@ -108,7 +114,7 @@ class Crm:
             return None
 
     def searchable(self, record: Record, now_ms: int | None = None) -> bool:
-        return not record.archived and record.indexed_ms <= (now_ms or self.now_ms())
+        return not record.gone and record.indexed_ms <= (now_ms or self.now_ms())
 
     # associations -------------------------------------------------------------------------
     def _canonical(self, a: str, b: str) -> tuple[tuple[str, str], bool]:
@@ -127,7 +133,7 @@ class Crm:
         key, reverse = self._canonical(from_type, to_type)
         store = self.back_links if reverse else self.links
         found = list(store[key].get(from_id, ()))
-        return sorted(i for i in found if (r := self.get(to_type, i)) and not r.archived)
+        return sorted(i for i in found if (r := self.get(to_type, i)) and not r.gone)
 
     def reverse_index(self, from_type: str, to_type: str) -> dict[int, list[int]]:
         """``associated`` for every record of ``from_type`` at once (for batch reads)."""
@@ -178,6 +184,39 @@ class Crm:
         record.archived_ms = self.now_ms()
         self._stamp(record)
         return record
+
+    def merge(self, object_type: str, survivor_id: int, absorbed_id: int) -> Record:
+        """Merge ``absorbed_id`` into ``survivor_id`` as HubSpot does for contacts and companies.
+
+        The absorbed record vanishes (it is not archived: no list, search or association
+        shows it), its associations move to the survivor, the survivor's
+        ``hs_merged_object_ids`` lists the absorbed id (and any it had absorbed itself),
+        semicolon-separated, and its last-modified time moves.
+        """
+        if object_type not in (CONTACTS, COMPANIES):
+            raise ValueError(f"the stand-in merges contacts and companies, not {object_type}")
+        survivor = self.records[object_type][int(survivor_id)]
+        absorbed = self.records[object_type][int(absorbed_id)]
+        if survivor.id == absorbed.id or survivor.gone or absorbed.gone:
+            raise ValueError("merge two different records that are both live")
+        merged = [*_ids(survivor.properties.get("hs_merged_object_ids")), str(absorbed.id),
+                  *_ids(absorbed.properties.get("hs_merged_object_ids"))]
+        survivor.properties["hs_merged_object_ids"] = ";".join(merged)
+        for other_type in OBJECT_TYPES:
+            if other_type == object_type:
+                continue
+            for other_id in self._linked(object_type, absorbed.id, other_type):
+                self.dissociate(object_type, absorbed.id, other_type, other_id)
+                self.associate(object_type, survivor.id, other_type, other_id)
+        absorbed.merged_into = survivor.id
+        self._stamp(survivor)
+        return survivor
+
+    def _linked(self, from_type: str, from_id: int, to_type: str) -> list[int]:
+        """Every stored link of one record to ``to_type``, live or not."""
+        key, reverse = self._canonical(from_type, to_type)
+        store = self.back_links if reverse else self.links
+        return sorted(store[key].get(from_id, ()))
 
     # generation ---------------------------------------------------------------------------
     def generate(self, profile: str, seed: int) -> None:
@@ -242,15 +281,20 @@ class Crm:
 
     # ground truth -------------------------------------------------------------------------
     def live_ids(self, object_type: str) -> set[str]:
-        return {str(i) for i, r in self.records[object_type].items() if not r.archived}
+        return {str(i) for i, r in self.records[object_type].items() if not r.gone}
 
     def archived_ids(self, object_type: str) -> set[str]:
         return {str(i) for i, r in self.records[object_type].items() if r.archived}
 
+    def merged_ids(self, object_type: str) -> dict[str, str]:
+        """absorbed id -> survivor id for every record a merge absorbed."""
+        return {str(i): str(r.merged_into) for i, r in self.records[object_type].items()
+                if r.merged_into is not None}
+
     def live_engagements(self) -> dict[str, tuple[str, str]]:
         """engagement id -> (type, hs_timestamp) for every live engagement."""
         return {str(r.id): (t, r.properties.get("hs_timestamp") or "")
-                for t in ENGAGEMENT_TYPES for r in self.records[t].values() if not r.archived}
+                for t in ENGAGEMENT_TYPES for r in self.records[t].values() if not r.gone}
 
     def pairs(self, from_type: str, to_type: str) -> set[tuple[str, str]]:
         """Live (from id, to id) pairs; ``from_type="engagements"`` means every engagement type."""
@@ -259,18 +303,18 @@ class Crm:
         for t in types:
             for from_id, tos in self.reverse_index(t, to_type).items():
                 source = self.get(t, from_id)
-                if source is None or source.archived:
+                if source is None or source.gone:
                     continue
                 for to_id in tos:
                     target = self.get(to_type, to_id)
-                    if target is not None and not target.archived:
+                    if target is not None and not target.gone:
                         out.add((str(from_id), str(to_id)))
         return out
 
     def contact_engagements(self, contact_id: str | int) -> list[tuple[str, str, str]]:
         """(engagement id, type, hs_timestamp) of a live contact's live engagements."""
         contact = self.get(CONTACTS, contact_id)
-        if contact is None or contact.archived:
+        if contact is None or contact.gone:
             return []
         out = []
         for t in ENGAGEMENT_TYPES:
@@ -281,9 +325,13 @@ class Crm:
 
     def contact_companies(self, contact_id: str | int) -> set[str]:
         contact = self.get(CONTACTS, contact_id)
-        if contact is None or contact.archived:
+        if contact is None or contact.gone:
             return set()
         return {str(i) for i in self.associated(CONTACTS, contact.id, COMPANIES)}
+
+
+def _ids(value: str | None) -> list[str]:
+    return [part for part in (value or "").split(";") if part]
 
 
 def engagement_properties(object_type: str, rng: random.Random, created_ms: int) -> dict:

@@ -1,4 +1,7 @@
-"""``GET /crm/v3/objects/{type}``: limit/after paging, archived, properties, inline associations."""
+"""``GET /crm/v3/objects/{type}``: limit/after paging, archived, properties, inline associations.
+
+Records a merge absorbed never show, neither as live nor as archived (HubSpot drops them).
+"""
 
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ def list_objects(crm: Crm, object_type: str, request: Request) -> dict[str, Any]
     assoc_types = [t for t in (resolve_type(a) for a in csv_values(request.query.get("associations")))
                    if t is not None]
     matching = [r for r in crm.records[object_type].values()
-                if r.id >= after and r.archived == archived]
+                if r.id >= after and r.archived == archived and r.merged_into is None]
     page = matching[:limit]
     results = []
     for record in page:

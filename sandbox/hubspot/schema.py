@@ -46,11 +46,13 @@ PROPERTIES: dict[str, dict[str, str]] = {
         "lifecyclestage": "enumeration", "createdate": "datetime", "lastmodifieddate": "datetime",
         "hs_lastmodifieddate": "datetime",  # exists on contacts too, but is not the cursor
         "contact_cadence_days": "number",  # a custom property (hubspotDefined false)
+        "hs_merged_object_ids": "enumeration",  # ids a merge absorbed, "12;34"
     },
     COMPANIES: {
         **_COMMON, "name": "string", "domain": "string", "industry": "enumeration",
         "city": "string", "country": "string", "numberofemployees": "number",
         "createdate": "datetime", "hs_lastmodifieddate": "datetime",
+        "hs_merged_object_ids": "enumeration",
     },
     "calls": {
         **_COMMON, **_ENGAGEMENT_COMMON, "hs_call_title": "string", "hs_call_body": "string",
@@ -76,6 +78,15 @@ PROPERTIES: dict[str, dict[str, str]] = {
         **_COMMON, **_ENGAGEMENT_COMMON, "hs_communication_channel_type": "enumeration",
         "hs_communication_body": "string", "hs_communication_logged_from": "enumeration",
     },
+}
+
+# the private-app scopes reading each object type needs (HubSpot files engagements under the
+# contacts scope; email bodies also need sales-email-read)
+REQUIRED_SCOPES: dict[str, tuple[str, ...]] = {
+    CONTACTS: ("crm.objects.contacts.read",),
+    COMPANIES: ("crm.objects.companies.read",),
+    **{t: ("crm.objects.contacts.read",) for t in ENGAGEMENT_TYPES},
+    "emails": ("crm.objects.contacts.read", "sales-email-read"),
 }
 
 CUSTOM_PROPERTIES = {CONTACTS: {"contact_cadence_days"}}

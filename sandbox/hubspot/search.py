@@ -144,3 +144,20 @@ def matches(record: Record, flt: dict[str, Any]) -> bool:
                 "GT": actual > expected, "GTE": actual >= expected}[op]
     except TypeError:  # text against number: HubSpot simply finds nothing
         return False
+
+
+def edit_one_of(crm: Crm, object_type: str, results: list[dict[str, Any]]) -> str | None:
+    """Edit (touch) the first record of a page just served, as a user might mid-read.
+
+    Its last-modified time becomes now and the index has it at once, so it moves to the end
+    of an ascending sort and every later record shifts one place towards the start: an
+    ``after`` offset then skips the record at the next page's boundary.
+    """
+    now = crm.now_ms()
+    for item in results:
+        record = crm.get(object_type, item["id"])
+        if record is not None and record.updated_ms < now:
+            crm.edit(object_type, record.id)
+            record.indexed_ms = now
+            return str(record.id)
+    return None

@@ -1,0 +1,31 @@
+"""Switches for real-API behaviour a test turns on at run time (``app.modes.<name> = ...``).
+
+The defaults are the real API's own behaviour; a mode either injects something that happens
+in a live account (a user editing a record while a search is being paged) or picks one of
+several plausible behaviours where the public evidence is unclear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SCOPE_ERROR_KEYS = ("requiredGranularScopes", "requiredScopes")
+
+
+@dataclass
+class HubSpotModes:
+    """Per-app modes; each field is one behaviour, documented in one line."""
+
+    # True: after answering a search page that has more pages, edit the first record of that
+    # page (last-modified = now), as a user might mid-read; `after` offsets then skip a record.
+    edit_between_search_pages: bool = False
+    # Scopes the private app was not granted: any request for an object type that needs one
+    # (list, search, associations, properties) answers 403 MISSING_SCOPES naming it.
+    missing_scopes: set[str] = field(default_factory=set)
+    # Where the 403 names the scopes: "requiredGranularScopes" (current answers) or
+    # "requiredScopes" (older answers, still seen in SDK issue threads).
+    scope_error_key: str = "requiredGranularScopes"
+
+    def __post_init__(self) -> None:
+        if self.scope_error_key not in SCOPE_ERROR_KEYS:
+            raise ValueError(f"scope_error_key must be one of {SCOPE_ERROR_KEYS}")

@@ -1,13 +1,15 @@
 """Google Health API v4 and Google OAuth over HTTP, on one loopback origin.
 
 Routes: ``GET /v4/users/me/dataTypes/{type}/dataPoints`` (AIP-160 filter, pageSize, pageToken,
-newest first), ``POST .../dataPoints:dailyRollUp`` (civil days, per-type maximum range),
+newest first), ``GET .../dataPoints:reconcile`` (the same, one stream merged across devices,
+plus dataSourceFamily), ``POST .../dataPoints:dailyRollUp`` (civil days, per-type maximum range),
 ``GET /v4/users/me/{identity,profile,settings}``, ``POST /token``, ``GET /o/oauth2/v2/auth``.
 Limits: 300 requests per minute per user (429 RESOURCE_EXHAUSTED), 401 UNAUTHENTICATED for a
 missing, unknown or expired access token, 403 for a missing scope.
 
 This module wires the routes; the concerns live beside it: ``access`` (tokens and scopes),
-``errors`` (the error shape), ``filters`` (AIP-160), ``listing`` (dataPoints.list),
+``errors`` (the error shape), ``filters`` (AIP-160), ``listing`` (dataPoints.list/reconcile),
+``modes`` (switches for open evidence),
 ``rollup`` (dailyRollUp), ``paging`` (page tokens) and ``render`` (JSON shapes).
 """
 
@@ -25,7 +27,8 @@ from sandbox.google import listing, rollup
 from sandbox.google.access import access_denied
 from sandbox.google.data import HealthData
 from sandbox.google.errors import QUOTA_MESSAGE, ApiFailure, error_response
-from sandbox.google.oauth import OAuthError, OAuthServer
+from sandbox.google.modes import HealthModes
+from sandbox.google.oauth import SCOPE_PREFIX, OAuthError, OAuthServer
 from sandbox.google.render import date_json, duration
 from sandbox.ratelimit import SlidingWindowLimit
 from sandbox.server import App, Request, Response
@@ -48,6 +51,7 @@ class HealthApp(App):
         self.oauth = oauth
         self.refresh_token = refresh_token
         self.filter_mode = "observed"
+        self.modes = HealthModes()
         self.limit = SlidingWindowLimit(300, 60.0)
         self.send_retry_after = False  # whether Google sends Retry-After on 429 is unverified
         self.empty_pages = 0  # the next N list pages come back empty but with a token
@@ -56,6 +60,8 @@ class HealthApp(App):
         # called with each authorised /v4/ request before it is answered (test probes)
         self.observers: list[Callable[[Request], None]] = []
         self.route("GET", "/v4/users/{user}/dataTypes/{dataType}/dataPoints", self.list_points)
+        self.route("GET", "/v4/users/{user}/dataTypes/{dataType}/dataPoints:reconcile",
+                   self.reconcile_points)
         self.route("POST", "/v4/users/{user}/dataTypes/{dataType}/dataPoints:dailyRollUp",
                    self.daily_roll_up)
         self.route("GET", "/v4/users/{user}/identity", self.identity)
@@ -65,6 +71,10 @@ class HealthApp(App):
         self.route("GET", "/o/oauth2/v2/auth", self.authorize)
 
     # --- plumbing -------------------------------------------------------------------------
+
+    def refresh_token_for(self, *scopes: str) -> str:
+        """A refresh token granting only ``scopes`` (suffixes such as ``"sleep.readonly"``)."""
+        return self.oauth.new_refresh_token(tuple(SCOPE_PREFIX + s for s in scopes))
 
     def env(self, url: str) -> dict[str, str]:
         return {
@@ -130,7 +140,7 @@ class HealthApp(App):
     def authorize(self, request: Request) -> Response:
         query = {k: v[0] for k, v in request.query.items()}
         try:
-            location = self.oauth.authorize(query)
+            location = self.oauth.authorize(query, unticked=self.modes.consent_unticked)
         except OAuthError as exc:
             page = f"<html><body><h1>Error {exc.status}: {exc.code}</h1><p>{exc.description}</p>"
             return Response(exc.status, raw=page.encode(), headers={"Content-Type": "text/html"})
@@ -161,7 +171,17 @@ class HealthApp(App):
     def list_points(self, request: Request) -> Response:
         data_type = request.params["dataType"]
         self.calls[("list", data_type)] += 1
-        query = listing.parse_list(data_type, request, self.filter_mode)
+        query = listing.parse_list(data_type, request, self.filter_mode,
+                                   second_device=self.modes.second_device)
+        return self.points_page(query)
+
+    def reconcile_points(self, request: Request) -> Response:
+        data_type = request.params["dataType"]
+        self.calls[("reconcile", data_type)] += 1
+        query = listing.parse_list(data_type, request, self.filter_mode, reconcile=True)
+        return self.points_page(query)
+
+    def points_page(self, query: listing.ListQuery) -> Response:
         if self.empty_pages > 0:
             self.empty_pages -= 1
             return Response(200, listing.empty_page(query))
@@ -170,7 +190,8 @@ class HealthApp(App):
     def daily_roll_up(self, request: Request) -> Response:
         data_type = request.params["dataType"]
         self.calls[("dailyRollUp", data_type)] += 1
-        return Response(200, rollup.daily_roll_up(self.data, data_type, request))
+        return Response(200, rollup.daily_roll_up(self.data, data_type, request,
+                                                  self.modes.rollup_max_days))
 
 
 def create_app(profile: str, seed: int, clock: Clock) -> HealthApp:

@@ -16,6 +16,11 @@ from zoneinfo import ZoneInfo
 from sandbox.clock import Clock
 
 HISTORY_DAYS = {"small": 40, "demo": 400, "heavy": 1500}
+# one trip in every profile: these days (counted back from the first today) happen in Tokyo,
+# where a night ends on another calendar date than it does at home
+TRIP_DAYS_AGO, TRIP_LENGTH, TRIP_ZONE = 20, 4, "Asia/Tokyo"
+SECOND_DEVICE_SHARE = 0.4  # of nights a second device records as well
+SECOND_DEVICE = "Pixel Watch 3"
 
 # URL spelling -> (JSON member, filter spelling, kind)
 DATA_TYPES = {
@@ -41,6 +46,7 @@ class Point:
     offset: int  # seconds east of UTC when observed
     value: int | float | dict[str, int]
     visible_from: datetime
+    zone: ZoneInfo | None = None  # where it was observed (None: the user's home zone)
 
     @property
     def civil_date(self) -> date:
@@ -72,6 +78,12 @@ class SleepSession:
     visible_from: datetime
     create_time: datetime
     update_time: datetime
+    zone: ZoneInfo | None = None  # where it was slept (None: the user's home zone)
+
+    @property
+    def local_end_date(self) -> date:
+        """The date the session ends on the clock where it was slept (its own offset)."""
+        return (self.end + timedelta(seconds=self.end_offset)).date()
 
     @property
     def minutes_in_sleep_period(self) -> int:
@@ -113,6 +125,20 @@ class Day:
     points: dict[str, list[Point]] = field(default_factory=dict)
     resting: RestingHeartRate | None = None
     sleeps: list[SleepSession] = field(default_factory=list)  # sessions that END on this day
+    # the same nights as recorded by a second device (other point names, slightly other times)
+    other_sleeps: list[SleepSession] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Trip:
+    """Local days ``first``..``last`` (inclusive) lived in another time zone."""
+
+    first: date
+    last: date
+    zone: str
+
+    def covers(self, day: date) -> bool:
+        return self.first <= day <= self.last
 
 
 class HealthData:
@@ -125,6 +151,9 @@ class HealthData:
         self.zone = ZoneInfo(time_zone)
         self.health_user_id = str(random.Random(f"{seed}:user").randrange(10**17, 10**18))
         self.first_day = self.today() - timedelta(days=HISTORY_DAYS[profile] - 1)
+        trip_start = self.today() - timedelta(days=TRIP_DAYS_AGO)
+        self.trips: list[Trip] = [
+            Trip(trip_start, trip_start + timedelta(days=TRIP_LENGTH - 1), TRIP_ZONE)]
         self.days: dict[date, Day] = {}
 
     # --- time helpers ---------------------------------------------------------------------
@@ -135,12 +164,20 @@ class HealthData:
     def today(self) -> date:
         return self.now().astimezone(self.zone).date()
 
-    def local(self, day: date, hour: int = 0, minute: int = 0) -> datetime:
-        """A local wall-clock time as an aware UTC datetime."""
-        return datetime.combine(day, time(hour, minute), self.zone).astimezone(UTC)
+    def zone_on(self, day: date) -> ZoneInfo:
+        """The zone the user lives ``day`` in: a trip's, else the home zone."""
+        for trip in reversed(self.trips):  # a trip added later wins
+            if trip.covers(day):
+                return ZoneInfo(trip.zone)
+        return self.zone
 
-    def offset_at(self, instant: datetime) -> int:
-        return int(instant.astimezone(self.zone).utcoffset().total_seconds())
+    def local(self, day: date, hour: int = 0, minute: int = 0) -> datetime:
+        """A wall-clock time of ``day`` (where the user was that day) as an aware UTC datetime."""
+        return datetime.combine(day, time(hour, minute), self.zone_on(day)).astimezone(UTC)
+
+    def offset_at(self, instant: datetime, zone: ZoneInfo | None = None) -> int:
+        """Seconds east of UTC at ``instant`` in ``zone`` (default: the home zone)."""
+        return int(instant.astimezone(zone or self.zone).utcoffset().total_seconds())
 
     # --- generation -----------------------------------------------------------------------
 
@@ -162,6 +199,7 @@ class HealthData:
 
     def _generate(self, day: date) -> Day:
         rng = random.Random(f"{self.seed}:{day.isoformat()}")
+        zone = self.zone_on(day)
         result = Day(day)
         if rng.random() < 0.04:  # off the wrist all day: nothing at all
             return result
@@ -177,7 +215,7 @@ class HealthData:
         for hour in range(24):
             start = self.local(day, hour)
             end = start + timedelta(hours=1)
-            offset = self.offset_at(start)
+            offset = self.offset_at(start, zone)
             seen = visible(end)
             awake = 7 <= hour <= 22
             if awake and hour in off_hours:
@@ -185,36 +223,50 @@ class HealthData:
             steps = 0
             if awake:
                 steps = 0 if rng.random() < 0.15 else rng.randint(40, 1800)
-                points["steps"].append(Point("steps", start, end, offset, steps, seen))
+                points["steps"].append(Point("steps", start, end, offset, steps, seen, zone))
                 points["distance"].append(
-                    Point("distance", start, end, offset, steps * stride, seen))
+                    Point("distance", start, end, offset, steps * stride, seen, zone))
                 floors = rng.randint(1, 4) if rng.random() < 0.2 else 0
-                points["floors"].append(Point("floors", start, end, offset, floors, seen))
+                points["floors"].append(Point("floors", start, end, offset, floors, seen, zone))
                 if steps > 900:
                     levels = {"LIGHT": rng.randint(0, 12), "MODERATE": rng.randint(0, 15),
                               "VIGOROUS": rng.randint(0, 10) if steps > 1400 else 0}
                     points["active-minutes"].append(
-                        Point("active-minutes", start, end, offset, levels, seen))
+                        Point("active-minutes", start, end, offset, levels, seen, zone))
             kcal = round(58.5 + rng.random() * 8 + steps * 0.045, 2)
-            points["total-calories"].append(Point("total-calories", start, end, offset, kcal, seen))
+            points["total-calories"].append(
+                Point("total-calories", start, end, offset, kcal, seen, zone))
         result.points = points
 
-        night_start = self.local(day - timedelta(days=1), 22) + timedelta(
+        # the night before is slept where the user wakes up (a trip's first night included)
+        night_start = datetime.combine(day - timedelta(days=1), time(22), zone).astimezone(
+            UTC) + timedelta(
             minutes=rng.randint(0, 150))
         night_end = night_start + timedelta(minutes=rng.randint(330, 560))
-        result.sleeps.append(self._session(rng, night_start, night_end, "STAGES", True,
-                                           visible(night_end)))
+        night = self._session(rng, night_start, night_end, "STAGES", True, visible(night_end),
+                              zone)
+        result.sleeps.append(night)
+        result.other_sleeps = self._second_device(day, night)
         if rng.random() < 0.12:
             nap_start = self.local(day, 13) + timedelta(minutes=rng.randint(0, 180))
             nap_end = nap_start + timedelta(minutes=rng.randint(20, 90))
             result.sleeps.append(self._session(rng, nap_start, nap_end, "CLASSIC", False,
-                                               visible(nap_end)))
+                                               visible(nap_end), zone))
         result.resting = RestingHeartRate(day, rng.randint(51, 66), "WITH_SLEEP",
                                           visible(self.local(day, 10)))
         return result
 
+    def _second_device(self, day: date, night: SleepSession) -> list[SleepSession]:
+        """Some nights a second watch records too; its own generator keeps the first unchanged."""
+        rng = random.Random(f"{self.seed}:second:{day.isoformat()}")
+        if rng.random() >= SECOND_DEVICE_SHARE:
+            return []
+        start = night.start + timedelta(minutes=rng.randint(-12, 12))
+        end = night.end + timedelta(minutes=rng.randint(-12, 12))
+        return [self._session(rng, start, end, "STAGES", True, night.visible_from, night.zone)]
+
     def _session(self, rng: random.Random, start: datetime, end: datetime, kind: str,
-                 main: bool, seen: datetime) -> SleepSession:
+                 main: bool, seen: datetime, zone: ZoneInfo | None = None) -> SleepSession:
         stages: list[Stage] = []
         cursor = start
         cycle = ("LIGHT", "DEEP", "LIGHT", "REM", "AWAKE") if kind == "STAGES" else (
@@ -229,9 +281,9 @@ class HealthData:
             i += 1
         ident = str(rng.randrange(10**18, 10**19))
         return SleepSession(
-            id=ident, type=kind, start=start, end=end, start_offset=self.offset_at(start),
-            end_offset=self.offset_at(end), stages=stages, main_sleep=main, nap=not main,
-            visible_from=seen, create_time=seen, update_time=seen,
+            id=ident, type=kind, start=start, end=end, start_offset=self.offset_at(start, zone),
+            end_offset=self.offset_at(end, zone), stages=stages, main_sleep=main, nap=not main,
+            visible_from=seen, create_time=seen, update_time=seen, zone=zone,
         )
 
     # --- what the API can see now -----------------------------------------------------------
@@ -254,6 +306,11 @@ class HealthData:
         now = self.now()
         return [s for day in self.all_days() for s in day.sleeps if s.visible_from <= now]
 
+    def visible_other_sleeps(self) -> list[SleepSession]:
+        """The second device's sessions the API can see now."""
+        now = self.now()
+        return [s for day in self.all_days() for s in day.other_sleeps if s.visible_from <= now]
+
     def visible_resting(self) -> list[RestingHeartRate]:
         now = self.now()
         return [d.resting for d in self.all_days() if d.resting and d.resting.visible_from <= now]
@@ -268,7 +325,9 @@ class HealthData:
             out.append({
                 "id": f"users/{self.health_user_id}/dataTypes/sleep/dataPoints/{s.id}",
                 "start": s.start, "end": s.end,
-                "sleep_date": s.end.astimezone(self.zone).date(),
+                "sleep_date": s.local_end_date,
+                "start_local": (s.start + timedelta(seconds=s.start_offset)).replace(tzinfo=None),
+                "end_local": (s.end + timedelta(seconds=s.end_offset)).replace(tzinfo=None),
                 "type": s.type, "is_main_sleep": s.main_sleep, "is_nap": s.nap,
                 "minutes_asleep": s.minutes_asleep, "minutes_awake": s.minutes_awake,
                 "minutes_in_bed": s.minutes_in_sleep_period,
@@ -327,7 +386,7 @@ class HealthData:
         found = self.day(day)
         start = self.local(day, 3, 7)
         now = self.now()
-        offset = self.offset_at(start)
+        offset = self.offset_at(start, self.zone_on(day))
         found.points.setdefault("steps", []).append(
             Point("steps", start, start + timedelta(minutes=1), offset, steps, now))
         found.points.setdefault("distance", []).append(
@@ -344,6 +403,7 @@ class HealthData:
         found.points = {}
         found.resting = None
         found.sleeps = []
+        found.other_sleeps = []
 
     def set_resting_heart_rate(self, day: date, bpm: int) -> None:
         found = self.day(day)
@@ -369,13 +429,21 @@ class HealthData:
         found = self.day(day)
         session = next(s for s in found.sleeps if s.main_sleep)
         found.sleeps.remove(session)
+        found.other_sleeps = []  # the night is gone from every device
         return session
+
+    def add_trip(self, first: date, last: date, zone: str) -> None:
+        """The user lived ``first``..``last`` in ``zone``: those days are generated anew there."""
+        self.trips.append(Trip(first, last, zone))
+        for day in list(self.days):
+            if first <= day <= last:
+                del self.days[day]
 
     def add_late_nap(self, day: date, minutes: int = 45) -> SleepSession:
         """A nap on a past day that syncs only now."""
         rng = random.Random(f"{self.seed}:nap:{day}")
         start = self.local(day, 15, 10)
         session = self._session(rng, start, start + timedelta(minutes=minutes), "CLASSIC",
-                                False, self.now())
+                                False, self.now(), self.zone_on(day))
         self.day(day).sleeps.append(session)
         return session

@@ -1,7 +1,15 @@
-"""dataPoints.list: which types list, page sizes, and the visible points newest first."""
+"""dataPoints.list and dataPoints.reconcile: which types they serve, page sizes, and the visible
+points newest first.
+
+``list`` returns every source's points (two sessions for a night two devices recorded);
+``reconcile`` merges the sources into one stream (one session per night), its points carry
+``dataPointName`` instead of ``name`` and no ``dataSource``, and it takes ``dataSourceFamily``
+for every type (``list`` refuses it for sleep).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,10 +19,18 @@ from sandbox.google.data import DATA_TYPES, HealthData
 from sandbox.google.errors import ApiFailure
 from sandbox.google.filters import parse_filter
 from sandbox.google.paging import decode_token, encode_token
-from sandbox.google.render import render_point, render_resting, render_sleep
+from sandbox.google.render import (
+    DEVICE,
+    SECOND_DEVICE,
+    render_point,
+    render_resting,
+    render_sleep,
+)
 from sandbox.server import Request
 
 LIST_PAGE_DEFAULT, LIST_PAGE_MAX, SESSION_PAGE_MAX = 1440, 10000, 25
+FAMILY = re.compile(r"^users/[^/]+/dataSourceFamilies/"
+                    r"(all-sources|google-wearables|google-sources|self-sources)$")
 
 
 @dataclass
@@ -26,24 +42,33 @@ class ListQuery:
     page_size: int
     query_key: str  # binds page tokens to this query
     offset: int
+    reconcile: bool = False
+    second_device: bool = True  # list shows the second device's sessions too
+    self_sources: bool = False  # only what this client wrote: nothing here
 
 
-def parse_list(data_type: str, request: Request, filter_mode: str) -> ListQuery:
+def parse_list(data_type: str, request: Request, filter_mode: str, *, reconcile: bool = False,
+               second_device: bool = True) -> ListQuery:
     """Check the data type, filter, page size and page token; a 400 ``ApiFailure`` if wrong."""
     if data_type not in DATA_TYPES:
         raise ApiFailure(400, f"Unknown data type: {data_type}.", "INVALID_DATA_TYPE")
     observed = filter_mode == "observed"
-    if data_type == "total-calories" or (data_type == "floors" and observed):
+    if data_type == "total-calories" or (data_type == "floors" and observed and not reconcile):
         raise ApiFailure(400, f"Data type {data_type} supports only the following actions: "
                          "rollup, dailyRollup.", "UNSUPPORTED_DATA_TYPE_ACTION")
-    if data_type == "sleep" and request.arg("dataSourceFamily"):
+    family = request.arg("dataSourceFamily") or ""
+    if family and data_type == "sleep" and not reconcile:
         raise ApiFailure(400, "Filtering by data source family is not supported for sleep; "
                          "use ReconcileDataPoints instead.")
+    if family and not FAMILY.match(family):
+        raise ApiFailure(400, f"Invalid data source family: {family!r}.")
     predicate = parse_filter(data_type, request.arg("filter") or "", filter_mode)
     size = page_size(data_type, request.arg("pageSize"))
-    query_key = f"{data_type}|{request.arg('filter') or ''}|{size}"
+    action = "reconcile" if reconcile else "list"
+    query_key = f"{action}|{data_type}|{request.arg('filter') or ''}|{size}|{family}"
     offset = decode_token(request.arg("pageToken"), query_key)
-    return ListQuery(data_type, predicate, size, query_key, offset)
+    return ListQuery(data_type, predicate, size, query_key, offset, reconcile, second_device,
+                     family.endswith("/self-sources"))
 
 
 def page_size(data_type: str, raw: str | None) -> int:
@@ -67,25 +92,44 @@ def empty_page(query: ListQuery) -> dict[str, Any]:
 
 def list_page(data: HealthData, query: ListQuery) -> dict[str, Any]:
     """One page of the matching points, newest first."""
-    matching = sorted((i for i in items(data, query.data_type) if query.predicate(i)),
+    visible = [] if query.self_sources else items(data, query)
+    matching = sorted((i for i in visible if query.predicate(i)),
                       key=lambda i: i[0], reverse=True)
     page = matching[query.offset:query.offset + query.page_size]
     if not page:
         return {}  # an exhausted listing answers with an empty object
-    body: dict[str, Any] = {"dataPoints": [item[1]() for item in page]}
+    render = reconciled if query.reconcile else (lambda point: point)
+    body: dict[str, Any] = {"dataPoints": [render(item[1]()) for item in page]}
     # like the live API, a full page carries a token even when nothing follows
     if len(page) == query.page_size:
         body["nextPageToken"] = encode_token(query.offset + query.page_size, query.query_key)
     return body
 
 
-def items(data: HealthData, data_type: str) -> list[tuple]:
-    """(sort key, render, filter values) per visible point of ``data_type``."""
+def reconciled(point: dict) -> dict:
+    """A list point as ``reconcile`` shows it: ``dataPointName``, no ``dataSource``."""
+    out = {k: v for k, v in point.items() if k not in ("name", "dataSource")}
+    if point.get("name"):
+        out = {"dataPointName": point["name"], **out}
+    return out
+
+
+def sleep_items(data: HealthData, query: ListQuery) -> list[tuple]:
+    """Sleep sessions: every device's for list, one per night for reconcile."""
+    sessions = [(s, DEVICE) for s in data.visible_sleeps()]
+    if query.second_device and not query.reconcile:
+        sessions += [(s, SECOND_DEVICE) for s in data.visible_other_sleeps()]
+    return [(s.start, lambda s=s, d=d: render_sleep(data, s, d),
+             {"interval.end_time": s.end,
+              "interval.civil_end_time": s.end + timedelta(seconds=s.end_offset)})
+            for s, d in sessions]
+
+
+def items(data: HealthData, query: ListQuery) -> list[tuple]:
+    """(sort key, render, filter values) per visible point of the query's data type."""
+    data_type = query.data_type
     if data_type == "sleep":
-        return [(s.start, lambda s=s: render_sleep(data, s),
-                 {"interval.end_time": s.end,
-                  "interval.civil_end_time": s.end + timedelta(seconds=s.end_offset)})
-                for s in data.visible_sleeps()]
+        return sleep_items(data, query)
     if data_type == "daily-resting-heart-rate":
         return [(data.local(r.day), lambda r=r: render_resting(r), {"date": r.day})
                 for r in data.visible_resting()]

@@ -147,8 +147,12 @@ class OAuthServer:
                 "expires_in": ACCESS_TOKEN_SECONDS - 1, "scope": " ".join(scopes),
                 "token_type": "Bearer"}
 
-    def authorize(self, query: dict[str, str]) -> str:
-        """Consent is given at once: the redirect location carrying the code, or raise."""
+    def authorize(self, query: dict[str, str], unticked: tuple[str, ...] = ()) -> str:
+        """Consent is given at once: the redirect location carrying the code, or raise.
+
+        ``unticked`` lists scope suffixes the user leaves unticked (granular consent): the
+        code grants only the other requested scopes.
+        """
         if query.get("client_id") != self.client_id:
             raise OAuthError(401, "invalid_client", "The OAuth client was not found.")
         redirect = query.get("redirect_uri", "")
@@ -166,6 +170,7 @@ class OAuthServer:
         unknown = [s for s in scopes if s not in READ_SCOPES]
         if not scopes or unknown:
             raise OAuthError(400, "invalid_scope", f"Some requested scopes were invalid: {unknown}")
+        scopes = tuple(s for s in scopes if s.removeprefix(SCOPE_PREFIX) not in unticked)
         code = "4/0" + secrets.token_urlsafe(40)
         self.codes[code] = AuthCode(self.client_id, redirect, challenge, scopes,
                                     query.get("access_type") == "offline")

@@ -10,6 +10,9 @@ from sandbox.google.data import DATA_TYPES, HealthData, Point, RestingHeartRate,
 DEVICE = {"platform": "FITBIT", "recordingMethod": "PASSIVELY_MEASURED",
           "device": {"displayName": "Charge 6", "formFactor": "FITNESS_BAND",
                      "manufacturer": "Fitbit"}}
+SECOND_DEVICE = {"platform": "FITBIT", "recordingMethod": "PASSIVELY_MEASURED",
+                 "device": {"displayName": "Pixel Watch 3", "formFactor": "WATCH",
+                            "manufacturer": "Google"}}
 
 
 def rfc3339(instant: datetime) -> str:
@@ -42,7 +45,7 @@ def interval(start: datetime, end: datetime, start_offset: int, end_offset: int,
 
 def render_point(data: HealthData, p: Point) -> dict:
     member = DATA_TYPES[p.data_type][0]
-    end_offset = data.offset_at(p.end)
+    end_offset = data.offset_at(p.end, p.zone)
     value: dict[str, Any] = {"interval": interval(p.start, p.end, p.offset, end_offset)}
     if p.data_type == "distance":
         value["millimeters"] = str(p.value)
@@ -61,17 +64,27 @@ def render_resting(r: RestingHeartRate) -> dict:
         "dailyRestingHeartRateMetadata": {"calculationMethod": r.method}}}
 
 
-def render_sleep(data: HealthData, s: SleepSession) -> dict:
+def sleep_name(data: HealthData, s: SleepSession) -> str:
+    return f"users/{data.health_user_id}/dataTypes/sleep/dataPoints/{s.id}"
+
+
+def render_reconciled_sleep(data: HealthData, s: SleepSession) -> dict:
+    """A ``ReconciledDataPoint``: ``dataPointName`` instead of ``name``, no ``dataSource``."""
+    point = render_sleep(data, s)
+    return {"dataPointName": point["name"], "sleep": point["sleep"]}
+
+
+def render_sleep(data: HealthData, s: SleepSession, device: dict = DEVICE) -> dict:
     stamp = rfc3339
     stages = [{"type": st.type, "startTime": stamp(st.start), "endTime": stamp(st.end),
-               "startUtcOffset": duration(data.offset_at(st.start)),
-               "endUtcOffset": duration(data.offset_at(st.end)),
+               "startUtcOffset": duration(data.offset_at(st.start, s.zone)),
+               "endUtcOffset": duration(data.offset_at(st.end, s.zone)),
                "createTime": stamp(s.create_time), "updateTime": stamp(s.update_time)}
               for st in s.stages]
     minutes, counts = s.stage_minutes(), s.stage_counts()
     return {
-        "name": f"users/{data.health_user_id}/dataTypes/sleep/dataPoints/{s.id}",
-        "dataSource": DEVICE,
+        "name": sleep_name(data, s),
+        "dataSource": device,
         "sleep": {
             "type": s.type,
             "interval": interval(s.start, s.end, s.start_offset, s.end_offset),

@@ -18,7 +18,15 @@ ROLLUP_TYPES = ("steps", "distance", "floors", "active-minutes", "total-calories
 REQUEST_FIELDS = {"range", "windowSizeDays", "pageSize", "pageToken", "dataSourceFamily"}
 
 
-def daily_roll_up(data: HealthData, data_type: str, request: Request) -> dict[str, Any]:
+def max_range_days(data_type: str, overrides: dict[str, int] | None = None) -> int:
+    """The longest range one request may span: a mode's override, else the discovery doc's."""
+    if overrides and data_type in overrides:
+        return overrides[data_type]
+    return 14 if data_type in SHORT_RANGE_TYPES else 90
+
+
+def daily_roll_up(data: HealthData, data_type: str, request: Request,
+                  max_days_overrides: dict[str, int] | None = None) -> dict[str, Any]:
     """The response body for one dailyRollUp request; a 400 ``ApiFailure`` if it is invalid."""
     if data_type not in ROLLUP_TYPES:
         raise ApiFailure(400, f"Data type {data_type} does not support dailyRollUp here.",
@@ -37,7 +45,7 @@ def daily_roll_up(data: HealthData, data_type: str, request: Request) -> dict[st
     end = civil_date(body.get("range"), "end")
     if end <= start:
         raise ApiFailure(400, "range.end must be after range.start.")
-    max_days = 14 if data_type in SHORT_RANGE_TYPES else 90
+    max_days = max_range_days(data_type, max_days_overrides)
     if (end - start).days > max_days:
         raise ApiFailure(400, f"The maximum range for {data_type} is {max_days} days.",
                          "INVALID_RANGE")

@@ -229,7 +229,8 @@ def test_documented_filters_select_what_they_say(google, api):
 
 
 def test_sleep_pages_hold_25_and_a_full_last_page_still_has_a_token(google, api):
-    sessions = len(google.data.truth_sleep_sessions())
+    # list shows every device's sessions: the main device's and the second watch's
+    sessions = len(google.data.truth_sleep_sessions()) + len(google.data.visible_other_sleeps())
     seen, pages, params = 0, 0, {"pageSize": 100}
     while True:
         body = api("GET", f"{USER}/dataTypes/sleep/dataPoints", params=params).json()
@@ -358,3 +359,118 @@ def test_authorization_code_flow_with_pkce(google, url):
     assert right.status_code == 200 and right.json()["refresh_token"].startswith("1//")
     again = requests.post(token_url, data={**exchange, "code_verifier": verifier})
     assert again.status_code == 400  # a code is single-use
+
+
+def all_pages(api, path: str, **params) -> list[dict]:
+    """Every point of a list or reconcile walk, following tokens."""
+    points: list[dict] = []
+    while True:
+        answer = api("GET", path, params=params)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        points += body.get("dataPoints", [])
+        if not body.get("nextPageToken"):
+            return points
+        params = {**params, "pageToken": body["nextPageToken"]}
+
+
+def night_of(point: dict) -> tuple[int, int, int]:
+    civil = point["sleep"]["interval"]["civilEndTime"]["date"]
+    return civil["year"], civil["month"], civil["day"]
+
+
+def test_item9_reconcile_gives_one_session_per_night(google, api, discovery_schemas):
+    listed = all_pages(api, f"{USER}/dataTypes/sleep/dataPoints")
+    devices = {p["dataSource"]["device"]["displayName"] for p in listed}
+    assert devices == {"Charge 6", "Pixel Watch 3"}  # two devices recorded some nights
+    mains = [p for p in listed if p["sleep"]["metadata"]["mainSleep"]]
+    assert len({night_of(p) for p in mains}) < len(mains)
+    reconciled = all_pages(api, f"{USER}/dataTypes/sleep/dataPoints:reconcile")
+    truth = google.data.truth_sleep_sessions()
+    assert sorted(p["dataPointName"] for p in reconciled) == sorted(s["id"] for s in truth)
+    assert all("dataSource" not in p and "name" not in p for p in reconciled)
+    ends = [p["sleep"]["interval"]["endTime"] for p in reconciled]
+    assert ends == sorted(ends, reverse=True)  # newest first, as list
+    first = api("GET", f"{USER}/dataTypes/sleep/dataPoints:reconcile",
+                params={"pageSize": 100}).json()
+    assert len(first["dataPoints"]) == 25 and first["nextPageToken"]
+    check(discovery_schemas, "ReconcileDataPointsResponse", first)
+    family = {"dataSourceFamily": "users/me/dataSourceFamilies/google-wearables"}
+    assert api("GET", f"{USER}/dataTypes/sleep/dataPoints:reconcile",
+               params=family).status_code == 200
+    assert api("GET", f"{USER}/dataTypes/sleep/dataPoints", params=family).status_code == 400
+    google.modes.second_device = False
+    assert len(all_pages(api, f"{USER}/dataTypes/sleep/dataPoints")) == len(truth)
+
+
+def test_item10_trip_nights_carry_their_own_offset(google, api):
+    trip = google.data.trips[0]
+    reconciled = all_pages(api, f"{USER}/dataTypes/sleep/dataPoints:reconcile")
+    by_name = {p["dataPointName"]: p["sleep"]["interval"] for p in reconciled}
+    on_trip = [s for s in google.data.truth_sleep_sessions()
+               if trip.first <= s["sleep_date"] <= trip.last]
+    assert on_trip
+    for session in on_trip:
+        interval = by_name[session["id"]]
+        assert interval["endUtcOffset"] == "32400s"  # Tokyo, whatever the home zone
+        civil = interval["civilEndTime"]["date"]
+        assert (civil["year"], civil["month"], civil["day"]) == (
+            session["sleep_date"].year, session["sleep_date"].month, session["sleep_date"].day)
+        home_date = session["end"].astimezone(google.data.zone).date()
+        assert home_date != session["sleep_date"]  # dated at home, the night would move
+    home = [p for p in reconciled if p["dataPointName"] not in {s["id"] for s in on_trip}]
+    assert {p["sleep"]["interval"]["endUtcOffset"] for p in home} <= {"0s", "3600s"}
+
+
+def test_item11_unticked_scope_is_left_out_of_the_grant(google, url):
+    google.modes.consent_unticked = ("sleep.readonly",)
+    env = google.env(url)
+    verifier = "v" * 64
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(
+        b"=").decode()
+    scopes = ("sleep.readonly", "activity_and_fitness.readonly")
+    params = {"client_id": env["SOURCES__FITBIT__CLIENT_ID"], "response_type": "code",
+              "redirect_uri": "http://127.0.0.1:9/",
+              "scope": " ".join("https://www.googleapis.com/auth/googlehealth." + s
+                                for s in scopes),
+              "code_challenge": challenge, "code_challenge_method": "S256",
+              "access_type": "offline"}
+    answer = requests.get(env["SOURCES__FITBIT__AUTHORIZATION_URL"], params=params,
+                          allow_redirects=False)
+    code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
+    tokens = requests.post(env["SOURCES__FITBIT__TOKEN_URL"], data={
+        "grant_type": "authorization_code", "code": code, "code_verifier": verifier,
+        "redirect_uri": params["redirect_uri"], "client_id": params["client_id"],
+        "client_secret": env["SOURCES__FITBIT__CLIENT_SECRET"]}).json()
+    assert tokens["scope"].split() == [
+        "https://www.googleapis.com/auth/googlehealth.activity_and_fitness.readonly"]
+    refreshed = requests.post(env["SOURCES__FITBIT__TOKEN_URL"], data={
+        "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+        "client_id": params["client_id"],
+        "client_secret": env["SOURCES__FITBIT__CLIENT_SECRET"]}).json()
+    assert "sleep.readonly" not in refreshed["scope"]
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {refreshed['access_token']}"
+    denied = session.get(url + f"{USER}/dataTypes/sleep/dataPoints:reconcile")
+    assert denied.status_code == 403
+    assert denied.json()["error"]["details"][0]["reason"] == "ACCESS_TOKEN_SCOPE_INSUFFICIENT"
+    today = google.data.today()
+    assert session.post(url + f"{USER}/dataTypes/steps/dataPoints:dailyRollUp", json=rollup_body(
+        today - timedelta(days=3), today)).status_code == 200
+    partial = google.refresh_token_for("activity_and_fitness.readonly")  # the same, directly
+    assert partial in google.oauth.refresh_tokens
+
+
+def test_item12_floors_roll_up_range_is_shorter_than_documented(google, api):
+    today = google.data.today()
+    path = f"{USER}/dataTypes/floors/dataPoints:dailyRollUp"
+    assert google.modes.rollup_max_days == {"floors": 14}  # the field report, by default
+    assert api("POST", path, json=rollup_body(today - timedelta(days=14), today)).status_code == 200
+    too_long = api("POST", path, json=rollup_body(today - timedelta(days=15), today))
+    assert too_long.status_code == 400
+    assert "range" in too_long.json()["error"]["message"]
+    google.modes.rollup_max_days = {}  # the discovery document: 90 days for floors
+    assert api("POST", path, json=rollup_body(today - timedelta(days=90), today)).status_code == 200
+    google.modes.rollup_max_days = {"steps": 5}
+    assert api("POST", f"{USER}/dataTypes/steps/dataPoints:dailyRollUp",
+               json=rollup_body(today - timedelta(days=6), today)).status_code == 400

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from pipelines.hubspot import refresh_hubspot
+from sandbox import start_sandbox
 from tests.conftest import duckdb_rows
 
 pytestmark = pytest.mark.integration
@@ -27,9 +29,20 @@ ASSOCIATION_TABLES = {  # (from, to) -> (raw table, from column, nested table)
 
 
 @pytest.fixture
-def box(start, monkeypatch):
+def box(project_dir, monkeypatch):
+    """The HubSpot stand-in, its clock a day behind real time.
+
+    Tests move the sandbox clock forward by minutes; starting it in the past keeps every
+    stamp behind the real present, as HubSpot's are (the source never lets a stamp from the
+    future move its cursor).
+    """
     monkeypatch.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
-    return start(apis=("hubspot",))
+    now = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
+    sandbox = start_sandbox(profile="small", seed=7, apis=("hubspot",), now=now)
+    for key, value in sandbox.env().items():
+        monkeypatch.setenv(key, value)
+    yield sandbox
+    sandbox.stop()
 
 
 def rows(project_dir, sql):

@@ -1,26 +1,42 @@
-"""Search windowing past the result cap, property splitting and the id codec."""
+"""Keyset search paging (a dlt paginator) past the result cap and through live edits,
+property splitting and the objects file."""
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
+import requests
+from dlt.sources.helpers.rest_client import RESTClient
 
-from pipelines.hubspot_api import split_properties
-from pipelines.hubspot_search import changed_records, to_ms
-from pipelines.hubspot_state import decode_ids, encode_ids, load_objects
+from pipelines.hubspot.client import required_scopes, split_properties
+from pipelines.hubspot.objects import load_objects
+from pipelines.hubspot.search import KeysetSearchPaginator, to_ms
 
 pytestmark = pytest.mark.unit
 
 
-class CappedSearch:
-    """A minimal HubSpot search over (id, ms) records: GT/GTE/EQ/LT filters, one sort, a cap."""
+class CappedSearch(requests.Session):
+    """A minimal HubSpot search over (id, ms) records behind a requests session: GT/GTE/EQ/LT
+    filters, one sort, ``after`` offsets over the live set, a result cap, and optionally an
+    edit of a served record after each page that has more to come."""
 
-    def __init__(self, records: dict[str, int], cap: int):
+    def __init__(self, records: dict[str, int], cap: int, edit_between_pages: bool = False):
+        super().__init__()
         self.records, self.cap, self.calls = records, cap, 0
+        self.edit_between_pages = edit_between_pages
+        self.clock = max(records.values(), default=0)
 
-    def __call__(self, body):
+    def send(self, request, **kwargs):
         self.calls += 1
+        page = self.answer(json.loads(request.body))
+        response = requests.Response()
+        response.status_code, response._content = 200, json.dumps(page).encode()
+        response.request, response.url = request, request.url
+        return response
+
+    def answer(self, body):
         offset = int(body.get("after", 0))
         assert offset < self.cap, "paged past the cap"
         filters = body["filterGroups"][0]["filters"]
@@ -42,13 +58,20 @@ class CappedSearch:
             for rid in found[offset:end]]}
         if end < len(found):
             page["paging"] = {"next": {"after": str(end)}}
+            if self.edit_between_pages and page["results"]:
+                self.clock += 1  # a user edits a record just served: it moves to the end
+                self.records[page["results"][0]["id"]] = self.clock
         return page
 
 
-def run(records, cap, page_size=7, since=0):
-    search = CappedSearch(records, cap)
-    got = [r["id"] for r in changed_records(search, "lastmod", ["lastmod"], since,
-                                            page_size=page_size, cap=cap)]
+def run(records, cap, page_size=7, since=0, edit_between_pages=False):
+    search = CappedSearch(records, cap, edit_between_pages)
+    client = RESTClient("http://hubspot.test", session=search)
+    pages = client.paginate("/crm/v3/objects/contacts/search", method="POST",
+                            json={"properties": ["lastmod"], "limit": page_size},
+                            paginator=KeysetSearchPaginator("lastmod", since),
+                            data_selector="results")
+    got = [r["id"] for page in pages for r in page]
     return got, search
 
 
@@ -70,13 +93,23 @@ def test_one_timestamp_shared_by_more_than_the_cap_is_walked_by_id():
     assert search.calls < 60
 
 
-def test_a_mostly_single_timestamp_window_is_walked_without_re_reading_it():
-    records = {str(i): 5_000 for i in range(1, 201)}
-    records["999"] = 4_000  # one older record keeps the first window from being uniform
-    got, search = run(records, cap=50, page_size=10)
-    assert sorted(got, key=int) == sorted(records, key=int)
-    # first window (5 pages), one count probe, then the walk: 4 windows of 5 pages and the end
-    assert search.calls <= 5 + 1 + 4 * 5 + 2
+def test_a_record_edited_between_pages_shifts_nothing_out():
+    records = {str(i): 1_000 + i for i in range(1, 61)}
+    got, search = run(records, cap=10_000, page_size=10, edit_between_pages=True)
+    assert set(got) == {str(i) for i in range(1, 61)}
+    assert search.calls < 20
+
+
+def test_paging_never_sends_an_offset():
+    records = {str(i): 1_000 + i // 3 for i in range(1, 80)}
+    search = CappedSearch(records, cap=20)
+    bodies = []
+    original = search.answer
+    search.answer = lambda body: bodies.append(dict(body)) or original(body)
+    client = RESTClient("http://hubspot.test", session=search)
+    list(client.paginate("/s", method="POST", json={"limit": 10},
+                         paginator=KeysetSearchPaginator("lastmod", 0), data_selector="results"))
+    assert bodies and all("after" not in body for body in bodies)
 
 
 def test_ties_straddling_each_capped_window_are_not_skipped():
@@ -100,10 +133,14 @@ def test_property_lists_are_split_under_the_url_budget():
     assert split_properties([], 500) == []
 
 
-def test_id_sets_survive_the_state_codec():
-    ids = {str(i) for i in random.Random(1).sample(range(1, 10_000_000), 5000)} | {"abc"}
-    assert decode_ids(encode_ids(ids)) == ids
-    assert decode_ids(None) == set()
+def test_a_403_names_its_scopes_in_either_shape():
+    assert required_scopes({"errors": [{"context": {"requiredGranularScopes": [
+        "crm.objects.contacts.read", "sales-email-read"]}}]}) == [
+        "crm.objects.contacts.read", "sales-email-read"]
+    assert required_scopes({"errors": [{"context": {"requiredScopes": ["contacts"]}}]}) == [
+        "contacts"]
+    assert required_scopes({"message": "forbidden"}) == []
+    assert required_scopes(None) == []
 
 
 def test_hubspot_datetimes_become_epoch_ms():
@@ -119,3 +156,5 @@ def test_the_shipped_objects_file_lists_every_engagement_type():
     assert {e.object_type for e in engagements} == {"calls", "meetings", "notes", "tasks",
                                                     "emails", "communications"}
     assert all(e.cursor_property == "hs_lastmodifieddate" for e in engagements)
+    assert "hs_merged_object_ids" in objects[0].required_properties()
+    assert "hs_merged_object_ids" not in engagements[0].required_properties()

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pipelines.fitbit_api import chunks
-from pipelines.fitbit_records import resting_row, rollup_values, sleep_row, to_seconds
+from pipelines.fitbit.client import civil_date
+from pipelines.fitbit.rows import resting_row, rollup_values, sleep_row, to_seconds
 
 pytestmark = pytest.mark.unit
 
@@ -47,7 +47,17 @@ def test_resting_row_and_durations():
     assert to_seconds("0s") == 0 and to_seconds(None) is None
 
 
-def test_rollup_chunks_respect_the_range_limit():
-    ranges = list(chunks(date(2026, 1, 1), date(2026, 1, 30), 14))
-    assert ranges == [(date(2026, 1, 1), date(2026, 1, 15)), (date(2026, 1, 15), date(2026, 1, 29)),
-                      (date(2026, 1, 29), date(2026, 1, 30))]
+def test_civil_date_has_the_date_wrapper():
+    assert civil_date(date(2026, 1, 2)) == {"date": {"year": 2026, "month": 1, "day": 2}}
+
+
+def test_sleep_row_is_dated_by_its_own_offset():
+    row = sleep_row({"dataPointName": "users/1/dataTypes/sleep/dataPoints/7", "sleep": {
+        "interval": {"startTime": "2026-11-01T13:00:00Z", "endTime": "2026-11-01T21:30:00Z",
+                     "startUtcOffset": "32400s", "endUtcOffset": "32400s"}}})
+    assert row["sleep_id"] == "users/1/dataTypes/sleep/dataPoints/7"  # a reconciled point
+    assert row["sleep_date"] == date(2026, 11, 2)  # woke up in Tokyo on the 2nd
+    assert row["start_time_local"] == datetime(2026, 11, 1, 22, 0)
+    assert row["end_time_local"] == datetime(2026, 11, 2, 6, 30)
+    bare = sleep_row({"name": "x", "sleep": {"interval": {"endTime": "2026-11-01T21:30:00Z"}}})
+    assert bare["sleep_date"] is None and bare["end_time_local"] is None

@@ -2,12 +2,13 @@
 
 Values keep the API's metric units (millimetres, kcal); int64 strings become integers; a value
 the API leaves out stays NULL, because a missing rollup member means "not worn" while 0 means
-"worn and idle".
+"worn and idle". Local times and dates come from each point's own UTC offset, so a night slept
+in Tokyo is dated in Tokyo whatever zone is configured.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 SLEEP_STAGES = ("DEEP", "LIGHT", "REM", "AWAKE", "ASLEEP", "RESTLESS")
@@ -20,6 +21,10 @@ SLEEP_COLUMNS: dict[str, dict[str, Any]] = {
     "end_time": {"data_type": "timestamp"},
     "start_utc_offset_seconds": {"data_type": "bigint"},
     "end_utc_offset_seconds": {"data_type": "bigint"},
+    # wall-clock times and the night's date where it was slept (the point's own offsets)
+    "start_time_local": {"data_type": "timestamp", "timezone": False},
+    "end_time_local": {"data_type": "timestamp", "timezone": False},
+    "sleep_date": {"data_type": "date"},
     "is_main_sleep": {"data_type": "bool"},
     "is_nap": {"data_type": "bool"},
     "is_processed": {"data_type": "bool"},
@@ -77,19 +82,37 @@ def to_date(value: dict | None) -> date | None:
     return date(int(value["year"]), int(value["month"]), int(value["day"]))
 
 
+def local_time(instant: datetime | None, offset_seconds: int | None) -> datetime | None:
+    """The naive wall-clock time of ``instant`` at a UTC offset (None when either is missing)."""
+    if instant is None or offset_seconds is None:
+        return None
+    return (instant + timedelta(seconds=offset_seconds)).replace(tzinfo=None)
+
+
 def sleep_row(point: dict) -> dict[str, Any]:
-    """One sleep session, keyed by the data point's ``name``."""
+    """One sleep session, keyed by the data point's name (``dataPointName`` when reconciled).
+
+    ``sleep_date`` is the date the session ends on the clock where it was slept (the wake-up
+    day, as Fitbit's dateOfSleep was).
+    """
     sleep = point.get("sleep") or {}
     interval = sleep.get("interval") or {}
     summary = sleep.get("summary") or {}
     metadata = sleep.get("metadata") or {}
+    start, end = to_time(interval.get("startTime")), to_time(interval.get("endTime"))
+    start_offset = to_seconds(interval.get("startUtcOffset"))
+    end_offset = to_seconds(interval.get("endUtcOffset"))
+    end_local = local_time(end, end_offset)
     row: dict[str, Any] = {
-        "sleep_id": point["name"],
+        "sleep_id": point.get("dataPointName") or point["name"],
         "sleep_type": sleep.get("type"),
-        "start_time": to_time(interval.get("startTime")),
-        "end_time": to_time(interval.get("endTime")),
-        "start_utc_offset_seconds": to_seconds(interval.get("startUtcOffset")),
-        "end_utc_offset_seconds": to_seconds(interval.get("endUtcOffset")),
+        "start_time": start,
+        "end_time": end,
+        "start_utc_offset_seconds": start_offset,
+        "end_utc_offset_seconds": end_offset,
+        "start_time_local": local_time(start, start_offset),
+        "end_time_local": end_local,
+        "sleep_date": end_local.date() if end_local else None,
         "is_main_sleep": metadata.get("mainSleep"),
         "is_nap": metadata.get("nap"),
         "is_processed": metadata.get("processed"),

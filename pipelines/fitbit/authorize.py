@@ -22,10 +22,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import dlt
 
 from pipelines.common.errors import ConfigurationError, PipelineError, missing_setting_message
-from pipelines.common.http import ApiClient
+from pipelines.common.http import PacedSession
 from pipelines.common.logs import register_secret
 from pipelines.common.token_store import token_store
-from pipelines.fitbit_oauth import SCOPES, SECTION, token_request
+from pipelines.fitbit.oauth import SCOPE_PREFIX, SCOPES, SECTION, token_grant
 
 log = logging.getLogger("prp.fitbit.auth")
 
@@ -121,8 +121,8 @@ def authorize_fitbit(open_browser: bool = True, timeout: float = 300.0) -> None:
         raise ConfigurationError("fitbit: the redirect's state does not match this request "
                                  "(a stale or forged redirect); run `prp auth fitbit` again")
     register_secret(result.get("code"))
-    client = ApiClient("fitbit-oauth", token_url, requests_per_second=5.0)
-    tokens = token_request(client, token_url, {
+    session = PacedSession("fitbit-oauth", requests_per_second=5.0)
+    tokens = token_grant(session, token_url, {
         "grant_type": "authorization_code", "code": result.get("code", ""),
         "code_verifier": verifier, "redirect_uri": redirect_uri,
         "client_id": client_id, "client_secret": client_secret,
@@ -133,4 +133,9 @@ def authorize_fitbit(open_browser: bool = True, timeout: float = 300.0) -> None:
             "https://myaccount.google.com/permissions and run `prp auth fitbit` again")
     store.save(SECTION, "refresh_token", tokens.refresh_token)
     print(f"Stored the Fitbit refresh token in {store.describe()}.", flush=True)
+    missing = sorted(s.removeprefix(SCOPE_PREFIX) for s in SCOPES
+                     if tokens.scopes is not None and s not in tokens.scopes)
+    if missing:
+        print(f"Not granted: {', '.join(missing)}; what needs them is skipped until you run "
+              "`prp auth fitbit` again and tick them.", flush=True)
     sys.stdout.flush()

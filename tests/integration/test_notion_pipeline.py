@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import time
+import types
 
 import pytest
 
 from pipelines.cli import main as prp
+from pipelines.common import http
 from pipelines.common.errors import PipelineError
+from pipelines.common.progress import Progress
 from pipelines.notion import refresh_notion
+from sandbox.notion.workspace import REFERENCE_CAP
 from tests.conftest import duckdb_rows
 
 pytestmark = pytest.mark.integration
 
 RAW = "dev_raw_data"
-TABLES = {"Daily Habits": "notion__daily_habits", "Weekly Habits": "notion__weekly_habits",
-          "Monthly Habits": "notion__monthly_habits", "Habit Reference": "notion__habit_reference"}
+TITLES = ("Daily Habits", "Weekly Habits", "Monthly Habits", "Habit Reference")
 
 
 @pytest.fixture
@@ -23,48 +28,50 @@ def notion(start):
     return start(apis=("notion",)).notion
 
 
-def warehouse(project_dir):
-    return project_dir / "warehouse.duckdb"
+def rows(project_dir, sql):
+    return duckdb_rows(project_dir / "warehouse.duckdb", sql)
 
 
-def live_ids(project_dir, table):
-    return {row[0] for row in duckdb_rows(
-        warehouse(project_dir), f"select page_id from {RAW}.{table} where not in_trash")}
+def live_ids(project_dir, data_source_id=None):
+    where = f" and data_source_id = '{data_source_id}'" if data_source_id else ""
+    return {row[0] for row in rows(
+        project_dir, f"select page_id from {RAW}.notion__pages where not in_trash{where}")}
+
+
+def truth(ws, title):
+    return {p.id for p in ws.live_pages(title)}
 
 
 def value_of(project_dir, page_id, property_id):
-    rows = duckdb_rows(warehouse(project_dir),
-                       f"select value_bool, value_number, value_text, value_json "
-                       f"from {RAW}.notion__property_values "
-                       f"where page_id = '{page_id}' and property_id = '{property_id}'")
-    assert len(rows) == 1
-    return rows[0]
+    found = rows(project_dir, f"select value_bool, value_number, value_text, value_json "
+                              f"from {RAW}.notion__property_values "
+                              f"where page_id = '{page_id}' and property_id = '{property_id}'")
+    assert len(found) == 1
+    return found[0]
+
+
+def page_state(project_dir, page_id):
+    return rows(project_dir, f"select in_trash, access_lost, data_source_id from {RAW}.notion__pages "
+                             f"where page_id = '{page_id}'")
+
+
+def sweep_requests(ws):
+    """One id-only query page per 100 live pages of each data source."""
+    return sum(-(-max(1, len(ws.live_pages(t))) // 100) for t in TITLES)
 
 
 def test_full_load_matches_the_sandbox_truth(project_dir, notion):
     info = refresh_notion()
-    for title, table in TABLES.items():
-        assert live_ids(project_dir, table) == {p.id for p in notion.ws.live_pages(title)}
-    # every property of every page, once, with the value the sandbox holds
     ws = notion.ws
+    for title in TITLES:
+        assert live_ids(project_dir, ws.data_source(title).id) == truth(ws, title)
+    # every property of every page, once, with the value the sandbox holds
     expected_values = sum(len(ws.data_sources[p.data_source_id].properties) for p in ws.live_pages())
-    assert duckdb_rows(warehouse(project_dir),
-                       f"select count(*) from {RAW}.notion__property_values")[0][0] == expected_values
+    assert rows(project_dir, f"select count(*) from {RAW}.notion__property_values")[0][0] == expected_values
     page = ws.live_pages("Daily Habits")[0]
     meditate = ws.data_source("Daily Habits").by_name("Meditate")
     assert value_of(project_dir, page.id, meditate.id)[0] == bool(ws.value(page, "Meditate"))
-    assert info.prp_summary.rows["notion__daily_habits"] == len(ws.live_pages("Daily Habits"))
-
-
-def test_relations_past_25_are_complete(project_dir, notion):
-    refresh_notion()
-    ws = notion.ws
-    days = ws.data_source("Monthly Habits").by_name("Days")
-    long_months = [p for p in ws.live_pages("Monthly Habits") if len(ws.value(p, "Days")) > 25]
-    assert long_months, "the small profile must have months with more than 25 days related"
-    for month in long_months:
-        stored = json.loads(value_of(project_dir, month.id, days.id)[3])
-        assert stored == ws.value(month, "Days")
+    assert info.prp_summary.rows["notion__pages"] == len(ws.live_pages())
 
 
 def test_second_run_without_changes_loads_nothing(project_dir, notion):
@@ -74,30 +81,28 @@ def test_second_run_without_changes_loads_nothing(project_dir, notion):
     assert info.prp_summary.total_rows == 0
     sources = len(notion.ws.data_sources)
     assert notion.counts["POST /v1/search"] == 1
-    # one changes query and one trash query per data source, each a single page
-    assert notion.counts["POST /v1/data_sources/{data_source_id}/query"] == 2 * sources
-    assert sum(notion.counts.values()) == 1 + 2 * sources
+    # one changes query per data source, plus the trash sweep's id-only pages
+    queries = notion.counts["POST /v1/data_sources/{data_source_id}/query"]
+    assert queries == sources + sweep_requests(notion.ws)
+    assert sum(notion.counts.values()) == 1 + queries
 
 
-def test_incremental_run_reflects_edits_additions_and_trash(project_dir, notion):
+def test_incremental_run_reflects_edits_and_additions(project_dir, notion):
     refresh_notion()
     ws = notion.ws
     daily = ws.data_source("Daily Habits")
-    edited, trashed = ws.live_pages("Daily Habits")[:2]
+    edited = ws.live_pages("Daily Habits")[0]
     before = bool(ws.value(edited, "Exercise"))
     ws.clock.advance(minutes=5)
     ws.edit_page(edited.id, Exercise=not before)
     added = ws.add_page("Daily Habits", {"Name": "Extra day", "Date": "2026-01-01", "Read": True})
-    ws.trash_page(trashed.id)
 
     info = refresh_notion()
 
-    assert info.prp_summary.rows["notion__daily_habits"] == 3
-    assert live_ids(project_dir, "notion__daily_habits") == {p.id for p in ws.live_pages("Daily Habits")}
+    assert info.prp_summary.rows["notion__pages"] == 2
+    assert live_ids(project_dir, daily.id) == truth(ws, "Daily Habits")
     assert value_of(project_dir, edited.id, daily.by_name("Exercise").id)[0] == (not before)
     assert value_of(project_dir, added.id, daily.by_name("Read").id)[0] is True
-    assert duckdb_rows(warehouse(project_dir), f"select in_trash from {RAW}.notion__daily_habits "
-                       f"where page_id = '{trashed.id}'") == [(True,)]
 
 
 def test_edit_in_the_same_minute_as_the_last_run_is_not_missed(project_dir, notion):
@@ -107,7 +112,7 @@ def test_edit_in_the_same_minute_as_the_last_run_is_not_missed(project_dir, noti
     ws.clock.set(newest.last_edited_time)  # same minute as the stored cursor
     ws.edit_page(newest.id, Workouts=99)
     info = refresh_notion()
-    assert info.prp_summary.rows["notion__weekly_habits"] == 1
+    assert info.prp_summary.rows["notion__pages"] == 1
     workouts = ws.data_source("Weekly Habits").by_name("Workouts").id
     assert value_of(project_dir, newest.id, workouts)[1] == 99
 
@@ -117,24 +122,19 @@ def test_full_refresh_rereads_everything_and_replaces(project_dir, notion, monke
     monkeypatch.setenv("FORCE_FULL_REFRESH", "true")
     info = refresh_notion()
     assert info.prp_summary.mode == "full refresh"
-    assert info.prp_summary.rows["notion__daily_habits"] == len(notion.ws.live_pages("Daily Habits"))
-    assert live_ids(project_dir, "notion__daily_habits") == {
-        p.id for p in notion.ws.live_pages("Daily Habits")}
+    assert info.prp_summary.rows["notion__pages"] == len(notion.ws.live_pages())
+    assert live_ids(project_dir) == {p.id for p in notion.ws.live_pages()}
 
 
 def test_failed_full_refresh_keeps_previous_data(project_dir, notion, monkeypatch):
     refresh_notion()
-    before = duckdb_rows(warehouse(project_dir),
-                         f"select count(*) from {RAW}.notion__property_values")[0][0]
+    before = rows(project_dir, f"select count(*) from {RAW}.notion__property_values")[0][0]
     monkeypatch.setenv("SOURCES__NOTION__MAX_RETRIES", "1")
     notion.faults.inject("server_error", count=10, path_contains="/query")
     with pytest.raises(PipelineError):
         refresh_notion(is_incremental=False)
-    after = duckdb_rows(warehouse(project_dir),
-                        f"select count(*) from {RAW}.notion__property_values")[0][0]
-    assert after == before
-    assert live_ids(project_dir, "notion__daily_habits") == {
-        p.id for p in notion.ws.live_pages("Daily Habits")}
+    assert rows(project_dir, f"select count(*) from {RAW}.notion__property_values")[0][0] == before
+    assert live_ids(project_dir) == {p.id for p in notion.ws.live_pages()}
 
 
 def test_rate_limits_are_survived_and_retry_after_honoured(project_dir, notion):
@@ -142,16 +142,14 @@ def test_rate_limits_are_survived_and_retry_after_honoured(project_dir, notion):
     info = refresh_notion()
     assert notion.early_retries == 0
     assert info.prp_summary.retries >= 3
-    assert live_ids(project_dir, "notion__daily_habits") == {
-        p.id for p in notion.ws.live_pages("Daily Habits")}
+    assert live_ids(project_dir) == {p.id for p in notion.ws.live_pages()}
 
 
 def test_dropped_connections_and_malformed_json_are_survived(project_dir, notion):
     notion.faults.inject("drop", count=1, path_contains="/query")
     notion.faults.inject("malformed", count=1, path_contains="/query")
     refresh_notion()
-    assert live_ids(project_dir, "notion__daily_habits") == {
-        p.id for p in notion.ws.live_pages("Daily Habits")}
+    assert live_ids(project_dir) == {p.id for p in notion.ws.live_pages()}
 
 
 def test_missing_api_key_exits_2_before_any_request(project_dir, notion, monkeypatch, capsys):
@@ -168,19 +166,166 @@ def test_wrong_api_key_exits_2_without_printing_it(project_dir, notion, monkeypa
     assert "ntn_wrong_key_that_must_not_leak" not in capsys.readouterr().out
 
 
-def test_configured_data_sources_and_table_names(project_dir, notion, monkeypatch):
-    monkeypatch.setenv("SOURCES__NOTION__DATA_SOURCES", '{"Weekly Habits": "notion__weeks"}')
-    refresh_notion()
-    assert live_ids(project_dir, "notion__weeks") == {
-        p.id for p in notion.ws.live_pages("Weekly Habits")}
-    tables = {row[0] for row in duckdb_rows(
-        warehouse(project_dir),
-        f"select table_name from information_schema.tables where table_schema = '{RAW}'")}
-    assert "notion__daily_habits" not in tables
+@pytest.mark.parametrize("setting", ['["Weekly Habits"]', "Weekly Habits", "{id}",
+                                     '{{"Weekly Habits": "notion__weeks"}}'])
+def test_configured_data_sources_by_title_or_id(project_dir, notion, monkeypatch, setting):
+    weekly = notion.ws.data_source("Weekly Habits")
+    monkeypatch.setenv("SOURCES__NOTION__DATA_SOURCES", setting.format(id=weekly.id))
+    info = refresh_notion()
+    assert live_ids(project_dir) == truth(notion.ws, "Weekly Habits")
+    assert rows(project_dir, f"select data_source_id from {RAW}.notion__data_sources") == [(weekly.id,)]
+    tables = {row[0] for row in rows(project_dir, "select table_name from information_schema.tables "
+                                                  f"where table_schema = '{RAW}'")}
+    assert "notion__weeks" not in tables and "notion__weekly_habits" not in tables
+    if setting.startswith("{{"):  # the old title -> table map still selects, with a warning
+        assert any("data_sources" in w for w in info.prp_summary.warnings)
 
 
 def test_unknown_configured_data_source_exits_2(project_dir, notion, monkeypatch, capsys):
-    monkeypatch.setenv("SOURCES__NOTION__DATA_SOURCES", '{"Yearly Habits": "notion__years"}')
+    monkeypatch.setenv("SOURCES__NOTION__DATA_SOURCES", '["Yearly Habits"]')
     assert prp(["refresh", "notion"]) == 2
     out = capsys.readouterr().out
     assert "'Yearly Habits'" in out and "'Daily Habits'" in out
+
+
+# issue 8 ---------------------------------------------------------------------------------------
+def long_months(ws):
+    return [p for p in ws.live_pages("Monthly Habits") if len(ws.value(p, "Days")) > REFERENCE_CAP]
+
+
+def test_item1_encoded_property_ids(project_dir, notion):
+    """Ids go into paths as returned: property items of encoded ids are read, never 404."""
+    ws = notion.ws
+    monthly = ws.data_source("Monthly Habits")
+    people = monthly.by_name("Accountability")
+    assert "%" in people.id, "the seed must give the people column an encoded id"
+    crowded = ws.live_pages("Monthly Habits")[0]
+    crowd = [ws.add_user(f"Member{i}") for i in range(REFERENCE_CAP + 3)]
+    crowded.values[people.id] = crowd
+
+    refresh_notion()
+
+    encoded = [p.id for p in monthly.properties.values() if "%" in p.id]
+    stored = {row[0] for row in rows(project_dir, f"select distinct property_id from "
+                                                  f"{RAW}.notion__property_values")}
+    assert set(encoded) <= stored  # stored exactly as returned, never decoded
+    assert json.loads(value_of(project_dir, crowded.id, people.id)[3]) == crowd
+    days = monthly.by_name("Days")
+    for month in long_months(ws):
+        assert json.loads(value_of(project_dir, month.id, days.id)[3]) == ws.value(month, "Days")
+
+
+@pytest.mark.parametrize("mode", ["reject", "ignore", "honour"])
+def test_item2_trash_and_restore(project_dir, notion, mode):
+    notion.modes.in_trash = mode
+    refresh_notion()
+    ws = notion.ws
+    weekly = ws.data_source("Weekly Habits")
+    trashed, hidden = ws.live_pages("Weekly Habits")[:2]
+    ws.clock.advance(minutes=5)
+    ws.trash_page(trashed.id)
+    ws.revoke_access(hidden.id)
+
+    info = refresh_notion()
+    assert page_state(project_dir, trashed.id) == [(True, False, weekly.id)]
+    assert page_state(project_dir, hidden.id) == [(True, True, weekly.id)]
+    assert live_ids(project_dir, weekly.id) == truth(ws, "Weekly Habits")
+    assert any(hidden.id in w for w in info.prp_summary.warnings)
+
+    ws.restore_page(trashed.id)  # without touching last_edited_time
+    ws.pages[hidden.id].shared = True
+    refresh_notion()
+    assert page_state(project_dir, trashed.id) == [(False, False, weekly.id)]
+    assert page_state(project_dir, hidden.id) == [(False, False, weekly.id)]
+    assert live_ids(project_dir, weekly.id) == truth(ws, "Weekly Habits")
+    workouts = weekly.by_name("Workouts")
+    assert value_of(project_dir, trashed.id, workouts.id)[1] == ws.value(trashed, "Workouts")
+
+
+def test_item2_trash_sweep_period(project_dir, notion, monkeypatch):
+    monkeypatch.setenv("SOURCES__NOTION__TRASH_SWEEP_HOURS", "24")
+    refresh_notion()
+    ws = notion.ws
+    gone = ws.live_pages("Weekly Habits")[0]
+    ws.trash_page(gone.id)
+    notion.reset_counts()
+    refresh_notion()  # the first run swept (nothing to compare); the next sweep is a day away
+    assert notion.counts["POST /v1/data_sources/{data_source_id}/query"] == len(ws.data_sources)
+    assert notion.counts["GET /v1/pages/{page_id}"] == 0
+    monkeypatch.setenv("SOURCES__NOTION__TRASH_SWEEP_HOURS", "0")
+    refresh_notion()
+    assert page_state(project_dir, gone.id)[0][0] is True
+
+
+def test_item3_retry_after_beyond_60s_is_honoured_in_full(project_dir, notion, monkeypatch, capsys):
+    """A 61 s Retry-After is waited out in full. Time is simulated: the session's sleeps move a
+    clock that both the session's pacer and the sandbox's early-retry check read."""
+    offset = [0.0]
+    fake = types.SimpleNamespace(monotonic=lambda: time.monotonic() + offset[0],
+                                 sleep=lambda s: offset.__setitem__(0, offset[0] + max(0.0, s)),
+                                 time=time.time)
+    import sandbox.server
+
+    monkeypatch.setattr(http, "time", fake)
+    monkeypatch.setattr(sandbox.server, "time", fake)
+    monkeypatch.setattr(http, "Pacer", functools.partial(http.Pacer, clock=fake.monotonic))
+    notion.faults.inject("rate_limit", retry_after=61, path_contains="/query")
+
+    refresh_notion()
+
+    assert notion.faults.fired == 1 and notion.early_retries == 0
+    assert offset[0] >= 61
+    assert "asked to wait 61s" in capsys.readouterr().out
+    assert live_ids(project_dir) == {p.id for p in notion.ws.live_pages()}
+
+
+@pytest.mark.parametrize("has_more_flag", [True, False])
+def test_item4_rollups_and_formulas_past_25_references(project_dir, notion, has_more_flag):
+    notion.modes.relation_has_more = has_more_flag
+    ws = notion.ws
+    monthly = ws.data_source("Monthly Habits")
+    rollup, formula = monthly.by_name("Days Exercised"), monthly.by_name("Days Logged")
+    people = monthly.by_name("Accountability")
+    crowded = ws.live_pages("Monthly Habits")[0]
+    crowd = [ws.add_user(f"Member{i}") for i in range(REFERENCE_CAP + 5)]
+    crowded.values[people.id] = crowd
+    everything = ws.live_pages("Daily Habits")  # 130 > 100: the rollup spans two item pages
+    ws.edit_page(long_months(ws)[0].id, Days=[p.id for p in everything])
+
+    refresh_notion()
+
+    for month in long_months(ws):
+        assert value_of(project_dir, month.id, rollup.id)[1] == ws.computed_value(month, rollup)
+        assert value_of(project_dir, month.id, formula.id)[1] == len(ws.value(month, "Days"))
+    assert any(ws.computed_value(m, rollup) != ws.computed_value(m, rollup, REFERENCE_CAP)
+               for m in long_months(ws)), "the page object's rollup must be wrong somewhere"
+    assert json.loads(value_of(project_dir, crowded.id, people.id)[3]) == crowd
+
+
+def test_item5_two_data_sources_with_the_same_title_both_load(project_dir, notion):
+    ws = notion.ws
+    daily = ws.data_source("Daily Habits")
+    twin = ws.add_data_source("Daily Habits", [("Name", "title", {}), ("Stretch", "checkbox", {})],
+                              database_id=daily.database_id)
+    extra = ws.add_page("Daily Habits", {"Name": "twin", "Stretch": True}, data_source_id=twin.id)
+
+    refresh_notion()
+
+    assert live_ids(project_dir, daily.id) == truth(ws, "Daily Habits")
+    assert live_ids(project_dir, twin.id) == {extra.id}
+    assert sorted(rows(project_dir, f"select data_source_id, database_id, title from "
+                                    f"{RAW}.notion__data_sources where title = 'Daily Habits'")) == sorted(
+        [(daily.id, daily.database_id, "Daily Habits"), (twin.id, daily.database_id, "Daily Habits")])
+    tables = {row[0] for row in rows(project_dir, "select table_name from information_schema.tables "
+                                                  f"where table_schema = '{RAW}' and table_name "
+                                                  "like 'notion%'")}
+    assert tables == {"notion__pages", "notion__property_values", "notion__data_sources",
+                      "notion__data_source_properties"}
+
+
+def test_item13_progress_lines_during_a_backfill(project_dir, notion, monkeypatch, capsys):
+    monkeypatch.setattr("pipelines.notion.source.Progress", functools.partial(Progress, interval=0))
+    refresh_notion()
+    out = capsys.readouterr().out
+    assert "notion Daily Habits: 1 rows so far" in out
+    assert f"notion Daily Habits: {len(notion.ws.live_pages('Daily Habits'))} rows in" in out

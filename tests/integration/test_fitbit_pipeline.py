@@ -371,14 +371,14 @@ def test_since_and_until_bound_a_run_from_the_cli(project_dir, google):
     assert data_calls(google)[("dailyRollUp", "steps")] == 1
 
 
-def test_missing_scope_exits_2_with_the_reauthorisation_hint(project_dir, google, monkeypatch):
-    sleep_only = google.oauth.new_refresh_token(
-        ("https://www.googleapis.com/auth/googlehealth.sleep.readonly",))
-    monkeypatch.setenv("SOURCES__FITBIT__REFRESH_TOKEN", sleep_only)
+def test_no_data_scope_at_all_exits_2_with_the_reauthorisation_hint(project_dir, google,
+                                                                   monkeypatch):
+    monkeypatch.setenv("SOURCES__FITBIT__REFRESH_TOKEN",
+                       google.refresh_token_for("profile.readonly"))
     with pytest.raises(ConfigurationError) as raised:
         refresh_fitbit()
-    assert raised.value.exit_code == 2
-    assert "403" in str(raised.value) and "prp auth fitbit" in str(raised.value)
+    assert raised.value.exit_code == 2 and "prp auth fitbit" in str(raised.value)
+    assert google.requests_to("GET /v4/") == 0
 
 
 def test_days_synced_late_are_picked_up_when_the_clock_moves(project_dir, monkeypatch):
@@ -398,3 +398,66 @@ def test_days_synced_late_are_picked_up_when_the_clock_moves(project_dir, monkey
         refresh_fitbit()
         assert_matches_truth(project_dir, app)
         assert set(loaded_activity(project_dir)) - before
+
+
+def test_item9_one_session_per_night_from_reconcile(project_dir, google):
+    assert google.data.visible_other_sleeps(), "a second device records some nights"
+    refresh_fitbit()
+    loaded = loaded_sleep(project_dir)
+    assert loaded == truth_sleep(google)  # the second device's sessions are not loaded
+    nights = duckdb_rows(warehouse(project_dir), f"""
+        select sleep_date, count(*) from {RAW}.fitbit__sleep where is_main_sleep
+        group by sleep_date having count(*) > 1""")
+    assert nights == []
+    assert ("list", "sleep") not in data_calls(google)
+
+
+def test_item10_nights_are_dated_by_their_own_offset(project_dir, google, monkeypatch):
+    monkeypatch.setenv("PRP__TIMEZONE", "America/Los_Angeles")  # configured: another zone again
+    refresh_fitbit()
+    rows = duckdb_rows(warehouse(project_dir), f"""
+        select sleep_id, sleep_date, start_time_local, end_time_local from {RAW}.fitbit__sleep""")
+    loaded = {r[0]: r[1:] for r in rows}
+    truth = {s["id"]: (s["sleep_date"], s["start_local"], s["end_local"])
+             for s in google.data.truth_sleep_sessions()}
+    assert loaded == truth
+    trip = google.data.trips[0]
+    in_tokyo = [s for s in google.data.truth_sleep_sessions()
+                if trip.first <= s["sleep_date"] <= trip.last]
+    assert in_tokyo
+    for session in in_tokyo:  # dated where it was slept, not at home nor in the configured zone
+        assert loaded[session["id"]][0] != session["end"].astimezone(google.data.zone).date()
+
+
+def test_item11_unticked_scope_skips_its_resource_with_a_warning(project_dir, google,
+                                                               monkeypatch):
+    partial = google.refresh_token_for("activity_and_fitness.readonly",
+                                       "health_metrics_and_measurements.readonly",
+                                       "profile.readonly", "settings.readonly")
+    monkeypatch.setenv("SOURCES__FITBIT__REFRESH_TOKEN", partial)
+    info = refresh_fitbit()
+    assert loaded_activity(project_dir) == truth_activity(google)
+    assert loaded_resting(project_dir) == google.data.truth_resting_heart_rate()
+    tables = {t for (t,) in duckdb_rows(warehouse(project_dir), f"""
+        select table_name from information_schema.tables where table_schema = '{RAW}'""")}
+    assert "fitbit__sleep" not in tables
+    assert google.calls[("reconcile", "sleep")] == 0  # skipped, not refused
+    warnings = info.prp_summary.warnings
+    assert len(warnings) == 1 and "googlehealth.sleep.readonly" in warnings[0]
+
+
+def test_item12_roll_up_range_error_halves_the_chunk(project_dir, google):
+    assert google.modes.rollup_max_days == {"floors": 14}  # strict by default: the field report
+    google.modes.rollup_max_days = {"floors": 14, "steps": 20}  # and steps shorter still
+    refresh_fitbit()
+    assert_matches_truth(project_dir, google)
+    days = (google.data.today() - google.data.first_day).days + 1
+    assert days == 40
+    # 40 days refused once, then two chunks of 20
+    assert data_calls(google)[("dailyRollUp", "steps")] == 3
+
+
+def test_item13_progress_lines_during_a_backfill(project_dir, google, log_lines):
+    refresh_fitbit()
+    for label in ("fitbit sleep", "fitbit activity", "fitbit resting heart rate"):
+        assert any(line.startswith(f"{label}: ") and " rows " in line for line in log_lines), label

@@ -19,7 +19,8 @@ RECORD_FIELDS = {
     "id": {"data_type": "text", "nullable": False},
     "object_type": {"data_type": "text"},
     "created_at": {"data_type": "text"},
-    "updated_at": {"data_type": "text"},
+    # a record edited while it is being read comes twice in one run: the newest version wins
+    "updated_at": {"data_type": "text", "dedup_sort": "desc"},
     "is_deleted": {"data_type": "bool"},
     "deleted_at": {"data_type": "text"},
     "merged_into": {"data_type": "text"},

@@ -307,3 +307,147 @@ def test_the_daily_limit_fails_the_run_at_once_with_what_to_do(project_dir, box,
     out = capsys.readouterr().out
     assert "daily API limit" in out
     assert sum(app.counts.values()) <= 7  # no retrying against a limit that lasts till midnight
+
+
+# issue 8 -----------------------------------------------------------------------------------
+def test_item6_merged_contacts_and_companies_are_marked_deleted(project_dir, box, monkeypatch):
+    app, clock = box.app("hubspot"), box.clock
+    crm = app.truth
+    refresh_hubspot(is_incremental=False)
+    clock.advance(minutes=30)
+    linked = [c for c in sorted(int(i) for i in crm.live_ids("contacts"))
+              if crm.contact_companies(c) and crm.contact_engagements(c)]
+    survivor, absorbed = linked[:2]
+    absorbed_email = crm.get("contacts", absorbed).properties["email"]
+    company_survivor, company_absorbed = sorted(int(i) for i in crm.live_ids("companies"))[:2]
+    app.merge("contacts", survivor, absorbed)
+    app.merge("companies", company_survivor, company_absorbed)
+    clock.advance(minutes=1)
+    # the absorbed contact's engagements now point at the survivor, which only the sweep sees
+    monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
+    refresh_hubspot()
+
+    assert_matches_truth(project_dir, crm)
+    gone = rows(project_dir, f"select is_deleted, merged_into, email from {RAW}.hubspot__contacts "
+                             f"where id = '{absorbed}'")
+    assert gone == [(True, str(survivor), absorbed_email)]  # its last values are kept
+    gone = rows(project_dir, f"select is_deleted, merged_into from {RAW}.hubspot__companies "
+                             f"where id = '{company_absorbed}'")
+    assert gone == [(True, str(company_survivor))]
+    merged = rows(project_dir, f"select hs_merged_object_ids from {RAW}.hubspot__contacts "
+                               f"where id = '{survivor}'")
+    assert merged == [(str(absorbed),)]
+    # the absorbed contact's association set is cleared, not left pointing at its companies
+    _, column, nested = ASSOCIATION_TABLES[("contacts", "companies")]
+    left = rows(project_dir, f"select c.value from {RAW}.hubspot__contact_companies p join "
+                             f"{RAW}.{nested} c on c._dlt_parent_id = p._dlt_id "
+                             f"where p.{column} = '{absorbed}'")
+    assert left == []
+    # a second run finds nothing more to mark
+    clock.advance(minutes=1)
+    assert refresh_hubspot().prp_summary.total_rows == 0
+
+
+def test_item7_search_pages_by_key_when_records_change_between_pages(project_dir, box,
+                                                                     monkeypatch):
+    from sandbox.hubspot.crm import iso
+
+    app, clock = box.app("hubspot"), box.clock
+    crm = app.truth
+    refresh_hubspot(is_incremental=False)
+    clock.advance(minutes=30)
+    changed = sorted(int(i) for i in crm.live_ids("contacts"))[:45]
+    for cid in changed:
+        clock.advance(seconds=1)
+        crm.edit("contacts", cid, jobtitle=f"Title {cid}")
+    clock.advance(minutes=1)
+    monkeypatch.setenv("SOURCES__HUBSPOT__SEARCH_PAGE_SIZE", "10")
+    app.modes.edit_between_search_pages = True
+    refresh_hubspot()
+
+    assert app.mid_read_edits  # records did move while the search was being paged
+    titles = dict(rows(project_dir, f"select id, jobtitle from {RAW}.hubspot__contacts"))
+    assert {c for c in changed if titles[str(c)] != f"Title {c}"} == set()
+    stamps = dict(rows(project_dir, f"select id, updated_at from {RAW}.hubspot__contacts"))
+    stale = {i for i in crm.live_ids("contacts")
+             if stamps[i] != iso(crm.get("contacts", i).updated_ms)}
+    assert stale == set()  # the newest version of every record, edited mid-read or not
+    assert_matches_truth(project_dir, crm)
+
+
+def test_item8_a_missing_scope_skips_that_object_with_a_warning(project_dir, box, capsys):
+    from pipelines.cli import main as prp
+
+    app = box.app("hubspot")
+    crm = app.truth
+    app.modes.missing_scopes = {"sales-email-read"}
+    assert prp(["refresh", "hubspot"]) == 0
+    out = capsys.readouterr().out
+    assert "warning: hubspot: skipped emails" in out and "sales-email-read" in out
+    loaded = dict(rows(project_dir, f"select id, object_type from {RAW}.hubspot__engagements"))
+    assert "emails" not in set(loaded.values())
+    assert set(loaded) == {e for e, (t, _) in crm.live_engagements().items() if t != "emails"}
+    assert live_ids(project_dir, "hubspot__contacts") == crm.live_ids("contacts")
+    assert live_ids(project_dir, "hubspot__companies") == crm.live_ids("companies")
+
+    # a token without the companies scope: companies and every association to them skipped
+    app.modes.missing_scopes = {"crm.objects.companies.read"}
+    info = refresh_hubspot(is_incremental=False)
+    warnings = info.prp_summary.warnings
+    assert any("skipped companies" in w and "crm.objects.companies.read" in w for w in warnings)
+    assert any("contacts->companies associations" in w for w in warnings)
+    assert live_ids(project_dir, "hubspot__contacts") == crm.live_ids("contacts")
+    assert raw_pairs(project_dir, "engagements", "contacts") == crm.pairs("engagements",
+                                                                          "contacts")
+    assert info.prp_summary.rows.get("hubspot__companies", 0) == 0
+
+
+def test_item8_initial_date_bounds_a_first_and_a_full_run(project_dir, box, monkeypatch):
+    app = box.app("hubspot")
+    crm = app.truth
+    cut = (box.clock.now() - timedelta(days=200)).date()
+    cut_ms = int(datetime.combine(cut, datetime.min.time(), UTC).timestamp() * 1000)
+    monkeypatch.setenv("SOURCES__HUBSPOT__INITIAL_DATE", cut.isoformat())
+
+    def expected(object_type):
+        return {i for i in crm.live_ids(object_type)
+                if crm.get(object_type, i).updated_ms >= cut_ms}
+
+    refresh_hubspot()  # a first run lists everything and keeps what the window holds
+    assert live_ids(project_dir, "hubspot__contacts") == expected("contacts")
+    assert 0 < len(expected("contacts")) < len(crm.live_ids("contacts"))
+    info = refresh_hubspot(is_incremental=False)
+    assert live_ids(project_dir, "hubspot__contacts") == expected("contacts")
+    assert info.prp_summary.rows["hubspot__contacts"] == len(expected("contacts"))
+    engagements = live_ids(project_dir, "hubspot__engagements")
+    assert engagements == {e for e in crm.live_engagements()
+                           if any(crm.get(t, e) and crm.get(t, e).updated_ms >= cut_ms
+                                  for t in ENGAGEMENT_TYPES)}
+
+
+def test_item13_progress_lines_name_each_object_and_its_rows(project_dir, box, caplog):
+    caplog.set_level("INFO", logger="prp.progress")
+    refresh_hubspot(is_incremental=False)
+    lines = [r.getMessage() for r in caplog.records if r.name == "prp.progress"]
+    for object_type in ("contacts", "companies", *ENGAGEMENT_TYPES):
+        assert any(line.startswith(f"hubspot {object_type}: ") and " rows" in line
+                   for line in lines), object_type
+
+
+def test_state_holds_cursors_not_id_sets(project_dir, box, monkeypatch):
+    import dlt
+
+    app, clock = box.app("hubspot"), box.clock
+    refresh_hubspot(is_incremental=False)
+    clock.advance(minutes=30)
+    app.truth.archive("contacts", sorted(int(i) for i in app.truth.live_ids("contacts"))[3])
+    clock.advance(minutes=1)
+    monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
+    refresh_hubspot()
+    pipeline = dlt.attach("prp_hubspot_dev")
+    state = pipeline.state["sources"]["hubspot"]["resources"]
+    for resource in state.values():
+        for object_state in resource.values():
+            assert set(object_state) <= {"cursor", "boundary", "last_sweep"}
+            assert len(object_state.get("boundary", {})) < 20  # only the overlap's records
+    assert_matches_truth(project_dir, app.truth)

@@ -17,9 +17,9 @@ class NotionModes:
     # not present" (version 2026-03-11), "ignore" = dropped, live pages come back, "honour" = only
     # trashed pages come back (undocumented; notion-sdk-js #524, notion-sdk-py #272).
     in_trash: str = "reject"
-    # A relation cut at 25 references in a page object carries a sibling `has_more: true` (as the
-    # docs' examples show) when True; when False only the 25 ids come back (as the SDK types show).
-    relation_has_more: bool = True
+    # A relation cut at 25 references in a page object: False = only the 25 ids come back (as the
+    # SDK types show); True = with a sibling `has_more: true` (as the docs' examples show).
+    relation_has_more: bool = False
 
     def check(self) -> None:
         """Fail loudly on a mode name a test mistyped."""

@@ -47,7 +47,7 @@ def computed(ws: Workspace, page: Page, prop: Property, cap: int | None) -> dict
 
 
 def property_value(ws: Workspace, page: Page, prop: Property,
-                   relation_has_more: bool = True) -> dict[str, Any]:
+                   relation_has_more: bool = False) -> dict[str, Any]:
     """The value object of one property of a page, as in a page or query response.
 
     As in Notion, relation, people, rollup and formula values see only the first 25 references.
@@ -81,7 +81,7 @@ def property_value(ws: Workspace, page: Page, prop: Property,
     return out
 
 
-def page_object(ws: Workspace, page: Page, relation_has_more: bool = True) -> dict[str, Any]:
+def page_object(ws: Workspace, page: Page, relation_has_more: bool = False) -> dict[str, Any]:
     ds = ws.data_sources[page.data_source_id]
     return {
         "object": "page", "id": page.id,

@@ -29,7 +29,8 @@ from requests.auth import AuthBase
 from pipelines.common.errors import ConfigurationError, PipelineError
 from pipelines.common.http import PacedSession
 from pipelines.common.logs import register_secret
-from pipelines.common.token_store import TokenStore, token_store
+from pipelines.common.token_store import TokenStore
+from pipelines.common.token_store import token_store as make_token_store
 
 log = logging.getLogger("prp.fitbit.oauth")
 
@@ -161,18 +162,13 @@ def google_oauth(
     client_secret: str = dlt.secrets.value,
     refresh_token: str = dlt.secrets.value,
     token_url: str = dlt.config.value,
-    token_store_name: str = "local",
+    token_store: str = "local",
     requests_per_second: float = 4.5,
 ) -> GoogleOAuth:
     """The auth object from ``[sources.fitbit]`` (a missing secret fails naming its key)."""
     session = PacedSession("fitbit", requests_per_second=float(requests_per_second))
     return GoogleOAuth(str(client_id), str(client_secret), str(refresh_token), str(token_url),
-                       token_store(_store_name(token_store_name)), session)
-
-
-def _store_name(default: str) -> str:
-    # the setting is called token_store, which would shadow the factory's name as an argument
-    return str(dlt.config.get(f"{SECTION}.token_store") or default)
+                       make_token_store(str(token_store)), session)
 
 
 def fitbit_injections(settings: Any) -> dict[str, Any]:

@@ -461,3 +461,11 @@ def test_item13_progress_lines_during_a_backfill(project_dir, google, log_lines)
     refresh_fitbit()
     for label in ("fitbit sleep", "fitbit activity", "fitbit resting heart rate"):
         assert any(line.startswith(f"{label}: ") and " rows " in line for line in log_lines), label
+
+
+def test_missing_secret_fails_naming_its_key(project_dir, google, monkeypatch):
+    monkeypatch.delenv("SOURCES__FITBIT__CLIENT_SECRET")
+    with pytest.raises(ConfigurationError) as raised:
+        refresh_fitbit()
+    assert "client_secret" in str(raised.value)
+    assert google.requests_to("POST /token") == 0

@@ -52,7 +52,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_auth(args: argparse.Namespace) -> None:
-    from pipelines.fitbit_auth import authorize_fitbit
+    from pipelines.fitbit.authorize import authorize_fitbit
 
     authorize_fitbit(open_browser=not args.no_browser, timeout=args.timeout)
 

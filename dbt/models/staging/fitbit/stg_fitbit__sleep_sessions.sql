@@ -1,4 +1,8 @@
-{#- One row per sleep session; a night belongs to the date it ends in the personal time zone. -#}
+{#-
+    One row per sleep session. A night belongs to the date it ends where it was slept: the
+    pipeline dates it by the data point's own UTC offset. A point without an offset falls back
+    to the personal time zone.
+-#}
 with
 
 sleep as (
@@ -21,9 +25,13 @@ final as (
         sleep_id,
         start_time as start_at,
         end_time as end_at,
-        {{ local_date('end_time', var('timezone')) }} as sleep_date,
-        {{ to_local_timestamp('start_time', var('timezone')) }} as start_at_local,
-        {{ to_local_timestamp('end_time', var('timezone')) }} as end_at_local,
+        coalesce(sleep_date, {{ local_date('end_time', var('timezone')) }}) as sleep_date,
+        coalesce(
+            start_time_local, {{ to_local_timestamp('start_time', var('timezone')) }}
+        ) as start_at_local,
+        coalesce(
+            end_time_local, {{ to_local_timestamp('end_time', var('timezone')) }}
+        ) as end_at_local,
         sleep_type,
         coalesce(is_main_sleep, false) as is_main_sleep,
         coalesce(is_nap, false) as is_nap,

@@ -391,7 +391,9 @@ def test_item8_a_missing_scope_skips_that_object_with_a_warning(project_dir, box
     assert live_ids(project_dir, "hubspot__companies") == crm.live_ids("companies")
 
     # a token without the companies scope: companies and every association to them skipped
+    # (and the 403 in its older shape, the scopes under ``requiredScopes``)
     app.modes.missing_scopes = {"crm.objects.companies.read"}
+    app.modes.scope_error_key = "requiredScopes"
     info = refresh_hubspot(is_incremental=False)
     warnings = info.prp_summary.warnings
     assert any("skipped companies" in w and "crm.objects.companies.read" in w for w in warnings)

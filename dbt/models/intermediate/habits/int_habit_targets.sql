@@ -8,14 +8,14 @@ with
 reference_values as (
 
     select * from {{ ref('stg_notion__property_values') }}
-    where source_table = '{{ var("notion_habit_reference_table") }}'
+    where data_source_title = '{{ var("notion_habit_reference_title") }}'
 
 ),
 
 reference_pages as (
 
     select * from {{ ref('stg_notion__pages') }}
-    where source_table = '{{ var("notion_habit_reference_table") }}'
+    where data_source_title = '{{ var("notion_habit_reference_title") }}'
 
 ),
 

@@ -15,14 +15,14 @@ habit_pages as (
 
     select
         page_id,
-        source_table,
-        case source_table
-            {% for table, period in periods.items() %}
-            when '{{ table }}' then '{{ period }}'
+        data_source_title,
+        case data_source_title
+            {% for title, period in periods.items() %}
+            when '{{ title }}' then '{{ period }}'
             {% endfor %}
         end as period
     from {{ ref('stg_notion__pages') }}
-    where source_table in ('{{ periods.keys() | join("', '") }}')  -- noqa: LT05
+    where data_source_title in ('{{ periods.keys() | join("', '") }}')  -- noqa: LT05
 
 ),
 

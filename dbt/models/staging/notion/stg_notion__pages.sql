@@ -1,44 +1,32 @@
-{#- Every Notion page table listed in var('notion_page_tables'), trashed pages excluded. -#}
+{#- Live pages of every Notion data source, from the one raw table notion__pages, trashed pages excluded. -#}
 with
 
-{% for table in var('notion_page_tables') %}
-{{ table }} as (
+pages as (
 
-    select
-        page_id,
-        data_source_id,
-        title,
-        created_time,
-        last_edited_time,
-        in_trash,
-        url,
-        '{{ table }}' as source_table
-    from {{ source('notion', table) }}
+    select * from {{ source('notion', 'notion__pages') }}
 
 ),
-{% endfor %}
 
-unioned as (
+data_sources as (
 
-    {% for table in var('notion_page_tables') %}
-    select * from {{ table }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
+    select * from {{ source('notion', 'notion__data_sources') }}
 
 ),
 
 final as (
 
     select
-        page_id,
-        data_source_id,
-        source_table,
-        title,
-        created_time as created_at,
-        last_edited_time as last_edited_at,
-        url
-    from unioned
-    where not coalesce(in_trash, false)
+        pages.page_id,
+        pages.data_source_id,
+        data_sources.title as data_source_title,
+        pages.title,
+        pages.created_time as created_at,
+        pages.last_edited_time as last_edited_at,
+        pages.url
+    from pages
+    left join data_sources
+        on pages.data_source_id = data_sources.data_source_id
+    where not coalesce(pages.in_trash, false)
 
 )
 

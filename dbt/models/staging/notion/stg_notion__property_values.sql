@@ -24,7 +24,7 @@ final as (
     select
         property_values.page_id,
         pages.data_source_id,
-        pages.source_table,
+        pages.data_source_title,
         property_values.property_id,
         coalesce(properties.property_name, property_values.property_name) as property_name,
         coalesce(properties.property_type, property_values.property_type) as property_type,

@@ -17,6 +17,7 @@ APP_FACTORIES = {
     "notion": "sandbox.notion.app:create_app",
     "hubspot": "sandbox.hubspot.app:create_app",
     "google": "sandbox.google.app:create_app",
+    "secretmanager": "sandbox.secretmanager.app:create_app",
 }
 
 

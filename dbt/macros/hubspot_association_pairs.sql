@@ -13,13 +13,13 @@ with
 
 associated_records as (
 
-    select * from {{ source('hubspot', table) }}
+    select * from {{ optional_source('hubspot', table, {from_id: 'text', '_dlt_id': 'text'}) }}
 
 ),
 
 associated_ids as (
 
-    select * from {{ source('hubspot', table ~ '__' ~ to_id ~ 's') }}
+    select * from {{ optional_source('hubspot', table ~ '__' ~ to_id ~ 's', {'value': 'text', '_dlt_parent_id': 'text'}) }}
 
 ),
 

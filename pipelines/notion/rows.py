@@ -58,10 +58,25 @@ def page_row(page: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def data_source_row(ds: dict[str, Any]) -> dict[str, Any]:
-    """One ``notion__data_sources`` row (titles may repeat: the id is the key)."""
+DATA_SOURCE_COLUMNS = {
+    "data_source_id": {"data_type": "text", "nullable": False},
+    "database_id": {"data_type": "text"},
+    "title": {"data_type": "text"},
+    "last_edited_time": {"data_type": "timestamp"},
+    "role": {"data_type": "text"},
+    "period": {"data_type": "text"},
+}
+
+
+def data_source_row(ds: dict[str, Any], habit: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One ``notion__data_sources`` row (titles may repeat: the id is the key).
+
+    ``habit`` holds its ``role`` (habit_tracker, habit_reference or None) and ``period``.
+    """
+    habit = habit or {}
     return {"data_source_id": ds["id"], "database_id": (ds.get("parent") or {}).get("database_id"),
-            "title": plain_text(ds.get("title")), "last_edited_time": ds.get("last_edited_time")}
+            "title": plain_text(ds.get("title")), "last_edited_time": ds.get("last_edited_time"),
+            "role": habit.get("role"), "period": habit.get("period")}
 
 
 def property_schema_rows(ds: dict[str, Any]) -> list[dict[str, Any]]:

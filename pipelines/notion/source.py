@@ -24,7 +24,9 @@ from pipelines.common.http import metrics
 from pipelines.common.overlap import OverlapCursor, fingerprint
 from pipelines.common.progress import Progress
 from pipelines.notion.client import NotionClient
+from pipelines.notion.habits import HabitRoles
 from pipelines.notion.rows import (
+    DATA_SOURCE_COLUMNS,
     PAGE_COLUMNS,
     PROPERTY_VALUE_COLUMNS,
     data_source_row,
@@ -247,6 +249,8 @@ def notion_source(
     base_url: str = dlt.config.value,
     notion_version: str = "2025-09-03",
     data_sources: Any = None,
+    periods: Any = None,
+    roles: Any = None,
     initial_date: str = "2020-01-01",
     lookback_minutes: int = 2,
     trash_sweep_hours: float = 0,
@@ -260,19 +264,23 @@ def notion_source(
     """Every selected Notion data source: its pages, their property values and its schema.
 
     ``data_sources`` lists titles or data source ids to load (default: every shared one);
-    ``trash_sweep_hours`` spaces out the trash sweep (0: every run).
+    ``trash_sweep_hours`` spaces out the trash sweep (0: every run); ``periods`` and ``roles``
+    (title or id -> value) override the habit period and role read from each title.
     """
     start = _start(since, initial_date)
+    habit_roles = HabitRoles(periods, roles)
     client = NotionClient(base_url, api_key, notion_version,
                           requests_per_second=float(requests_per_second),
                           max_retries=int(max_retries), retry_after_max=float(retry_after_max_seconds))
     selected = select_data_sources(client.data_sources(), data_sources)
     log.info("notion: %d data sources: %s", len(selected), ", ".join(map(_label, selected)))
+    habit_roles.warn_unmatched([(_title(ds), ds["id"]) for ds in selected])
     schema_rows = [row for ds in selected for row in property_schema_rows(ds)]
+    source_rows = [data_source_row(ds, habit_roles.describe(_title(ds), ds["id"])) for ds in selected]
     return [
-        dlt.resource(_when_changed([data_source_row(ds) for ds in selected], full_refresh),
+        dlt.resource(_when_changed(source_rows, full_refresh),
                      name="notion__data_sources", primary_key="data_source_id",
-                     write_disposition="merge"),
+                     write_disposition="merge", columns=DATA_SOURCE_COLUMNS),
         dlt.resource(_when_changed(schema_rows, full_refresh),
                      name="notion__data_source_properties",
                      primary_key=["data_source_id", "property_id"], write_disposition="merge"),

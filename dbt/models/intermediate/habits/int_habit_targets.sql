@@ -1,6 +1,7 @@
 {#-
-    Habit targets from the Notion "Habit Reference" database, read generically from the
-    property values: the title is the habit's name, the select "Period" its period and the
+    Habit targets from the Notion habit reference (the data sources whose role is
+    habit_reference: detected from the title or set in [sources.notion.roles]), read generically
+    from the property values: the title is the habit's name, the select "Period" its period and the
     number "Target" its target. No habit name appears in SQL.
 -#}
 with
@@ -8,14 +9,14 @@ with
 reference_values as (
 
     select * from {{ ref('stg_notion__property_values') }}
-    where data_source_title = '{{ var("notion_habit_reference_title") }}'
+    where data_source_role = 'habit_reference'
 
 ),
 
 reference_pages as (
 
     select * from {{ ref('stg_notion__pages') }}
-    where data_source_title = '{{ var("notion_habit_reference_title") }}'
+    where data_source_role = 'habit_reference'
 
 ),
 

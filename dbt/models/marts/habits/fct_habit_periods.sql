@@ -1,13 +1,13 @@
 {#-
     One row per habit per period (day, week or month). Every checkbox and number column of a
-    habit database is a habit (see stg_notion__habit_entries), so a new column appears here
+    habit database is a habit (see int_habit_entries), so a new column appears here
     without SQL changes; its target comes from the "Habit Reference" database, else the vars.
 -#}
 with
 
 habit_entries as (
 
-    select * from {{ ref('stg_notion__habit_entries') }}
+    select * from {{ ref('int_habit_entries') }}
     where period_start is not null
 
 ),

@@ -3,7 +3,10 @@ with
 
 activity as (
 
-    select * from {{ source('fitbit', 'fitbit__activity_daily') }}
+    select * from {{ optional_source('fitbit', 'fitbit__activity_daily', {
+        'activity_date': 'date', 'steps': 'bigint', 'distance_mm': 'bigint', 'floors': 'bigint',
+        'active_minutes_light': 'bigint', 'active_minutes_moderate': 'bigint',
+        'active_minutes_vigorous': 'bigint', 'calories_total_kcal': 'double', 'deleted': 'bool'}) }}
 
 ),
 

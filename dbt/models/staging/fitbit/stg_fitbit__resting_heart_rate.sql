@@ -3,7 +3,9 @@ with
 
 resting as (
 
-    select * from {{ source('fitbit', 'fitbit__resting_heart_rate') }}
+    select * from {{ optional_source('fitbit', 'fitbit__resting_heart_rate', {
+        'measured_date': 'date', 'beats_per_minute': 'bigint', 'calculation_method': 'text',
+        'deleted': 'bool'}) }}
 
 ),
 

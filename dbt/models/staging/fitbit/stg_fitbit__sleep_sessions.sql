@@ -7,7 +7,14 @@ with
 
 sleep as (
 
-    select * from {{ source('fitbit', 'fitbit__sleep') }}
+    select * from {{ optional_source('fitbit', 'fitbit__sleep', {
+        'sleep_id': 'text', 'start_time': 'timestamp', 'end_time': 'timestamp', 'sleep_date': 'date',
+        'start_time_local': 'local_timestamp', 'end_time_local': 'local_timestamp',
+        'sleep_type': 'text', 'is_main_sleep': 'bool', 'is_nap': 'bool', 'minutes_asleep': 'bigint',
+        'minutes_awake': 'bigint', 'minutes_in_sleep_period': 'bigint',
+        'stage_deep_minutes': 'bigint', 'stage_light_minutes': 'bigint', 'stage_rem_minutes': 'bigint',
+        'stage_awake_minutes': 'bigint', 'stage_restless_minutes': 'bigint', 'is_processed': 'bool',
+        'deleted': 'bool'}) }}
 
 ),
 

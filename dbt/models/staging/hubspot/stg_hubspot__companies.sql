@@ -3,7 +3,9 @@ with
 
 companies as (
 
-    select * from {{ source('hubspot', 'hubspot__companies') }}
+    select * from {{ optional_source('hubspot', 'hubspot__companies', {
+        'id': 'text', 'is_deleted': 'bool', 'name': 'text', 'domain': 'text', 'industry': 'text',
+        'createdate': 'text', 'hs_lastmodifieddate': 'text'}) }}
 
 ),
 

@@ -3,7 +3,9 @@ with
 
 contacts as (
 
-    select * from {{ source('hubspot', 'hubspot__contacts') }}
+    select * from {{ optional_source('hubspot', 'hubspot__contacts', {
+        'id': 'text', 'is_deleted': 'bool', 'email': 'text', 'firstname': 'text', 'lastname': 'text',
+        'createdate': 'text', 'lastmodifieddate': 'text', 'contact_cadence_days': 'text'}) }}
 
 ),
 

@@ -6,7 +6,14 @@ with
 
 engagements as (
 
-    select * from {{ source('hubspot', 'hubspot__engagements') }}
+    select * from {{ optional_source('hubspot', 'hubspot__engagements', {
+        'id': 'text', 'is_deleted': 'bool', 'object_type': 'text', 'hs_timestamp': 'text',
+        'hs_call_title': 'text', 'hs_meeting_title': 'text', 'hs_task_subject': 'text',
+        'hs_email_subject': 'text', 'hs_body_preview': 'text', 'hs_call_body': 'text',
+        'hs_meeting_body': 'text', 'hs_note_body': 'text', 'hs_task_body': 'text',
+        'hs_email_text': 'text', 'hs_communication_body': 'text', 'hs_call_direction': 'text',
+        'hs_email_direction': 'text', 'hs_call_status': 'text', 'hs_meeting_outcome': 'text',
+        'hs_task_status': 'text', 'hs_createdate': 'text', 'hs_lastmodifieddate': 'text'}) }}
 
 ),
 

@@ -3,13 +3,15 @@ with
 
 pages as (
 
-    select * from {{ source('notion', 'notion__pages') }}
+    select * from {{ optional_source('notion', 'notion__pages', {
+        'page_id': 'text', 'data_source_id': 'text', 'title': 'text', 'created_time': 'timestamp',
+        'last_edited_time': 'timestamp', 'in_trash': 'bool', 'url': 'text'}) }}
 
 ),
 
 data_sources as (
 
-    select * from {{ source('notion', 'notion__data_sources') }}
+    select * from {{ ref('stg_notion__data_sources') }}
 
 ),
 
@@ -19,6 +21,8 @@ final as (
         pages.page_id,
         pages.data_source_id,
         data_sources.title as data_source_title,
+        data_sources.role as data_source_role,
+        data_sources.period as data_source_period,
         pages.title,
         pages.created_time as created_at,
         pages.last_edited_time as last_edited_at,

@@ -3,13 +3,18 @@ with
 
 property_values as (
 
-    select * from {{ source('notion', 'notion__property_values') }}
+    select * from {{ optional_source('notion', 'notion__property_values', {
+        'page_id': 'text', 'property_id': 'text', 'property_name': 'text', 'property_type': 'text',
+        'value_text': 'text', 'value_number': 'double', 'value_bool': 'bool', 'value_date': 'text',
+        'value_date_end': 'text', 'value_json': 'text'}) }}
 
 ),
 
 properties as (
 
-    select * from {{ source('notion', 'notion__data_source_properties') }}
+    select * from {{ optional_source('notion', 'notion__data_source_properties', {
+        'data_source_id': 'text', 'property_id': 'text', 'property_name': 'text',
+        'property_type': 'text'}) }}
 
 ),
 
@@ -25,6 +30,8 @@ final as (
         property_values.page_id,
         pages.data_source_id,
         pages.data_source_title,
+        pages.data_source_role,
+        pages.data_source_period,
         property_values.property_id,
         coalesce(properties.property_name, property_values.property_name) as property_name,
         coalesce(properties.property_type, property_values.property_type) as property_type,

@@ -1,47 +1,20 @@
 {#-
-    One row per habit page per habit: every checkbox and number column of a habit database
-    (var('notion_habit_periods')) is a habit, so a new column needs no SQL change.
+    One row per habit-tracker page per habit: every checkbox and number column of a data source
+    whose role is habit_tracker is a habit, so a new column needs no SQL change. Pages without a
+    date (int_habit_pages.period_start is null) cannot be placed in a period and are left out.
 -#}
-{%- set periods = var('notion_habit_periods') -%}
 with
-
-property_values as (
-
-    select * from {{ ref('stg_notion__property_values') }}
-
-),
 
 habit_pages as (
 
-    select
-        page_id,
-        data_source_title,
-        case data_source_title
-            {% for title, period in periods.items() %}
-            when '{{ title }}' then '{{ period }}'
-            {% endfor %}
-        end as period
-    from {{ ref('stg_notion__pages') }}
-    where data_source_title in ('{{ periods.keys() | join("', '") }}')  -- noqa: LT05
-
-),
-
-page_dates as (
-
-    -- the page's date column (the earliest, should a database have several)
-    select
-        page_id,
-        min(value_date) as period_start
-    from property_values
-    where property_type = 'date'
-    group by page_id
+    select * from {{ ref('int_habit_pages') }}
+    where period_start is not null
 
 ),
 
 habit_values as (
 
-    select *
-    from property_values
+    select * from {{ ref('stg_notion__property_values') }}
     where property_type in ('checkbox', 'number')
 
 ),
@@ -53,7 +26,7 @@ final as (
             as habit_entry_id,
         habit_values.page_id,
         habit_pages.period,
-        page_dates.period_start,
+        habit_pages.period_start,
         {{ dbt.concat(["habit_values.data_source_id", "'|'", "habit_values.property_id"]) }}
             as habit_id,
         habit_values.property_name as habit_name,
@@ -70,8 +43,6 @@ final as (
     from habit_values
     inner join habit_pages
         on habit_values.page_id = habit_pages.page_id
-    left join page_dates
-        on habit_values.page_id = page_dates.page_id
 
 )
 

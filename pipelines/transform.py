@@ -41,7 +41,10 @@ def dbt_executable() -> str:
 
 
 def run_dbt(command: str = "build", *extra: str, settings: Settings | None = None) -> None:
-    """Run ``dbt <command>`` on the project in ``dbt/``; raise ``PipelineError`` if it fails."""
+    """Run ``dbt <command>`` on the project in ``dbt/``; raise ``PipelineError`` if it fails.
+
+    After a build or run, logs which sources fed the marts and the rows left out of them.
+    """
     settings = settings or load_settings()
     dbt_vars = json.dumps({"timezone": settings.timezone})
     args = [dbt_executable(), command, "--project-dir", str(DBT_DIR), "--profiles-dir",
@@ -50,3 +53,7 @@ def run_dbt(command: str = "build", *extra: str, settings: Settings | None = Non
     completed = subprocess.run(args, env=dbt_environment(settings), cwd=DBT_DIR)
     if completed.returncode != 0:
         raise PipelineError(f"dbt {command} failed with exit code {completed.returncode}")
+    if command in ("build", "run"):
+        from pipelines.transform_summary import summarize
+
+        summarize(settings)

@@ -27,6 +27,7 @@ from pipelines.common.errors import ConfigurationError, PipelineError, missing_s
 from pipelines.common.http import metrics
 from pipelines.common.logs import setup_logging
 from pipelines.common.refresh_mode import RefreshMode, resolve_refresh_mode
+from pipelines.common.secrets_source import use_configured_secrets
 from pipelines.common.settings import Settings, load_settings
 from pipelines.common.summary import RunSummary
 
@@ -117,6 +118,7 @@ def run_source(
     """Run one source end to end and log its summary; raise ``PipelineError`` on failure."""
     setup_logging()
     settings = load_settings() if pipeline is None else None  # bad settings fail before any request
+    use_configured_secrets()  # [prp] secrets = "gcp": Secret Manager after env and secrets.toml
     mode: RefreshMode = resolve_refresh_mode(name, is_incremental)
     log.info("%s: refresh mode %s (%s)", name, mode.label, mode.reason)
     started = time.monotonic()

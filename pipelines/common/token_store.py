@@ -4,8 +4,8 @@ A provider that rotates refresh tokens invalidates the old one as soon as it han
 new one, so the new token must be stored durably *before* anything else can fail. Stores:
 - ``local``: the project's ``.dlt/secrets.toml``, rewritten atomically (temporary file in the
   same directory, fsync, rename) with mode 0600, keeping every other key and comment;
-- a Secret Manager store can implement the same ``TokenStore`` protocol later (a new version
-  of the secret ``sources-fitbit-refresh_token``) and register itself in ``STORES``.
+- ``gcp``: GCP Secret Manager, a new version of the key's own secret
+  (``sources-fitbit-refresh_token``), after which older enabled versions are disabled.
 The value never appears in a log line or an exception message.
 """
 
@@ -95,7 +95,37 @@ class LocalSecretsFile:
             os.close(dir_fd)
 
 
-STORES: dict[str, Callable[[], TokenStore]] = {"local": LocalSecretsFile}
+class SecretManagerStore:
+    """A new version of the key's own secret in GCP Secret Manager; older versions disabled.
+
+    The version is added before ``save`` returns (so before any data request); disabling the
+    older ones comes after, and a failure there only leaves them enabled.
+    """
+
+    def __init__(self, manager=None):
+        from pipelines.common.secret_manager import SecretManager, secret_manager_settings
+
+        self.manager = manager or SecretManager(secret_manager_settings())
+
+    def describe(self) -> str:
+        return f"GCP Secret Manager (project {self.manager.settings.project})"
+
+    def save(self, section: str, key: str, value: str) -> None:
+        from pipelines.common.secret_manager import secret_name
+        from pipelines.common.secrets_source import active_provider
+
+        register_secret(value)
+        name = secret_name(section, key)
+        version = self.manager.add_version(name, value)
+        provider = active_provider()
+        if provider is not None:
+            provider.remember(section, key, value)
+        disabled = self.manager.disable_older(name, keep=version)
+        log.info("stored the new %s.%s as version %d of secret %s (%d older version(s) disabled)",
+                 section, key, version, name, disabled)
+
+
+STORES: dict[str, Callable[[], TokenStore]] = {"local": LocalSecretsFile, "gcp": SecretManagerStore}
 
 
 def token_store(name: str = "local") -> TokenStore:

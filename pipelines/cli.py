@@ -7,7 +7,16 @@ import logging
 import sys
 from datetime import date
 
+from dlt.common.configuration.exceptions import ConfigurationException as DltConfigurationException
+
 from pipelines.common.errors import ConfigurationError, PipelineError
+from pipelines.common.interrupts import (
+    EXIT_TERMINATED,
+    RESUME_LINE,
+    configuration_error,
+    exit_code_for,
+    sigterm_interrupts,
+)
 from pipelines.common.logs import setup_logging
 from pipelines.sources import SOURCE_MODULES, refresh_function
 
@@ -112,16 +121,21 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
     try:
-        args.func(args)
+        with sigterm_interrupts():
+            try:
+                args.func(args)
+            except DltConfigurationException as exc:
+                raise configuration_error(exc) from None
     except ConfigurationError as exc:
         log.error("configuration problem: %s", exc)
         return 2
     except PipelineError as exc:
         log.error("run failed: %s", exc)
         return 1
-    except KeyboardInterrupt:
-        log.error("interrupted")
-        return 1
+    except KeyboardInterrupt as exc:
+        log.error("%s: %s", "terminated" if exit_code_for(exc) == EXIT_TERMINATED else "interrupted",
+                  RESUME_LINE)
+        return exit_code_for(exc)
     return 0
 
 

@@ -18,18 +18,31 @@ from datetime import date
 from typing import Any
 
 import dlt
-from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.configuration.exceptions import (
+    ConfigFieldMissingException,
+    ConfigValueCannotBeCoercedException,
+)
+from dlt.common.destination.exceptions import (
+    DestinationTerminalException,
+    DestinationTransientException,
+)
 from dlt.common.pipeline import LoadInfo
+from dlt.destinations.exceptions import DatabaseException
 from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from pipelines.common.errors import ConfigurationError, PipelineError, missing_setting_message
 from pipelines.common.http import metrics
+from pipelines.common.lock import warehouse_lock
 from pipelines.common.logs import setup_logging
+from pipelines.common.privacy import load_policy
+from pipelines.common.privacy_run import guard_source
 from pipelines.common.refresh_mode import RefreshMode, resolve_refresh_mode
 from pipelines.common.secrets_source import use_configured_secrets
-from pipelines.common.settings import Settings, load_settings
+from pipelines.common.settings import Settings, ensure_writable, load_settings
+from pipelines.common.state_check import state_mismatch
 from pipelines.common.summary import RunSummary
+from pipelines.common.warehouse_errors import explain_destination_error
 
 log = logging.getLogger("prp.runner")
 
@@ -62,6 +75,7 @@ def build_pipeline(name: str, settings: Settings | None = None) -> dlt.Pipeline:
         destination = dlt.destinations.bigquery(**({"project_id": project} if project else {}))
     return dlt.pipeline(
         pipeline_name=f"prp_{name}_{settings.target}",
+        pipelines_dir=str(settings.state_dir),  # state belongs to this warehouse and dataset
         destination=destination,
         dataset_name=settings.raw_dataset,
     )
@@ -115,34 +129,103 @@ def run_source(
     initial_date: date | None = None,
     end_date: date | None = None,
 ) -> LoadInfo:
-    """Run one source end to end and log its summary; raise ``PipelineError`` on failure."""
+    """Run one source end to end and log its summary; raise ``PipelineError`` on failure.
+
+    Holds the warehouse's lock throughout, finishes a load an interrupted run left pending,
+    checks the local state against the warehouse (backfilling on a mismatch), then extracts.
+    """
     setup_logging()
-    settings = load_settings() if pipeline is None else None  # bad settings fail before any request
+    settings = load_settings()  # bad settings fail before any request
+    ensure_writable(settings)
     use_configured_secrets()  # [prp] secrets = "gcp": Secret Manager after env and secrets.toml
+    policy = load_policy(settings.destination)  # privacy: a missing hash key fails here
     mode: RefreshMode = resolve_refresh_mode(name, is_incremental)
-    log.info("%s: refresh mode %s (%s)", name, mode.label, mode.reason)
-    started = time.monotonic()
-    metrics.reset()
-    window = RunWindow(mode.full_refresh, initial_date, end_date)
+    with warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds):
+        metrics.reset()
+        started = time.monotonic()
+        pipeline = pipeline or build_pipeline(name, settings)
+        _step(name, lambda: _finish_pending(name, pipeline))
+        problem = _step(name, lambda: state_mismatch(pipeline, name))
+        if problem:
+            metrics.warn(log, f"{name}: the saved state does not match {settings.warehouse_label} "
+                              f"({problem}); backfilling {name} from its initial date")
+            pipeline = _forget_state(name, pipeline, settings)
+            mode = RefreshMode(True, "backfill: the saved state did not match the warehouse")
+        log.info("%s: refresh mode %s (%s)", name, mode.label, mode.reason)
+        window = RunWindow(mode.full_refresh, initial_date, end_date)
+        try:
+            source = make_source(window)
+        except ConfigFieldMissingException as exc:
+            raise _missing_config_error(name, exc) from None
+        except ConfigValueCannotBeCoercedException as exc:
+            raise _bad_value_error(name, exc) from None
+        privacy = guard_source(source, policy, name)  # values are treated before they are written
+        write_disposition = "replace" if mode.full_refresh else None
+        info = _step(name, lambda: pipeline.run(source, write_disposition=write_disposition))
+        _step(name, lambda: privacy.record(pipeline))
+        summary = summarise(name, mode, pipeline, time.monotonic() - started)
+    for line in summary.lines() + privacy.lines():
+        log.info(line)
+    info.prp_summary = summary  # type: ignore[attr-defined]
+    return info
+
+
+def _finish_pending(name: str, pipeline: dlt.Pipeline) -> None:
+    """Load what an interrupted run extracted, so this run can go on to extract new data.
+
+    (dlt's ``run`` would load the pending package and stop there, extracting nothing.)
+    """
+    if not pipeline.has_pending_data:
+        return
+    log.info("%s: finishing the load an interrupted run left pending", name)
+    pipeline.normalize()
+    pipeline.load()
+
+
+def _forget_state(name: str, pipeline: dlt.Pipeline, settings: Settings) -> dlt.Pipeline:
+    """Drop the local working directory of a pipeline whose state the warehouse contradicts."""
+    pipeline.drop()
+    return build_pipeline(name, settings)
+
+
+def _step(name: str, action: Callable[[], Any]) -> Any:
+    """Run a pipeline step, turning dlt's wrapped errors into the project's own."""
     try:
-        source = make_source(window)
-    except ConfigFieldMissingException as exc:
-        raise _missing_config_error(name, exc) from None
-    pipeline = pipeline or build_pipeline(name, settings)
-    try:
-        info = pipeline.run(source, write_disposition="replace" if mode.full_refresh else None)
+        return action()
     except PipelineStepFailed as exc:
         inner = _unwrap(exc)
         if isinstance(inner, PipelineError):
             raise inner from None
-        if isinstance(inner.__cause__ or inner.__context__, ConfigFieldMissingException):
-            raise _missing_config_error(name, inner.__cause__ or inner.__context__) from None
-        raise PipelineError(f"{name}: {exc.step} step failed: {exc.exception}") from exc
-    summary = summarise(name, mode, pipeline, time.monotonic() - started)
-    for line in summary.lines():
-        log.info(line)
-    info.prp_summary = summary  # type: ignore[attr-defined]
-    return info
+        interrupt = _interrupt(exc)
+        if interrupt is not None:
+            raise interrupt from None
+        cause = inner.__cause__ or inner.__context__
+        if isinstance(cause, ConfigFieldMissingException):
+            raise _missing_config_error(name, cause) from None
+        if isinstance(cause, ConfigValueCannotBeCoercedException):
+            raise _bad_value_error(name, cause) from None
+        raise explain_destination_error(exc) or PipelineError(
+            f"{name}: {exc.step} step failed: {exc.exception}") from exc
+    except (DestinationTerminalException, DestinationTransientException, DatabaseException) as exc:
+        raise explain_destination_error(exc) or PipelineError(f"{name}: {exc}") from exc
+
+
+def _interrupt(exc: BaseException) -> BaseException | None:
+    """The Ctrl-C or SIGTERM inside dlt's step wrapper, if that is what stopped the step."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return seen
+        seen = seen.__cause__ or seen.__context__ or getattr(seen, "exception", None)
+    return None
+
+
+def _bad_value_error(source: str, exc: ConfigValueCannotBeCoercedException) -> ConfigurationError:
+    env_name = f"SOURCES__{source.upper()}__{exc.field_name.upper()}"
+    return ConfigurationError(
+        f"sources.{source}.{exc.field_name} = {str(exc.field_value)[:40]!r} is not a valid "
+        f"{getattr(exc.hint, '__name__', exc.hint)}: fix {env_name} or [sources.{source}] "
+        f"{exc.field_name} in .dlt/config.toml")
 
 
 def summarise(name: str, mode: RefreshMode, pipeline: dlt.Pipeline, seconds: float) -> RunSummary:

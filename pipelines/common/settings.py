@@ -6,8 +6,10 @@ They come from dlt's providers in dlt's order: environment (``PRP__DESTINATION``
 
 from __future__ import annotations
 
+import hashlib
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,6 +18,8 @@ import dlt
 from pipelines.common.errors import ConfigurationError
 
 DESTINATIONS = ("duckdb", "bigquery")
+# Dataset names become schema names on both engines: letters, digits and underscores only.
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _setting(key: str, default: str) -> str:
@@ -33,6 +37,27 @@ class Settings:
     raw_dataset_base: str
     analytics_dataset_base: str
     timezone: str
+    data_dir: Path = field(default_factory=lambda: Path("data").resolve())
+    lock_timeout_seconds: float = 30.0
+
+    @property
+    def warehouse_label(self) -> str:
+        """The warehouse as a person names it: the DuckDB file, or the BigQuery project."""
+        if self.destination == "duckdb":
+            return str(self.duckdb_path)
+        return f"bigquery:{os.environ.get('GCP_PROJECT_ID') or 'default project'}"
+
+    @property
+    def state_dir(self) -> Path:
+        """dlt's working directory for this warehouse and raw dataset (state belongs to it)."""
+        key = hashlib.sha256(self.warehouse_label.encode()).hexdigest()[:10]
+        return self.data_dir / "dlt" / f"{self.destination}-{self.raw_dataset}-{key}"
+
+    @property
+    def lock_file(self) -> Path:
+        """The project's lock for this warehouse (``pipelines.common.lock``)."""
+        key = hashlib.sha256(self.warehouse_label.encode()).hexdigest()[:10]
+        return self.data_dir / "dlt" / f"{self.destination}-{key}.lock"
 
     @property
     def is_prod(self) -> bool:
@@ -68,11 +93,53 @@ def load_settings() -> Settings:
             "(set PRP__TIMEZONE or [prp] timezone in .dlt/config.toml)"
         ) from exc
     default_target = "prod" if destination == "bigquery" else "dev"
+    target = _identifier("target", _setting("target", default_target), "PRP__TARGET")
+    raw_dataset = os.environ.get("BIGQUERY_DATASET") or _setting("raw_dataset", "raw_data")
     return Settings(
         destination=destination,
-        target=_setting("target", default_target),
+        target=target,
         duckdb_path=Path(_setting("duckdb_path", "data/warehouse.duckdb")).resolve(),
-        raw_dataset_base=os.environ.get("BIGQUERY_DATASET") or _setting("raw_dataset", "raw_data"),
-        analytics_dataset_base=_setting("analytics_dataset", "analytics"),
+        raw_dataset_base=_identifier("raw_dataset", raw_dataset, "PRP__RAW_DATASET or BIGQUERY_DATASET"),
+        analytics_dataset_base=_identifier("analytics_dataset", _setting("analytics_dataset", "analytics"),
+                                           "PRP__ANALYTICS_DATASET"),
         timezone=timezone,
+        data_dir=Path(_setting("data_dir", "data")).resolve(),
+        lock_timeout_seconds=_seconds("lock_timeout_seconds", "30"),
     )
+
+
+def _identifier(key: str, value: str, env: str) -> str:
+    """A target or dataset name that is a valid schema name on both engines, as given."""
+    if not IDENTIFIER.match(value):
+        raise ConfigurationError(
+            f"prp.{key} {value!r} is not a valid name: use letters, digits and underscores, "
+            f"starting with a letter (set {env} or [prp] {key} in .dlt/config.toml)")
+    return value
+
+
+def _seconds(key: str, default: str) -> float:
+    value = _setting(key, default)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if seconds < 0:
+        raise ConfigurationError(f"prp.{key} {value!r} is not a number of seconds (set "
+                                 f"PRP__{key.upper()} or [prp] {key} in .dlt/config.toml)")
+    return seconds
+
+
+def ensure_writable(settings: Settings) -> None:
+    """Create the data and warehouse directories, or fail naming the setting that points there."""
+    targets = [("data_dir", settings.data_dir)]
+    if settings.destination == "duckdb":
+        targets.append(("duckdb_path", settings.duckdb_path.parent))
+    for key, directory in targets:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            if not os.access(directory, os.W_OK):
+                raise PermissionError(f"{directory} is not writable")
+        except OSError as exc:
+            raise ConfigurationError(
+                f"prp.{key} points to {directory}, which cannot be created or written "
+                f"({exc.strerror or exc}); set PRP__{key.upper()} to a writable path") from None

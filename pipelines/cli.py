@@ -54,6 +54,12 @@ def cmd_status(args: argparse.Namespace) -> None:
     print_status()
 
 
+def cmd_privacy(args: argparse.Namespace) -> None:
+    from pipelines.privacy_report import print_privacy
+
+    print_privacy()
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from pipelines.demo import run_demo
 
@@ -91,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="last run, cursors and row counts per table")
     status.set_defaults(func=cmd_status)
+
+    privacy = sub.add_parser("privacy", help="what leaves for the destination: treatment per column")
+    privacy.set_defaults(func=cmd_privacy)
 
     demo = sub.add_parser("demo", help="sandbox -> pipelines -> dbt, no credentials needed")
     demo.add_argument("--profile", default="demo", choices=["small", "demo", "heavy"])

@@ -1,0 +1,111 @@
+"""``prp privacy``: what leaves for the configured destination, and ``prp doctor``'s warnings.
+
+Per source, table and column: the treatment the policy gives it now and how many values the
+last run changed (from the raw dataset's ``_prp_privacy`` table, which each run rewrites).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pipelines.common.privacy import SOURCES, Policy, load_policy
+from pipelines.common.privacy_run import COUNTS_TABLE
+from pipelines.common.settings import Settings, load_settings
+
+log = logging.getLogger("prp.privacy")
+
+
+def last_run_counts(name: str, settings: Settings) -> dict[tuple[str, str], tuple[str, int]] | None:
+    """(table, column) -> (treatment, values changed) of ``name``'s last run; ``None`` if never."""
+    from pipelines.common.runner import build_pipeline
+
+    pipeline = build_pipeline(name, settings)
+    try:
+        with pipeline.sql_client() as client:
+            if not client.has_dataset():
+                return None
+            rows = client.execute_sql(
+                f"select table_name, column_name, treatment, values_affected from "
+                f"{client.make_qualified_table_name(COUNTS_TABLE)} where source = %s", name)
+    except Exception as exc:  # noqa: BLE001 - no table yet, or no warehouse: nothing recorded
+        log.debug("no privacy counts for %s: %s", name, type(exc).__name__)
+        return None
+    return {(table, column): (treatment, int(count or 0)) for table, column, treatment, count in rows}
+
+
+def source_lines(name: str, policy: Policy, counts: dict | None) -> list[str]:
+    """The lines for one source: every rule and every column the last run treated."""
+    rules = {(table, column): treatment
+             for table, columns in policy.rules.get(name, {}).items()
+             for column, treatment in columns.items()}
+    keys = sorted(set(rules) | set(counts or {}))
+    if not keys:
+        return [f"{name}: every value kept, as the API returns it"]
+    lines = [f"{name}:"]
+    width = max(len(f"{table}.{column}") for table, column in keys)
+    for table, column in keys:
+        now = rules.get((table, column)) or policy.treatment(name, table, column)
+        last = (counts or {}).get((table, column))
+        if last is None:
+            seen = "no run recorded" if counts is None else "0 values in the last run"
+        else:
+            seen = f"{last[1]} values in the last run"
+            if last[0] != now:
+                seen += f" (then: {last[0]}; run a full refresh to rewrite stored rows)"
+        lines.append(f"  {f'{table}.{column}':<{width}}  {now:<6}  {seen}")
+    return lines
+
+
+def privacy_lines(settings: Settings | None = None) -> list[str]:
+    """Everything ``prp privacy`` prints."""
+    settings = settings or load_settings()
+    policy = load_policy(settings.destination, need_key=False)
+    where = "stays on this machine" if settings.destination == "duckdb" else "goes to the cloud"
+    lines = [
+        f"destination: {settings.destination} ({settings.warehouse_label}, dataset "
+        f"{settings.raw_dataset}); data {where}",
+        f"policy: {policy.mode} defaults"
+        + (f", with overrides for {', '.join(sorted(policy.overrides))}" if policy.overrides else ""),
+        f"hash key (privacy.hash_key): {'set' if policy.key else 'not set'}; "
+        f"policy reviewed ([privacy] reviewed): {'yes' if policy.reviewed else 'no'}",
+    ]
+    for name in SOURCES:
+        lines += source_lines(name, policy, last_run_counts(name, settings))
+    lines.append("treatments: keep | hash (keyed HMAC-SHA256) | redact ([redacted:<length>]) | drop; "
+                 "override per column under [privacy.<source>.<table>] in .dlt/config.toml")
+    return lines
+
+
+def print_privacy() -> None:
+    """``prp privacy``."""
+    for line in privacy_lines():
+        print(line, flush=True)
+
+
+def privacy_warnings(settings: Settings | None = None) -> list[str]:
+    """What ``prp doctor`` should warn about: a cloud destination with no reviewed policy,
+    a policy that keeps everything on the way to the cloud, or hashing without a key."""
+    settings = settings or load_settings()
+    if settings.destination == "duckdb":
+        return []
+    try:
+        policy = load_policy(settings.destination, need_key=False)
+    except Exception as exc:  # noqa: BLE001 - doctor reports, it does not stop
+        return [f"privacy: the policy cannot be read: {exc}"]
+    return _warnings(policy, settings)
+
+
+def _warnings(policy: Policy, settings: Any) -> list[str]:
+    out = []
+    if not policy.reviewed:
+        out.append(f"privacy: data goes to {settings.destination} and no privacy policy has been "
+                   "reviewed: run `prp privacy`, adjust [privacy.<source>.<table>] in "
+                   ".dlt/config.toml, then set [privacy] reviewed = true")
+    if policy.mode == "local":
+        out.append(f"privacy: [prp] privacy = \"local\" keeps every value in clear text on "
+                   f"{settings.destination}; remove it to use the cloud defaults")
+    if policy.hashes() and policy.key is None:
+        out.append("privacy: the policy hashes values but privacy.hash_key is not set: runs will "
+                   "stop; set PRIVACY__HASH_KEY or [privacy] hash_key in .dlt/secrets.toml")
+    return out

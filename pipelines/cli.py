@@ -48,6 +48,12 @@ def cmd_transform(args: argparse.Namespace) -> None:
     run_dbt(args.command, *args.dbt_args)
 
 
+def cmd_doctor(args: argparse.Namespace) -> None:
+    from pipelines.doctor import doctor
+
+    doctor()
+
+
 def cmd_status(args: argparse.Namespace) -> None:
     from pipelines.status import print_status
 
@@ -97,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="last run, cursors and row counts per table")
     status.set_defaults(func=cmd_status)
+
+    doctor = sub.add_parser("doctor", help="check every secret, scope and dataset `make run` needs")
+    doctor.set_defaults(func=cmd_doctor)
 
     privacy = sub.add_parser("privacy", help="what leaves for the destination: treatment per column")
     privacy.set_defaults(func=cmd_privacy)

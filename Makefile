@@ -7,7 +7,7 @@ target ?= dev
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo test lint run refresh-notion refresh-hubspot refresh-fitbit refresh-all \
-        dbt-build bench status
+        dbt-build bench status doctor e2e
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -49,3 +49,9 @@ bench: install ## heavy sandbox profile through every pipeline; JSON timings vs 
 
 status: install ## last run, cursors and row counts per table
 	$(RUN) prp status
+
+doctor: install ## check every secret, scope and dataset `make run` needs (exit 0 = ready)
+	$(RUN) prp doctor
+
+e2e: install ## live APIs and BigQuery, opt-in: set the E2E_* variables (README, End-to-end tests)
+	$(RUN) pytest -m e2e tests/e2e $(PYTEST_ARGS)

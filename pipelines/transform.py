@@ -11,11 +11,17 @@ import sys
 from pathlib import Path
 
 from pipelines.common.errors import ConfigurationError, PipelineError
+from pipelines.common.lock import warehouse_lock
 from pipelines.common.settings import Settings, load_settings
+from pipelines.common.warehouse_errors import locked_file_message
 
 log = logging.getLogger("prp.transform")
 
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt"
+# the dbt sub-commands `prp transform` passes on; anything else is a usage error (exit 2)
+DBT_COMMANDS = frozenset({"build", "run", "test", "seed", "snapshot", "compile", "docs", "source",
+                          "parse", "ls", "list", "debug", "show", "retry", "run-operation", "clean",
+                          "deps", "clone"})
 
 
 def dbt_environment(settings: Settings) -> dict[str, str]:
@@ -40,12 +46,36 @@ def dbt_executable() -> str:
     return found
 
 
+def check_duckdb_unlocked(settings: Settings) -> None:
+    """Fail in one line when another process holds the DuckDB file (dbt would print pages)."""
+    if settings.destination != "duckdb" or not settings.duckdb_path.exists():
+        return
+    import duckdb
+
+    try:
+        duckdb.connect(str(settings.duckdb_path)).close()
+    except duckdb.Error as exc:
+        message = locked_file_message(exc)
+        if message:
+            raise PipelineError(message) from None
+        raise
+
+
 def run_dbt(command: str = "build", *extra: str, settings: Settings | None = None) -> None:
     """Run ``dbt <command>`` on the project in ``dbt/``; raise ``PipelineError`` if it fails.
 
     After a build or run, logs which sources fed the marts and the rows left out of them.
     """
+    if command not in DBT_COMMANDS:
+        raise ConfigurationError(f"unknown dbt command {command!r}: use one of "
+                                 f"{', '.join(sorted(DBT_COMMANDS))} (`prp transform build` by default)")
     settings = settings or load_settings()
+    with warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds):
+        check_duckdb_unlocked(settings)
+        _run_dbt(command, extra, settings)
+
+
+def _run_dbt(command: str, extra: tuple[str, ...], settings: Settings) -> None:
     dbt_vars = json.dumps({"timezone": settings.timezone})
     args = [dbt_executable(), command, "--project-dir", str(DBT_DIR), "--profiles-dir",
             str(DBT_DIR), "--vars", dbt_vars, *extra]

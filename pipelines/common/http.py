@@ -132,6 +132,7 @@ class PacedSession(requests.Session):
         retry_hint: Callable[[requests.Response], float | None] | None = None,
         pace_hint: Callable[[requests.Response], float | None] | None = None,
         pacer: Pacer | None = None,
+        retry_window: float = 0.0,
     ):
         super().__init__()
         self.api = api
@@ -143,6 +144,9 @@ class PacedSession(requests.Session):
         self.timeout = timeout
         self.retry_hint = retry_hint
         self.pace_hint = pace_hint
+        # the API's own rate window: a retry sooner than that lands in the same window and
+        # is refused again, so no wait is ever shorter
+        self.retry_window = retry_window
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Send with pacing and retries; response hooks see only the final answer."""
@@ -194,10 +198,15 @@ class PacedSession(requests.Session):
                 self.pacer.hold(pause)
 
     def _backoff(self, attempt: int) -> float:
-        delay = min(self.backoff_max, self.backoff_base * 2**attempt)
-        return delay * (0.5 + random.random() / 2)  # jitter so retries do not stampede
+        delay = self.backoff_base * 2**attempt
+        # jitter so retries do not stampede; it only adds, so no wait is below the schedule
+        return min(self.backoff_max, delay * (1 + random.random() / 2))
 
     def _wait_for_retry(self, response: requests.Response | None, attempt: int) -> float:
+        """Seconds to wait before retry ``attempt`` (0-based): never less than the API's window."""
+        return max(self.retry_window, self._hinted_or_backoff(response, attempt))
+
+    def _hinted_or_backoff(self, response: requests.Response | None, attempt: int) -> float:
         hinted = None
         if response is not None:
             hinted = retry_after_seconds(response)

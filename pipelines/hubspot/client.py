@@ -149,7 +149,7 @@ class HubSpotClient:
 
     def __init__(self, base_url: str, api_key: str, *, requests_per_10s: int = 100,
                  search_requests_per_second: float = 4.0, backoff_base: float = 1.0,
-                 max_properties_url_chars: int = 2000):
+                 max_properties_url_chars: int = 2000, search_retry_window: float = 1.0):
         register_secret(api_key)
         headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
         # a token bucket of rate r and burst b sends at most b + 10r in any 10 s window
@@ -158,7 +158,8 @@ class HubSpotClient:
                              pace_hint=_pace_hint, backoff_base=backoff_base)
         # search has its own per-second limit and sends no rate-limit headers
         search = PacedSession("hubspot", requests_per_second=search_requests_per_second, burst=1,
-                              retry_hint=_retry_hint, backoff_base=backoff_base)
+                              retry_hint=_retry_hint, backoff_base=backoff_base,
+                              retry_window=search_retry_window)
         self.api = HubSpotApi("hubspot", base_url, burst, headers=headers)
         self.search_api = HubSpotApi("hubspot", base_url, search, headers=headers)
         self.max_properties_url_chars = max_properties_url_chars

@@ -355,6 +355,7 @@ def hubspot_source(
     discover_properties: bool = False,
     max_properties_url_chars: int = 2_000,
     retry_backoff_seconds: float = 1.0,
+    search_retry_window_seconds: float = 1.0,
     full_refresh: bool = False,
     since: date | None = None,
     until: date | None = None,
@@ -371,7 +372,8 @@ def hubspot_source(
         base_url, api_key, requests_per_10s=int(requests_per_10s),
         search_requests_per_second=float(search_requests_per_second),
         backoff_base=float(retry_backoff_seconds),
-        max_properties_url_chars=int(max_properties_url_chars))
+        max_properties_url_chars=int(max_properties_url_chars),
+        search_retry_window=float(search_retry_window_seconds))
     sync = HubSpotSync(
         client, full_refresh=full_refresh, start=_day_start(since or initial_date),
         until=_day_start(until) + timedelta(days=1) if until else None,

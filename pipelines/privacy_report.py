@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pipelines.common.privacy import SOURCES, Policy, load_policy
+from pipelines.common.privacy import NOTION_PAGES, PROPERTY_VALUES, SOURCES, Policy, load_policy
 from pipelines.common.privacy_run import COUNTS_TABLE
 from pipelines.common.settings import Settings, load_settings
 
@@ -35,26 +35,28 @@ def last_run_counts(name: str, settings: Settings) -> dict[tuple[str, str], tupl
 
 
 def source_lines(name: str, policy: Policy, counts: dict | None) -> list[str]:
-    """The lines for one source: every rule and every column the last run treated."""
-    rules = {(table, column): treatment
+    """The lines for one source: each column the last run treated, and each rule it did not use."""
+    rules = {(table, column): (treatment, None)
              for table, columns in policy.rules.get(name, {}).items()
              for column, treatment in columns.items()}
-    keys = sorted(set(rules) | set(counts or {}))
-    if not keys:
+    shown = dict(counts) if counts is not None else rules
+    if not shown:
         return [f"{name}: every value kept, as the API returns it"]
     lines = [f"{name}:"]
-    width = max(len(f"{table}.{column}") for table, column in keys)
-    for table, column in keys:
-        now = rules.get((table, column)) or policy.treatment(name, table, column)
-        last = (counts or {}).get((table, column))
-        if last is None:
-            seen = "no run recorded" if counts is None else "0 values in the last run"
-        else:
-            seen = f"{last[1]} values in the last run"
-            if last[0] != now:
-                seen += f" (then: {last[0]}; run a full refresh to rewrite stored rows)"
+    width = max(len(f"{table}.{column}") for table, column in shown)
+    for (table, column), (then, count) in sorted(shown.items()):
+        now = _treatment_now(policy, name, table, column)
+        seen = "no run recorded" if count is None else f"{count} values in the last run"
+        if count is not None and then != now:
+            seen += f" (then: {then}; a full refresh rewrites the stored rows)"
         lines.append(f"  {f'{table}.{column}':<{width}}  {now:<6}  {seen}")
     return lines
+
+
+def _treatment_now(policy: Policy, name: str, table: str, column: str) -> str:
+    if table == NOTION_PAGES and column == "title" and policy.match(name, table, column) is None:
+        return policy.treatment(name, PROPERTY_VALUES, "title")  # a page title is its title value
+    return policy.treatment(name, table, column)
 
 
 def privacy_lines(settings: Settings | None = None) -> list[str]:

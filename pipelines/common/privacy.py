@@ -80,15 +80,20 @@ class Policy:
         """Every rule for one table (defaults, then the person's overrides)."""
         return dict(self.rules.get(source, {}).get(table, {}))
 
-    def treatment(self, source: str, table: str, column: str) -> str:
-        """The treatment of one column (or Notion property name/type): exact key, then glob."""
+    def match(self, source: str, table: str, column: str) -> str | None:
+        """The rule key that decides a column (or Notion property name/type): exact, then glob."""
         rules = self.rules.get(source, {}).get(table, {})
         if column in rules:
-            return rules[column]
-        for pattern, treatment in rules.items():
-            if any(ch in pattern for ch in "*?[") and fnmatch.fnmatchcase(column.lower(), pattern.lower()):
-                return treatment
-        return "keep"
+            return column
+        for pattern in rules:
+            if is_glob(pattern) and fnmatch.fnmatchcase(column.lower(), pattern.lower()):
+                return pattern
+        return None
+
+    def treatment(self, source: str, table: str, column: str) -> str:
+        """The treatment of one column: its rule's, else ``keep``."""
+        key = self.match(source, table, column)
+        return "keep" if key is None else self.rules[source][table][key]
 
     def treats_anything(self, source: str) -> bool:
         """Whether any rule of ``source`` changes a value."""
@@ -98,6 +103,11 @@ class Policy:
         names = [source] if source else list(self.rules)
         return any(t == "hash" for name in names for table in self.rules.get(name, {}).values()
                    for t in table.values())
+
+
+def is_glob(key: str) -> bool:
+    """Whether a rule key is a pattern (``*email*``) rather than a column name."""
+    return any(ch in key for ch in "*?[")
 
 
 def normalise(value: Any) -> str:

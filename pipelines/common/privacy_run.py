@@ -11,6 +11,7 @@ the counts (per table and column: treatment and values changed) to the raw datas
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import logging
 from collections import Counter
@@ -22,7 +23,7 @@ import dlt
 from dlt.extract.hints import HintsMeta
 from dlt.extract.source import DltSource
 
-from pipelines.common.privacy import NOTION_PAGES, PROPERTY_VALUES, Policy, treat
+from pipelines.common.privacy import NOTION_PAGES, PROPERTY_VALUES, Policy, is_glob, treat
 
 log = logging.getLogger("prp.privacy")
 
@@ -60,9 +61,9 @@ class PrivacyRun:
         out = dict(row)
         for column, value in row.items():
             rule_table, rule_column = self._rule_for(table, column)
+            if self.policy.match(self.source, rule_table, rule_column) is None:
+                continue  # no rule: kept, and not counted
             treatment = self.policy.treatment(self.source, rule_table, rule_column)
-            if treatment == "keep":
-                continue
             self._apply(out, column, value, treatment, table, rule_column)
         return out
 
@@ -78,8 +79,12 @@ class PrivacyRun:
         name, kind = str(row.get("property_name") or ""), str(row.get("property_type") or "")
         rules = self.policy.table_rules(self.source, PROPERTY_VALUES)
         label = name if name in rules else kind
+        if self.policy.match(self.source, PROPERTY_VALUES, label) is None:
+            return row
         treatment = self.policy.treatment(self.source, PROPERTY_VALUES, label)
-        if treatment == "keep":
+        if treatment == "keep":  # an explicit keep: counted, so `prp privacy` shows it
+            if row.get("value_json") not in EMPTY_JSON:
+                self.counts[(PROPERTY_VALUES, label, treatment)] += 1
             return row
         out = dict(row)
         changed = False
@@ -106,7 +111,7 @@ class PrivacyRun:
                label: str) -> None:
         if treatment == "drop":
             out.pop(column, None)
-        else:
+        elif treatment != "keep":
             out[column] = treat(value, treatment, self.policy.key)
         if value not in (None, ""):
             self.counts[(table, label, treatment)] += 1
@@ -144,11 +149,14 @@ class PrivacyRun:
         """(source, table, column, treatment, count, mode, at) for every rule and every count."""
         at = datetime.now(UTC).isoformat(timespec="seconds")
         seen: dict[tuple[str, str], tuple[str, int]] = {}
-        for table, rules in self.policy.rules.get(self.source, {}).items():
-            for column, treatment in rules.items():
-                seen[(table, column)] = (treatment, 0)
         for (table, column, treatment), count in self.counts.items():
             seen[(table, column)] = (treatment, seen.get((table, column), (treatment, 0))[1] + count)
+        for table, rules in self.policy.rules.get(self.source, {}).items():
+            for key, treatment in rules.items():
+                used = any(t == table and (c == key or (is_glob(key) and fnmatch.fnmatchcase(
+                    c.lower(), key.lower()))) for t, c in seen)
+                if not used:
+                    seen[(table, key)] = (treatment, 0)
         return [(self.source, table, column, treatment, count, self.policy.mode, at)
                 for (table, column), (treatment, count) in sorted(seen.items())]
 

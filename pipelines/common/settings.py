@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import dlt
 
 from pipelines.common.errors import ConfigurationError
+from pipelines.common.local_zone import local_time_zone
 
 DESTINATIONS = ("duckdb", "bigquery")
 # Dataset names become schema names on both engines: letters, digits and underscores only.
@@ -84,7 +85,8 @@ def load_settings() -> Settings:
             f"prp.destination must be one of {', '.join(DESTINATIONS)}, got {destination!r} "
             "(set PRP__DESTINATION or [prp] destination in .dlt/config.toml)"
         )
-    timezone = _setting("timezone", "UTC")
+    # unset: the machine's own zone (the Fitbit source prefers the account's zone when readable)
+    timezone = _setting("timezone", local_time_zone())
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:

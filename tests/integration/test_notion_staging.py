@@ -10,7 +10,7 @@ from tests.conftest import duckdb_rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.dbt]
 
-NOTION_MODELS = "stg_notion__pages stg_notion__property_values stg_notion__habit_entries"
+NOTION_MODELS = "stg_notion__pages stg_notion__property_values int_habit_entries"
 
 
 def build_staging():
@@ -20,7 +20,7 @@ def build_staging():
 def habit_entries(project_dir):
     return duckdb_rows(project_dir / "warehouse.duckdb",
                        "select page_id, period, cast(period_start as varchar), habit_name, "
-                       "habit_type, value from dev_analytics.stg_notion__habit_entries")
+                       "habit_type, value from dev_analytics.int_habit_entries")
 
 
 def expected_entries(ws):

@@ -11,12 +11,27 @@ from pipelines.common.settings import load_settings
 from pipelines.sources import SOURCE_MODULES
 
 
+# State entries that are bookkeeping, not cursors: change digests and per-record boundaries.
+HIDDEN_STATE_KEYS = ("digest", "schema", "boundary")
+
+
+def _cursor_entries(label: str, values: dict) -> list[tuple[str, dict]]:
+    """(label, scalar cursors) for a state dict and every dict nested in it (HubSpot keeps one
+    cursor per object under its resource, Notion one per data source)."""
+    shown = {k: v for k, v in values.items()
+             if isinstance(v, (str, int, float)) and k not in HIDDEN_STATE_KEYS}
+    entries = [(label, shown)] if shown else []
+    for key, nested in sorted(values.items()):
+        if isinstance(nested, dict) and key not in HIDDEN_STATE_KEYS:
+            entries += _cursor_entries(f"{label}.{key}", nested)
+    return entries
+
+
 def _cursor_lines(state: dict) -> list[str]:
     lines = []
     for resource, values in sorted(state.get("resources", {}).items()):
-        shown = {k: v for k, v in values.items() if isinstance(v, (str, int, float)) and k != "digest"}
-        if shown:
-            lines.append(f"    {resource}: {json.dumps(shown, sort_keys=True)}")
+        for label, shown in _cursor_entries(resource, values):
+            lines.append(f"    {label}: {json.dumps(shown, sort_keys=True)}")
     return lines
 
 

@@ -200,6 +200,16 @@ def run_check(name: str, check: Callable[[], str]) -> Check:
         return Check(name, False, f"{type(exc).__name__}: {exc}", 1)
 
 
+def _privacy_warnings() -> list[str]:
+    """A cloud destination whose privacy policy nobody has reviewed (``prp privacy``)."""
+    from pipelines.privacy_report import privacy_warnings
+
+    try:
+        return privacy_warnings()
+    except ConfigurationError:  # bad settings: the destination check already says which
+        return []
+
+
 def run_doctor() -> int:
     """Run every check, print one line each, and return the exit code."""
     from pipelines.common.secrets_source import use_configured_secrets
@@ -209,6 +219,8 @@ def run_doctor() -> int:
     results = [run_check(name, check) for name, check in CHECKS.items()]
     for result in results:
         print(redact(f"{'ok  ' if result.ok else 'FAIL'} {result.name}: {result.detail}"), flush=True)
+    for warning in _privacy_warnings():  # warnings only: the exit code does not change
+        print(f"warn {warning}", flush=True)
     codes = [r.exit_code for r in results if not r.ok]
     if not codes:
         print("everything `make run` needs is in place", flush=True)

@@ -20,6 +20,8 @@ def last_run_counts(name: str, settings: Settings) -> dict[tuple[str, str], tupl
     """(table, column) -> (treatment, values changed) of ``name``'s last run; ``None`` if never."""
     from pipelines.common.runner import build_pipeline
 
+    if settings.destination == "duckdb" and not settings.duckdb_path.exists():
+        return None  # no warehouse yet (and opening one would create it)
     pipeline = build_pipeline(name, settings)
     try:
         with pipeline.sql_client() as client:

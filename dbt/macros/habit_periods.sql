@@ -33,13 +33,3 @@
         else cast({{ dbt.datediff("cast('1970-01-01' as date)", start_expr, 'day') }} as {{ dbt.type_int() }})
     end
 {%- endmacro %}
-
-{#- SQL literal for an optional numeric var (null when the var is unset or none). -#}
-{% macro numeric_var_or_null(name) -%}
-    {%- set value = var(name, none) -%}
-    {%- if value is none or value == '' -%}
-        cast(null as {{ type_double() }})
-    {%- else -%}
-        cast({{ value | float }} as {{ type_double() }})
-    {%- endif -%}
-{%- endmacro %}

@@ -6,7 +6,7 @@ with
 
 engagements as (
 
-    select * from {{ ref('fct_engagements') }}
+    select * from {{ ref('int_engagements') }}
 
 ),
 

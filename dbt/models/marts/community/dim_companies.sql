@@ -15,7 +15,7 @@ contact_companies as (
 
 engagements as (
 
-    select * from {{ ref('fct_engagements') }}
+    select * from {{ ref('int_engagements') }}
 
 ),
 

@@ -6,9 +6,14 @@ import json
 
 import dlt
 
+from pipelines.common.errors import PipelineError
+from pipelines.common.lock import warehouse_lock
 from pipelines.common.runner import build_pipeline
 from pipelines.common.settings import load_settings
+from pipelines.common.warehouse_errors import locked_file_message
 from pipelines.sources import SOURCE_MODULES
+
+UNREADABLE = "cannot read the destination"
 
 
 # State entries that are bookkeeping, not cursors: change digests and per-record boundaries.
@@ -41,7 +46,8 @@ def source_status(name: str) -> list[str]:
     try:
         pipeline.sync_destination()
     except Exception as exc:  # noqa: BLE001 - status must report, not crash
-        return [f"{name}: cannot read the destination ({type(exc).__name__}: {exc})"]
+        why = locked_file_message(exc) or f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        return [f"{name}: {UNREADABLE} ({why})"]
     if not pipeline.default_schema_name:
         return [f"{name}: never run into dataset {pipeline.dataset_name}"]
     lines = [f"{name}: dataset {pipeline.dataset_name}"]
@@ -66,6 +72,15 @@ def source_status(name: str) -> list[str]:
 
 
 def print_status() -> None:
-    for name in SOURCE_MODULES:
-        for line in source_status(name):
-            print(line)
+    """Print every source's status; fail (exit 1) when the warehouse is locked or unreadable."""
+    settings = load_settings()
+    with warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds):
+        unreadable = []
+        for name in SOURCE_MODULES:
+            lines = source_status(name)
+            unreadable += [line.split(f"{UNREADABLE} (", 1)[1][:-1] for line in lines
+                           if UNREADABLE in line]
+            for line in lines:
+                print(line)
+    if len(unreadable) == len(SOURCE_MODULES):
+        raise PipelineError(f"{UNREADABLE} for any source: {unreadable[0]}")

@@ -57,6 +57,9 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     with pytest.MonkeyPatch.context() as mp:
         isolate_project(mp, work)
         mp.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
+        # the personal zone the demo person configured (the sandbox's accounts live in London);
+        # unset, it would be this machine's zone
+        mp.setenv("PRP__TIMEZONE", "Europe/London")
 
         box = start_sandbox(profile="demo", seed=7)
         try:

@@ -40,6 +40,7 @@ class Settings:
     timezone: str
     data_dir: Path = field(default_factory=lambda: Path("data").resolve())
     lock_timeout_seconds: float = 30.0
+    timezone_configured: bool = False  # set by the person, so it outranks an account's zone
 
     @property
     def warehouse_label(self) -> str:
@@ -86,7 +87,8 @@ def load_settings() -> Settings:
             "(set PRP__DESTINATION or [prp] destination in .dlt/config.toml)"
         )
     # unset: the machine's own zone (the Fitbit source prefers the account's zone when readable)
-    timezone = _setting("timezone", local_time_zone())
+    configured_zone = _setting("timezone", "")
+    timezone = configured_zone or local_time_zone()
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -105,6 +107,7 @@ def load_settings() -> Settings:
         analytics_dataset_base=_identifier("analytics_dataset", _setting("analytics_dataset", "analytics"),
                                            "PRP__ANALYTICS_DATASET"),
         timezone=timezone,
+        timezone_configured=bool(configured_zone),
         data_dir=Path(_setting("data_dir", "data")).resolve(),
         lock_timeout_seconds=_seconds("lock_timeout_seconds", "30"),
     )

@@ -172,5 +172,9 @@ def google_oauth(
 
 
 def fitbit_injections(settings: Any) -> dict[str, Any]:
-    """What the runner hands ``fitbit_source``: the auth object and the fallback time zone."""
-    return {"auth": google_oauth(), "fallback_time_zone": settings.timezone}
+    """What the runner hands ``fitbit_source``: the auth object and the personal time zone.
+
+    A zone the person configured outranks the account's own; the machine's zone does not.
+    """
+    return {"auth": google_oauth(), "fallback_time_zone": settings.timezone,
+            "configured_time_zone": settings.timezone if settings.timezone_configured else None}

@@ -89,6 +89,7 @@ class FitbitContext:
     initial_date: date
     lookback_days: int
     fallback_time_zone: str
+    configured_time_zone: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _zone: ZoneInfo | None = None
     _backfill_start: date | None = None
@@ -107,6 +108,8 @@ class FitbitContext:
             return self._zone
 
     def _read_time_zone(self) -> str:
+        if self.configured_time_zone:  # the person's own setting outranks the account's
+            return self.configured_time_zone
         if not self.auth.granted("settings.readonly"):
             return self.fallback_time_zone
         try:
@@ -296,6 +299,7 @@ def _granted_resources(auth: GoogleOAuth) -> set[str]:
 def fitbit_source(
     auth: Any = None,
     fallback_time_zone: str = "UTC",
+    configured_time_zone: str | None = None,
     base_url: str = dlt.config.value,
     lookback_days: int = 7,
     initial_date: str = "2020-01-01",
@@ -324,7 +328,7 @@ def fitbit_source(
     granted = _granted_resources(auth)
     client = HealthClient(base_url, auth, requests_per_second=float(requests_per_second))
     ctx = FitbitContext(client, auth, full_refresh, since, until, first_date, int(lookback_days),
-                        fallback_time_zone)
+                        fallback_time_zone, configured_time_zone)
     resources = {
         "sleep": dlt.resource(_sleep(ctx), name="sleep", table_name="fitbit__sleep",
                               primary_key="sleep_id", write_disposition="merge",

@@ -27,6 +27,7 @@ class Sandbox:
     seed: int
     clock: Clock
     servers: dict[str, AppServer] = field(default_factory=dict)
+    rate_limits: bool = True
 
     def app(self, name: str) -> App:
         return self.servers[name].app
@@ -43,6 +44,8 @@ class Sandbox:
         merged: dict[str, str] = {}
         for server in self.servers.values():
             merged.update(server.app.env(server.url))
+            if not self.rate_limits:
+                merged.update(server.app.unlimited_env)
         return merged
 
     def reset_counts(self) -> None:
@@ -66,13 +69,18 @@ def _factory(name: str):
 
 
 def start_sandbox(profile: str = "small", seed: int = 7, apis: tuple[str, ...] | None = None,
-                  now: datetime | None = None) -> Sandbox:
-    """Generate data for ``profile`` and serve the chosen APIs (all by default)."""
+                  now: datetime | None = None, rate_limits: bool = True) -> Sandbox:
+    """Generate data for ``profile`` and serve the chosen APIs (all by default).
+
+    ``rate_limits=False`` lifts the published limits and tells the clients to stop pacing:
+    for tests that check data, not pacing.
+    """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; one of {PROFILES}")
     start = now or datetime.now(UTC).replace(second=0, microsecond=0)
-    sandbox = Sandbox(profile, seed, Clock(start))
+    sandbox = Sandbox(profile, seed, Clock(start), rate_limits=rate_limits)
     for name in apis or tuple(APP_FACTORIES):
         app = _factory(name)(profile, seed, sandbox.clock)
+        app.set_rate_limits(rate_limits)
         sandbox.servers[name] = AppServer(app).start()
     return sandbox

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sandbox.faults import FaultPlan
+from sandbox.ratelimit import SlidingWindowLimit
 
 
 @dataclass
@@ -64,6 +65,8 @@ class App:
     """Base class for an API stand-in: subclasses add routes and their error shape."""
 
     name = "app"
+    # settings that let a client go as fast as it can once the rate limits are off
+    unlimited_env: dict[str, str] = {}
 
     def __init__(self) -> None:
         self.routes: list[tuple[str, re.Pattern[str], str, Handler]] = []
@@ -74,6 +77,12 @@ class App:
         # counted, so tests can check a client honours Retry-After without timing anything.
         self.retry_after_until = 0.0
         self.early_retries = 0
+
+    def set_rate_limits(self, enabled: bool) -> None:
+        """Switch every published rate limit of this app on or off."""
+        for value in vars(self).values():
+            if isinstance(value, SlidingWindowLimit):
+                value.enabled = enabled
 
     def route(self, method: str, pattern: str, handler: Handler) -> None:
         """Register ``handler`` for ``method`` on a path pattern with ``{name}`` parameters."""

@@ -41,14 +41,15 @@ def project_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def start(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
-    """Start a sandbox (``start(apis=("notion",), profile="small", now=None)``) pointed at by the env."""
+    """Start a sandbox (``start(apis=("notion",), profile="small")``) pointed at by the env."""
     from sandbox import start_sandbox
 
     started = []
 
     def _start(apis: tuple[str, ...] | None = None, profile: str = "small", seed: int = 7,
-               now=None):
-        box = start_sandbox(profile=profile, seed=seed, apis=apis, now=now)
+               now=None, rate_limits: bool = False):
+        # limits off unless a test checks pacing: the data is the same, the waiting is not
+        box = start_sandbox(profile=profile, seed=seed, apis=apis, now=now, rate_limits=rate_limits)
         started.append(box)
         for key, value in box.env().items():
             monkeypatch.setenv(key, value)

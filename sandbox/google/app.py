@@ -44,6 +44,7 @@ class HealthApp(App):
     """
 
     name = "google"
+    unlimited_env = {"SOURCES__FITBIT__REQUESTS_PER_SECOND": "200"}
 
     def __init__(self, data: HealthData, oauth: OAuthServer, refresh_token: str):
         super().__init__()

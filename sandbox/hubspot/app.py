@@ -79,6 +79,8 @@ from sandbox.server import App, Request, Response
 
 class HubSpotApp(App):
     name = "hubspot"
+    unlimited_env = {"SOURCES__HUBSPOT__REQUESTS_PER_10S": "2000",
+                     "SOURCES__HUBSPOT__SEARCH_REQUESTS_PER_SECOND": "200"}
 
     def __init__(self, crm: Crm, token: str, requests_per_10s: int = 100):
         super().__init__()

@@ -67,6 +67,7 @@ def _compare(actual: Any, condition: dict[str, Any]) -> bool:
 
 class NotionApp(App):
     name = "notion"
+    unlimited_env = {"SOURCES__NOTION__REQUESTS_PER_SECOND": "200"}
 
     def __init__(self, workspace: Workspace, token: str):
         super().__init__()

@@ -39,7 +39,7 @@ def load_each_source(work: Path) -> dict[str, Path]:
     with pytest.MonkeyPatch.context() as mp:
         isolate_project(mp, work)
         mp.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
-        box = start_sandbox(profile="small", seed=7)
+        box = start_sandbox(profile="small", seed=7, rate_limits=False)
         try:
             for key, value in box.env().items():
                 mp.setenv(key, value)

@@ -61,7 +61,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
         # unset, it would be this machine's zone
         mp.setenv("PRP__TIMEZONE", "Europe/London")
 
-        box = start_sandbox(profile="demo", seed=7)
+        box = start_sandbox(profile="demo", seed=7, rate_limits=False)
         try:
             for key, value in box.env().items():
                 mp.setenv(key, value)

@@ -387,7 +387,7 @@ def test_days_synced_late_are_picked_up_when_the_clock_moves(project_dir, monkey
     from sandbox import start_sandbox
 
     two_days_ago = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=2)
-    with start_sandbox("small", apis=("google",), now=two_days_ago) as box:
+    with start_sandbox("small", apis=("google",), now=two_days_ago, rate_limits=False) as box:
         for key, value in box.env().items():
             monkeypatch.setenv(key, value)
         app = box.app("google")

@@ -37,7 +37,7 @@ def sandbox(project_dir, monkeypatch) -> Iterator:
 
     def _start(*apis: str):
         now = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
-        box = start_sandbox(profile="small", seed=7, apis=apis, now=now)
+        box = start_sandbox(profile="small", seed=7, apis=apis, now=now, rate_limits=False)
         started.append(box)
         for key, value in box.env().items():
             monkeypatch.setenv(key, value)

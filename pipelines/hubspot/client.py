@@ -149,17 +149,19 @@ class HubSpotClient:
 
     def __init__(self, base_url: str, api_key: str, *, requests_per_10s: int = 100,
                  search_requests_per_second: float = 4.0, backoff_base: float = 1.0,
-                 max_properties_url_chars: int = 2000, search_retry_window: float = 1.0):
+                 max_properties_url_chars: int = 2000, search_retry_window: float = 1.0,
+                 max_retries: int = 8):
         register_secret(api_key)
         headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
         # a token bucket of rate r and burst b sends at most b + 10r in any 10 s window
         burst = PacedSession("hubspot", requests_per_second=max(0.1, requests_per_10s * 0.85 / 10),
                              burst=max(1, requests_per_10s // 20), retry_hint=_retry_hint,
-                             pace_hint=_pace_hint, backoff_base=backoff_base)
+                             pace_hint=_pace_hint, backoff_base=backoff_base,
+                             max_retries=max_retries)
         # search has its own per-second limit and sends no rate-limit headers
         search = PacedSession("hubspot", requests_per_second=search_requests_per_second, burst=1,
                               retry_hint=_retry_hint, backoff_base=backoff_base,
-                              retry_window=search_retry_window)
+                              retry_window=search_retry_window, max_retries=max_retries)
         self.api = HubSpotApi("hubspot", base_url, burst, headers=headers)
         self.search_api = HubSpotApi("hubspot", base_url, search, headers=headers)
         self.max_properties_url_chars = max_properties_url_chars

@@ -356,6 +356,7 @@ def hubspot_source(
     max_properties_url_chars: int = 2_000,
     retry_backoff_seconds: float = 1.0,
     search_retry_window_seconds: float = 1.0,
+    max_retries: int = 8,
     full_refresh: bool = False,
     since: date | None = None,
     until: date | None = None,
@@ -373,7 +374,7 @@ def hubspot_source(
         search_requests_per_second=float(search_requests_per_second),
         backoff_base=float(retry_backoff_seconds),
         max_properties_url_chars=int(max_properties_url_chars),
-        search_retry_window=float(search_retry_window_seconds))
+        search_retry_window=float(search_retry_window_seconds), max_retries=int(max_retries))
     sync = HubSpotSync(
         client, full_refresh=full_refresh, start=_day_start(since or initial_date),
         until=_day_start(until) + timedelta(days=1) if until else None,

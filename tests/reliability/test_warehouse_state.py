@@ -16,35 +16,38 @@ pytestmark = pytest.mark.integration
 SANDBOX_APIS = {"notion": "notion", "hubspot": "hubspot", "fitbit": "google"}
 
 
-@pytest.mark.parametrize("source", ["notion", "hubspot", "fitbit"])
-def test_deleted_warehouse_is_backfilled(project_dir, sandbox, source, capsys):
-    """Problem: after deleting the warehouse, a refresh exited 0 and loaded 0 rows (HubSpot)
-    or a few days (Fitbit), because the machine-wide state still held the cursors."""
-    box = sandbox(SANDBOX_APIS[source])
-    assert prp(["refresh", source]) == 0
-    before = raw_counts(project_dir, f"{source}__")
-    assert sum(before.values()) > 0
+@pytest.mark.parametrize(("first", "second"), [("hubspot", "fitbit"), ("fitbit", "hubspot"),
+                                               ("hubspot", "notion")])
+def test_deleted_warehouse_is_backfilled(project_dir, sandbox, first, second, capsys):
+    """Problem: after deleting the warehouse, `prp refresh all` exited 0 but HubSpot loaded
+    0 rows and Fitbit kept 8 of 383 days: once an earlier source had recreated the dataset,
+    the later ones trusted their old local cursors and schema."""
+    box = sandbox(SANDBOX_APIS[first], SANDBOX_APIS[second])
+    for source in (first, second):
+        assert prp(["refresh", source]) == 0
+    before = {s: raw_counts(project_dir, f"{s}__") for s in (first, second)}
+    assert all(sum(counts.values()) > 0 for counts in before.values())
     warehouse(project_dir).unlink()
     capsys.readouterr()
-    assert prp(["refresh", source]) == 0
-    out = capsys.readouterr().out
-    assert raw_counts(project_dir, f"{source}__") == before
-    assert "does not match" in out and "backfilling" in out
+    for source in (first, second):
+        assert prp(["refresh", source]) == 0
+        out = capsys.readouterr().out
+        assert raw_counts(project_dir, f"{source}__") == before[source], source
+        assert "does not match" in out and "backfilling" in out, source
     assert_nothing_lost(project_dir, box)
 
 
 def test_two_warehouses_do_not_share_cursors(project_dir, sandbox, monkeypatch):
     """Problem: two clones (or two warehouses) on one machine shared one pipeline state."""
-    box = sandbox("hubspot")
-    assert prp(["refresh", "hubspot"]) == 0
+    box = sandbox("hubspot", "google")
+    for source in ("hubspot", "fitbit"):
+        assert prp(["refresh", source]) == 0
     first = raw_counts(project_dir, "hubspot__")
-    monkeypatch.setenv("PRP__DUCKDB_PATH", str(project_dir / "other.duckdb"))
-    monkeypatch.setenv("PRP__DATA_DIR", str(project_dir / "data"))
-    assert prp(["refresh", "hubspot"]) == 0
-    monkeypatch.setenv("PRP__DUCKDB_PATH", str(warehouse(project_dir)))
     other_dir = project_dir / "other"
     other_dir.mkdir()
-    (project_dir / "other.duckdb").rename(other_dir / "warehouse.duckdb")
+    monkeypatch.setenv("PRP__DUCKDB_PATH", str(other_dir / "warehouse.duckdb"))
+    for source in ("fitbit", "hubspot"):  # fitbit first creates the other warehouse's dataset
+        assert prp(["refresh", source]) == 0
     assert raw_counts(other_dir, "hubspot__") == first
     assert_nothing_lost(other_dir, box)
 

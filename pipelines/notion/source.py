@@ -163,7 +163,7 @@ class PageLoader:
 
 def _changed_pages(client: NotionClient, loader: PageLoader, ds: dict[str, Any], state: dict, *,
                    full_refresh: bool, start: datetime, until: date | None,
-                   overlap: timedelta) -> Iterator[Any]:
+                   overlap: timedelta, bounded: bool = False) -> Iterator[Any]:
     """Rows of the pages of one data source edited since its cursor; returns the ids read."""
     schema = _schema_digest(ds)
     # A new or retyped column shows on every page without touching last_edited_time,
@@ -177,7 +177,9 @@ def _changed_pages(client: NotionClient, loader: PageLoader, ds: dict[str, Any],
     relations = _rollup_relations(ds)
     progress = Progress(f"notion {_title(ds)}")
     read: set[str] = set()
-    for page in client.query(ds["id"], changes_query(cursor.read_from, until)):
+    # --since bounds a run the same way for every source: read from it, whatever the cursor
+    read_from = start if bounded else cursor.read_from
+    for page in client.query(ds["id"], changes_query(read_from, until)):
         digest = fingerprint([page.get("in_trash"), page.get("properties")])
         unchanged = cursor.seen_unchanged(page["id"], digest)
         cursor.observe(page["id"], _parse(page["last_edited_time"]), digest)
@@ -203,7 +205,7 @@ def _swept_pages(client: NotionClient, loader: PageLoader, ds: dict[str, Any],
 
 def pages_resource(client: NotionClient, selected: list[dict[str, Any]], *, full_refresh: bool,
                    start: datetime, until: date | None, overlap: timedelta,
-                   sweep_hours: float) -> DltResource:
+                   sweep_hours: float, bounded: bool = False) -> DltResource:
     """Every selected data source's changed pages, into one table, and their values."""
 
     def pages() -> Iterator[Any]:
@@ -215,7 +217,8 @@ def pages_resource(client: NotionClient, selected: list[dict[str, Any]], *, full
         for ds in selected:
             ds_state = state.setdefault("data_sources", {}).setdefault(ds["id"], {})
             read = yield from _changed_pages(client, loader, ds, ds_state, full_refresh=full_refresh,
-                                             start=start, until=until, overlap=overlap)
+                                             start=start, until=until, overlap=overlap,
+                                             bounded=bounded)
             if sweeping:
                 yield from _swept_pages(client, loader, ds, read)
         if sweeping:
@@ -286,5 +289,5 @@ def notion_source(
                      primary_key=["data_source_id", "property_id"], write_disposition="merge"),
         pages_resource(client, selected, full_refresh=full_refresh, start=start, until=until,
                        overlap=timedelta(minutes=int(lookback_minutes)),
-                       sweep_hours=float(trash_sweep_hours)),
+                       sweep_hours=float(trash_sweep_hours), bounded=since is not None),
     ]

@@ -157,7 +157,8 @@ class Crm:
     # writes -------------------------------------------------------------------------------
     def _stamp(self, record: Record, at_ms: int | None = None) -> None:
         record.updated_ms = self.now_ms() if at_ms is None else at_ms
-        record.indexed_ms = max(record.updated_ms, self.now_ms()) + self.index_lag_ms
+        # indexed when written, whatever the stamp says (a record stamped in the future too)
+        record.indexed_ms = self.now_ms() + self.index_lag_ms
 
     def create(self, object_type: str, properties: dict[str, str | None] | None = None,
                at_ms: int | None = None) -> Record:

@@ -29,12 +29,15 @@ def test_deleted_warehouse_is_backfilled(project_dir, sandbox, first, second, ca
     assert all(sum(counts.values()) > 0 for counts in before.values())
     warehouse(project_dir).unlink()
     capsys.readouterr()
+    outputs = {}
     for source in (first, second):
         assert prp(["refresh", source]) == 0
-        out = capsys.readouterr().out
+        outputs[source] = capsys.readouterr().out
+    for source in (first, second):
         assert raw_counts(project_dir, f"{source}__") == before[source], source
-        assert "does not match" in out and "backfilling" in out, source
     assert_nothing_lost(project_dir, box)
+    for source in (first, second):  # said in one line, not silent
+        assert "does not match" in outputs[source] and "backfilling" in outputs[source], source
 
 
 def test_two_warehouses_do_not_share_cursors(project_dir, sandbox, monkeypatch):

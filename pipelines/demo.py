@@ -35,6 +35,7 @@ def _isolate_demo_settings() -> None:
         PRP__DESTINATION="duckdb",
         PRP__TARGET="demo",
         PRP__DUCKDB_PATH=str(WAREHOUSE),
+        PRP__DATA_DIR=str(DEMO_DIR),  # dlt state under data/demo/dlt/, keyed by warehouse
     )
 
 
@@ -80,7 +81,7 @@ def run_demo(profile: str = "demo") -> None:
         print(f"  {schema}.{table}: {rows}")
     print(f"Warehouse: {WAREHOUSE}  (datasets {settings.raw_dataset}, {settings.analytics_dataset})")
     print("Inspect it with `prp status` after exporting DLT_PROJECT_DIR=data/demo "
-          "DLT_DATA_DIR=data/demo/dlt PRP__TARGET=demo, or any DuckDB client.")
+          "PRP__DATA_DIR=data/demo PRP__TARGET=demo, or any DuckDB client.")
 
 
 def serve_sandbox(profile: str = "demo", seed: int = 7) -> None:

@@ -31,6 +31,7 @@ from dlt.destinations.exceptions import DatabaseException
 from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
+from pipelines.common import completeness
 from pipelines.common.errors import ConfigurationError, PipelineError, missing_setting_message
 from pipelines.common.http import metrics
 from pipelines.common.lock import warehouse_lock
@@ -142,6 +143,7 @@ def run_source(
     mode: RefreshMode = resolve_refresh_mode(name, is_incremental)
     with warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds):
         metrics.reset()
+        completeness.expected.reset()
         started = time.monotonic()
         pipeline = pipeline or build_pipeline(name, settings)
         _step(name, lambda: _finish_pending(name, pipeline))
@@ -163,6 +165,8 @@ def run_source(
         write_disposition = "replace" if mode.full_refresh else None
         info = _step(name, lambda: pipeline.run(source, write_disposition=write_disposition))
         _step(name, lambda: privacy.record(pipeline))
+        for problem in _step(name, lambda: completeness.record(pipeline, name)):
+            metrics.warn(log, problem)
         summary = summarise(name, mode, pipeline, time.monotonic() - started)
     for line in summary.lines() + privacy.lines():
         log.info(line)

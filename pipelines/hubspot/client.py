@@ -198,6 +198,12 @@ class HubSpotClient:
                 by_id[extra["id"]].setdefault("properties", {}).update(
                     extra.get("properties") or {})
 
+    def search_total(self, object_type: str) -> int:
+        """How many live records of a type HubSpot holds: search's ``total`` (one request)."""
+        body = self.search_api.request_json("POST", f"/crm/v3/objects/{object_type}/search",
+                                            json={"limit": 1, "properties": ["hs_object_id"]})
+        return int((body or {}).get("total") or 0)
+
     def search_pages(self, object_type: str, cursor_property: str, properties: list[str],
                      since_ms: int, until_ms: int | None, page_size: int
                      ) -> Iterator[list[dict[str, Any]]]:

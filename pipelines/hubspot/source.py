@@ -33,6 +33,7 @@ import dlt
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 from dlt.sources import DltResource
 
+from pipelines.common.completeness import expect
 from pipelines.common.errors import ConfigurationError
 from pipelines.common.http import metrics
 from pipelines.common.overlap import OverlapCursor, fingerprint
@@ -77,9 +78,11 @@ class HubSpotSync:
     def __init__(self, client: HubSpotClient, *, full_refresh: bool, start: datetime,
                  until: datetime | None, since_given: bool, lookback_minutes: float,
                  search_page_size: int, association_batch_size: int,
-                 association_sweep_hours: float, discover_properties: bool):
+                 association_sweep_hours: float, discover_properties: bool,
+                 count_check: bool = True):
         self.client = client
         self.full_refresh = full_refresh
+        self.count_check = count_check
         self.start = start
         self.until = until
         self.since_given = since_given
@@ -132,6 +135,9 @@ class HubSpotSync:
             state["last_sweep"] = datetime.now(UTC).isoformat()
         run.progress.done()
         cursor.commit()
+        if self.count_check:  # search's total against the warehouse, after the load
+            expect(spec.table, spec.object_type, self.client.search_total(spec.object_type),
+                   LIVE, (spec.object_type,))
 
     def _changed_pages(self, run: ObjectRun, listing: bool) -> Iterator[list[dict[str, Any]]]:
         spec = run.spec
@@ -357,6 +363,7 @@ def hubspot_source(
     retry_backoff_seconds: float = 1.0,
     search_retry_window_seconds: float = 1.0,
     max_retries: int = 8,
+    count_check: bool = True,
     full_refresh: bool = False,
     since: date | None = None,
     until: date | None = None,
@@ -381,7 +388,7 @@ def hubspot_source(
         since_given=since is not None, lookback_minutes=lookback_minutes,
         search_page_size=search_page_size, association_batch_size=association_batch_size,
         association_sweep_hours=association_sweep_hours,
-        discover_properties=discover_properties)
+        discover_properties=discover_properties, count_check=bool(count_check))
     resources = [_resource(sync, spec.object_type, [spec]) for spec in objects]
     if engagements:
         resources.append(_resource(sync, "engagements", engagements))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pipelines.common.completeness import expect
 from pipelines.common.http import metrics
 from pipelines.common.warehouse import stored_rows, stored_values
 from pipelines.notion.client import NotionClient
@@ -60,6 +61,9 @@ def sweep(client: NotionClient, data_source_id: str, read_this_run: set[str]) ->
     if not held_live and not held_gone:
         return result  # nothing loaded yet: this run's read is complete
     listed = {page["id"] for page in client.query(data_source_id, {}, filter_properties=["title"])}
+    # the id scan is the API's own count of live pages: checked against the warehouse after load
+    expect(PAGES_TABLE, data_source_id, len(listed), "data_source_id = %s and not coalesce(in_trash, false)",
+           (data_source_id,))
     for page_id in sorted(held_live - listed - read_this_run):
         _missing(client, page_id, result)
     for page_id in sorted((held_gone & listed) - read_this_run):

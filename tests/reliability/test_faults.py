@@ -8,7 +8,8 @@ import pytest
 from pipelines.cli import main as prp
 from pipelines.common.http import PacedSession
 from pipelines.hubspot import refresh_hubspot
-from tests.reliability.conftest import assert_nothing_lost, raw_counts
+from tests.conftest import duckdb_rows
+from tests.reliability.conftest import RAW, assert_nothing_lost, raw_counts, warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -118,3 +119,20 @@ def test_two_identical_runs_the_second_loads_nothing(project_dir, hubspot):
     assert info.prp_summary.total_rows == 0
     assert raw_counts(project_dir, "hubspot__") == before
     assert_nothing_lost(project_dir, hubspot)
+
+
+def test_completeness_is_recorded_and_a_difference_warned(project_dir, sandbox):
+    """The API's own counts (HubSpot search totals, the Notion id scan) against the warehouse,
+    in `_prp_completeness`; a difference is a warning in the run summary."""
+    box = sandbox("hubspot")
+    refresh_hubspot()
+    crm = box.app("hubspot").truth
+    found = duckdb_rows(warehouse(project_dir),
+                        f"select scope, api_count, warehouse_count from {RAW}._prp_completeness "
+                        "where table_name = 'hubspot__contacts'")
+    assert found == [("contacts", len(crm.live_ids("contacts")), len(crm.live_ids("contacts")))]
+    # a contact the warehouse holds but the API lost without a trace (no archive, no merge)
+    first = sorted(crm.live_ids("contacts"), key=int)[0]
+    del crm.records["contacts"][int(first)]
+    info = refresh_hubspot()
+    assert any("hubspot__contacts (contacts): the API counts" in w for w in info.prp_summary.warnings)

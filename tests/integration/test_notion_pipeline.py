@@ -274,7 +274,7 @@ def test_item3_retry_after_beyond_60s_is_honoured_in_full(project_dir, notion, m
     refresh_notion()
 
     assert notion.faults.fired == 1 and notion.early_retries == 0
-    assert offset[0] >= 61
+    assert offset[0] >= 61 - 1e-3  # the whole wait, give or take the clock reads between
     assert "asked to wait 61s" in capsys.readouterr().out
     assert live_ids(project_dir) == {p.id for p in notion.ws.live_pages()}
 

@@ -3,6 +3,8 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN := $(UV) run --frozen
 PYTEST_ARGS ?=
+# test modules run side by side: most of a test's time is waiting on the sandbox or dbt
+TEST_WORKERS ?= 3
 target ?= dev
 
 .DEFAULT_GOAL := help
@@ -20,7 +22,7 @@ demo: install ## sandbox -> all pipelines -> DuckDB -> dbt build; no credentials
 	$(RUN) prp demo
 
 test: install ## every offline test (unit, integration, dbt, workflows, browser)
-	$(RUN) pytest -m "not e2e" $(PYTEST_ARGS)
+	$(RUN) pytest -m "not e2e" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install ## ruff for Python, sqlfluff for the dbt SQL (both offline)
 	$(RUN) ruff check pipelines sandbox tests

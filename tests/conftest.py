@@ -30,6 +30,9 @@ def isolate_project(mp: pytest.MonkeyPatch, directory: Path) -> Path:
     mp.setenv("DLT_DATA_DIR", str(directory / "dlt"))
     mp.setenv("PRP__DUCKDB_PATH", str(directory / "warehouse.duckdb"))
     mp.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+    # dbt's artifacts and logs too, so tests running side by side never share dbt/target
+    mp.setenv("DBT_TARGET_PATH", str(directory / "dbt-target"))
+    mp.setenv("DBT_LOG_PATH", str(directory / "dbt-logs"))
     return directory
 
 

@@ -81,7 +81,7 @@ def cmd_auth(args: argparse.Namespace) -> None:
 def cmd_sandbox(args: argparse.Namespace) -> None:
     from pipelines.demo import serve_sandbox
 
-    serve_sandbox(profile=args.profile, seed=args.seed)
+    serve_sandbox(profile=args.profile, seed=args.seed, faults=args.faults)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sandbox_sub.add_parser("serve", help="serve the stand-ins until Ctrl-C")
     serve.add_argument("--profile", default="demo", choices=["small", "demo", "heavy"])
     serve.add_argument("--seed", type=int, default=7)
+    serve.add_argument("--faults", action="append", metavar="API:KIND[:COUNT[:PATH[:RETRY_AFTER]]]",
+                       help="inject a fault before serving, e.g. hubspot:rate_limit:8:/search "
+                            "(repeatable; kinds: rate_limit, server_error, drop, malformed, slow)")
     serve.set_defaults(func=cmd_sandbox)
     return parser
 

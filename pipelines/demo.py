@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.common.errors import PipelineError
+from pipelines.common.errors import ConfigurationError, PipelineError
 from pipelines.sources import SOURCE_MODULES, refresh_function
 
 log = logging.getLogger("prp.demo")
@@ -84,14 +84,25 @@ def run_demo(profile: str = "demo") -> None:
           "PRP__DATA_DIR=data/demo PRP__TARGET=demo, or any DuckDB client.")
 
 
-def serve_sandbox(profile: str = "demo", seed: int = 7) -> None:
-    """Serve the stand-ins until interrupted, printing the settings that point at them."""
+def serve_sandbox(profile: str = "demo", seed: int = 7, faults: list[str] | None = None) -> None:
+    """Serve the stand-ins until interrupted, printing the settings that point at them.
+
+    ``faults`` (``api:kind[:count[:path[:retry_after]]]``) are injected before the first
+    request; more can be injected while serving with ``POST <origin>/_sandbox/faults``.
+    """
     from sandbox import start_sandbox
 
     with start_sandbox(profile=profile, seed=seed) as box:
+        for spec in faults or []:
+            try:
+                box.inject(spec)
+            except ValueError as exc:
+                raise ConfigurationError(f"--faults: {exc}") from None
         print("Sandbox running. Point the pipelines at it with:")
         for key, value in sorted(box.env().items()):
             print(f"  export {key}={value}")
+        print("Inject faults with: curl -X POST <origin>/_sandbox/faults "
+              "-d '{\"kind\": \"server_error\", \"count\": 3}' (GET shows, DELETE clears)")
         print("Ctrl-C to stop.")
         try:
             while True:

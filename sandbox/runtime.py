@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sandbox.clock import Clock
+from sandbox.faults import parse_spec
 from sandbox.server import App, AppServer
 
 PROFILES = ("small", "demo", "heavy")
@@ -47,6 +48,14 @@ class Sandbox:
             if not self.rate_limits:
                 merged.update(server.app.unlimited_env)
         return merged
+
+    def inject(self, spec: str) -> None:
+        """Inject a fault from a ``parse_spec`` string (``hubspot:rate_limit:8:/search``)."""
+        api, kind, count, options = parse_spec(spec)
+        if api not in self.servers:
+            raise ValueError(f"fault {spec!r}: no stand-in named {api!r} is served "
+                             f"(one of {', '.join(self.servers)})")
+        self.app(api).faults.inject(kind, count, **options)
 
     def reset_counts(self) -> None:
         for server in self.servers.values():

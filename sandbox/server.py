@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sandbox.faults import FaultPlan
+from sandbox.faults import control as faults_control
 from sandbox.ratelimit import SlidingWindowLimit
 
 
@@ -59,6 +60,7 @@ class Response:
 
 
 Handler = Callable[[Request], Response]
+CONTROL_PATH = "/_sandbox/faults"  # GET shows, POST injects ({"kind", "count", ...}), DELETE clears
 
 
 class App:
@@ -106,6 +108,13 @@ class App:
     def dispatch(self, request: Request) -> Response | None:
         """Route a request; ``None`` means drop the connection without answering."""
         path = request.path
+        if path == CONTROL_PATH:  # fault control, so a failure can be reproduced by hand
+            try:
+                body = request.json() if request.body else {}
+            except ValueError:
+                return Response(400, {"error": "the body is not JSON"})
+            status, answer = faults_control(self.faults, request.method, body)
+            return Response(status, answer)
         for method, regex, endpoint, handler in self.routes:
             match = regex.match(path)
             if not match:

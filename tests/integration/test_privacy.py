@@ -278,6 +278,7 @@ def test_cloud_policy_without_a_key_stops_with_exit_2(project_dir, capsys, monke
     from pipelines.cli import main
 
     monkeypatch.setenv("PRP__PRIVACY", "cloud")
+    monkeypatch.delenv("PRIVACY__HASH_KEY", raising=False)  # the module's warehouse sets one
     monkeypatch.setenv("SOURCES__HUBSPOT__BASE_URL", "http://127.0.0.1:9")  # never reached
     monkeypatch.setenv("SOURCES__HUBSPOT__API_KEY", "pat-unused")
     assert main(["refresh", "hubspot"]) == 2

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from datetime import date
+from pathlib import Path
 
 from dlt.common.configuration.exceptions import ConfigurationException as DltConfigurationException
 
@@ -46,6 +47,15 @@ def cmd_transform(args: argparse.Namespace) -> None:
     from pipelines.transform import run_dbt
 
     run_dbt(args.command, *args.dbt_args)
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from pipelines.report import build_report
+    from pipelines.report.docs import write_dbt_docs
+
+    if args.docs:
+        write_dbt_docs(args.output)
+    print(f"Report: {build_report(args.output)}")
 
 
 def cmd_doctor(args: argparse.Namespace) -> None:
@@ -100,6 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     transform.add_argument("command", nargs="?", default="build")
     transform.add_argument("dbt_args", nargs=argparse.REMAINDER)
     transform.set_defaults(func=cmd_transform)
+
+    report = sub.add_parser("report", help="write the HTML report from the marts (data/report/index.html)")
+    report.add_argument("--output", type=Path, help="the HTML file to write (default data/report/index.html)")
+    report.add_argument("--docs", action="store_true", help="also write the dbt docs site next to it (docs/)")
+    report.set_defaults(func=cmd_report)
 
     status = sub.add_parser("status", help="last run, cursors and row counts per table")
     status.set_defaults(func=cmd_status)

@@ -6,10 +6,12 @@ PYTEST_ARGS ?=
 # test modules run side by side: most of a test's time is waiting on the sandbox or dbt
 TEST_WORKERS ?= 3
 target ?= dev
+# apt-get needs root: sudo -n when not root (CI runs as root)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo test lint run refresh-notion refresh-hubspot refresh-fitbit refresh-all \
-        dbt-build bench status doctor e2e
+        dbt-build bench status doctor e2e report docs
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -18,11 +20,19 @@ install: ## install the locked environment into .venv (uv, bootstrapped with pip
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
-demo: install ## sandbox -> all pipelines -> DuckDB -> dbt build; no credentials needed
+demo: install ## sandbox -> all pipelines -> DuckDB -> dbt build -> report; no credentials needed
 	$(RUN) prp demo
 
 test: install ## every offline test (unit, integration, dbt, workflows, browser)
+	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq \
+	  && $(SUDO) apt-get install -y --no-install-recommends chromium) || echo "chromium is missing and could not be installed: the browser tests will skip (fail in CI)"
 	$(RUN) pytest -m "not e2e" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+report: install ## write the HTML report from the marts: data/report/index.html
+	$(RUN) prp report
+
+docs: install ## the report plus the dbt docs site beside it (data/report/docs/)
+	$(RUN) prp report --docs
 
 lint: install ## ruff for Python, sqlfluff for the dbt SQL (both offline)
 	$(RUN) ruff check pipelines sandbox tests

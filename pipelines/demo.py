@@ -82,6 +82,9 @@ def run_demo(profile: str = "demo") -> None:
     print(f"Warehouse: {WAREHOUSE}  (datasets {settings.raw_dataset}, {settings.analytics_dataset})")
     print("Inspect it with `prp status` after exporting DLT_PROJECT_DIR=data/demo "
           "PRP__DATA_DIR=data/demo PRP__TARGET=demo, or any DuckDB client.")
+    from pipelines.report import build_report
+
+    print(f"Report: {build_report(REPO / 'data' / 'report' / 'index.html', settings=settings)}")
 
 
 def serve_sandbox(profile: str = "demo", seed: int = 7, faults: list[str] | None = None) -> None:

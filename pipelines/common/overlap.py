@@ -41,6 +41,12 @@ class OverlapCursor:
         self.latest_allowed = (now or datetime.now(UTC)) + max_skew
         stored = None if full_refresh else state.get("cursor")
         self.cursor = _parse(stored) if stored else None
+        if self.cursor is not None and self.cursor > self.latest_allowed:
+            # written by an older version that let a future stamp in: it would hide every
+            # later change, so read again from the start instead
+            log.warning("%s: the stored cursor %s is in the future; reading from the start",
+                        label or "cursor", stored)
+            self.cursor, stored = None, None
         self.previous: dict[str, str] = {} if full_refresh or not stored else dict(
             state.get("boundary") or {})
         self.read_from = self.cursor - overlap if self.cursor else start

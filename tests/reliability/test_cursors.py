@@ -78,3 +78,17 @@ def test_since_bounds_a_run_even_with_a_cursor(project_dir, sandbox, source):
     assert_nothing_lost(project_dir, box)
     total = duckdb_rows(warehouse(project_dir), f"select count(*) from {RAW}.{table}")[0][0]
     assert total > partial
+
+
+def test_a_stored_cursor_in_the_future_is_not_trusted():
+    """State written before this fix may already hold a 2099 cursor: it is read from the start."""
+    from pipelines.common.overlap import OverlapCursor
+
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    state = {"cursor": FUTURE.isoformat(), "boundary": {"a": "x"}}
+    cursor = OverlapCursor(state, overlap=timedelta(minutes=2), start=start)
+    assert cursor.read_from == start and not cursor.has_cursor
+    cursor.observe("b", FUTURE, "y")
+    cursor.observe("c", datetime(2021, 1, 1, tzinfo=UTC), "z")
+    cursor.commit()
+    assert state["cursor"].startswith("2021-01-01")

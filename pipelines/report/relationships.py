@@ -30,6 +30,19 @@ def engagements_by_week(engagements: list[dict]) -> Chart:
                  [series(kind, [counts.get((kind, week), 0) for week in weeks]) for kind in types])
 
 
+OVERDUE_BUCKETS = ((1, 30, "1-30 days"), (31, 90, "31-90"), (91, 180, "91-180"), (181, 365, "181-365"),
+                   (366, None, "over a year"))
+
+
+def overdue_chart(contacts: list[dict]) -> Chart:
+    """How many contacts are overdue, by how long."""
+    overdue = [row["days_overdue"] for row in contacts if row["is_overdue"]]
+    counts = [sum(1 for days in overdue if days >= low and (high is None or days <= high))
+              for low, high, _ in OVERDUE_BUCKETS]
+    return Chart("relationships-overdue", "Contacts overdue for a touch, by days overdue", "bar",
+                 [label for _, _, label in OVERDUE_BUCKETS], [series("contacts", counts)])
+
+
 def overdue_table(contacts: list[dict]) -> Table:
     """The most overdue contacts first: name, company, last touch, days overdue."""
     overdue = sorted((row for row in contacts if row["is_overdue"]),
@@ -58,6 +71,8 @@ def relationships_section(engagements: list[dict], contacts: list[dict]) -> Sect
         return not_connected(section, ["hubspot"])
     if engagements:
         section.charts.append(engagements_by_week(engagements))
+    if contacts:
+        section.charts.append(overdue_chart(contacts))
     section.tables.append(overdue_table(contacts))
     section.takeaway = takeaway(contacts, engagements)
     return section

@@ -1,6 +1,7 @@
 """'This week' from daily_summary: habits, sleep, steps and people, against the four weeks before.
 
-The latest week is the one holding the summary's latest date (it may still be in progress);
+The latest week is the one holding the latest date with any data (it may still be in progress;
+a Monday morning with nothing recorded yet shows last week rather than an empty one);
 the comparison pools the four calendar weeks before it. Averages compare day for day; habits
 compare the share of habit-days that met their target; people touched compares the week's
 total with the average week before.
@@ -13,12 +14,19 @@ from datetime import date, timedelta
 from pipelines.report.model import Chart, Figure, Section, mean, not_connected, series
 
 COLUMNS = ("summary_date, week_start, daily_habits_tracked, daily_habits_target_met, hours_asleep, "
-           "steps, contacts_touched")
+           "steps, engagements, contacts_touched")
+
+
+def has_data(row: dict) -> bool:
+    """Anything recorded that day: a habit tracked, a night's sleep, steps, an engagement."""
+    return bool(row["daily_habits_tracked"]) or row["hours_asleep"] is not None \
+        or row["steps"] is not None or bool(row["engagements"])
 
 
 def week_windows(rows: list[dict]) -> tuple[str, list[str]]:
-    """The latest week_start and the four week starts before it (ISO dates)."""
-    latest = max(row["week_start"] for row in rows)
+    """The latest week_start with data and the four week starts before it (ISO dates)."""
+    latest = max((row["week_start"] for row in rows if has_data(row)),
+                 default=max(row["week_start"] for row in rows))
     start = date.fromisoformat(latest)
     return latest, [(start - timedelta(weeks=k)).isoformat() for k in range(1, 5)]
 

@@ -1,0 +1,197 @@
+"""The report in a real browser: built from the demo profile, every section and chart drawn with
+data, no console errors, the latest week's figures equal to the marts; and a report from a
+warehouse holding only Notion says "not connected yet" where the other sources would be.
+
+One warehouse per module: the demo-profile sandbox -> the three pipelines -> DuckDB ->
+``dbt build`` (as tests/dbt/test_marts_truth.py builds it). The one-source warehouse is a copy
+with every Fitbit and HubSpot row taken out, which is what dbt builds when only Notion is loaded
+(tests/dbt/test_any_subset_of_sources.py checks that side).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import isolate_project
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+ANALYTICS = "dev_analytics"
+SECTIONS = ["this-week", "habits", "sleep", "activity", "relationships", "freshness"]
+# a screenshot for people (README's docs/report.png is made the same way); also kept per run
+SCREENSHOT_ENV = "PRP_REPORT_SCREENSHOT"
+
+
+@dataclass
+class Reports:
+    warehouse: Path
+    demo: Path
+    notion_only: Path
+
+
+def _only_notion(source: Path, target: Path) -> None:
+    """A copy of the warehouse as dbt leaves it when only Notion was ever loaded."""
+    shutil.copy(source, target)
+    with duckdb.connect(str(target)) as con:
+        for table in ("fct_sleep_nightly", "fct_activity_daily", "fct_engagements", "dim_contacts",
+                      "dim_companies"):
+            con.execute(f"delete from {ANALYTICS}.{table}")
+        con.execute(f"update {ANALYTICS}.daily_summary set hours_asleep = null, minutes_asleep = null, "
+                    "steps = null, resting_heart_rate = null, engagements = 0, touches = 0, "
+                    "contacts_touched = 0")
+        con.execute("delete from dev_raw_data._dlt_loads where schema_name <> 'notion'")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
+    """Build the demo warehouse once, and both reports from it."""
+    from sandbox import start_sandbox
+
+    work = tmp_path_factory.mktemp("report")
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_project(mp, work)
+        mp.setenv("PRP__TIMEZONE", "Europe/London")
+        box = start_sandbox(profile="demo", seed=7, rate_limits=False)
+        try:
+            for key, value in box.env().items():
+                mp.setenv(key, value)
+            from pipelines.common.settings import load_settings
+            from pipelines.fitbit import refresh_fitbit
+            from pipelines.hubspot import refresh_hubspot
+            from pipelines.notion import refresh_notion
+            from pipelines.transform import run_dbt
+
+            refresh_notion()
+            refresh_hubspot()
+            refresh_fitbit()
+        finally:
+            box.stop()
+        settings = load_settings()
+        run_dbt("build", settings=settings)  # what `prp transform` runs
+
+        from pipelines.report import build_report
+
+        demo = build_report(work / "demo" / "index.html", settings=settings)
+        _only_notion(settings.duckdb_path, work / "notion_only.duckdb")
+        mp.setenv("PRP__DUCKDB_PATH", str(work / "notion_only.duckdb"))
+        notion_only = build_report(work / "notion_only" / "index.html", settings=load_settings())
+    return Reports(work / "warehouse.duckdb", demo, notion_only)
+
+
+def _open(browser, path: Path, width: int = 1100):
+    """The report in a new page, charts drawn; the errors the page logged, kept as it runs."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(path.as_uri())
+    page.wait_for_selector("html[data-charts-ready]")
+    return page, errors, requests
+
+
+POINTS_PER_CHART = """() => Object.fromEntries(Array.from(document.querySelectorAll('canvas')).map(c => {
+  const chart = Chart.getChart(c);
+  const points = chart ? chart.data.datasets.reduce(
+      (n, d) => n + d.data.filter(v => v !== null && v !== undefined).length, 0) : 0;
+  return [c.id, points];
+}))"""
+
+
+def _week_from_marts(warehouse: Path) -> dict:
+    """The latest week's figures, straight from daily_summary, and the four weeks before it."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        latest = con.execute(f"""
+            select max(week_start) from {ANALYTICS}.daily_summary
+            where daily_habits_tracked > 0 or hours_asleep is not null or steps is not null
+               or engagements > 0""").fetchone()[0]
+        row = con.execute(f"""
+            select sum(daily_habits_target_met) / nullif(sum(daily_habits_tracked), 0),
+                   avg(hours_asleep), avg(steps), sum(contacts_touched)
+            from {ANALYTICS}.daily_summary where week_start = ?""", [latest]).fetchone()
+        before = con.execute(f"""
+            select sum(daily_habits_target_met) / nullif(sum(daily_habits_tracked), 0),
+                   avg(hours_asleep), avg(steps), sum(contacts_touched) / count(distinct week_start)
+            from {ANALYTICS}.daily_summary
+            where week_start >= ? - interval 28 day and week_start < ?""", [latest, latest]).fetchone()
+    names = ["habits_target_rate", "average_sleep_hours", "average_steps", "people_touched"]
+    return {"week_start": latest.isoformat(), **{n: float(v) for n, v in zip(names, row, strict=True)},
+            "before": {n: float(v) for n, v in zip(names, before, strict=True)}}
+
+
+def test_demo_report_draws_every_section_and_chart_with_data(browser, reports, tmp_path):
+    page, errors, requests = _open(browser, reports.demo)
+    for section in SECTIONS:
+        assert page.locator(f"section[data-section='{section}'] .takeaway").inner_text().strip(), section
+    points = page.evaluate(POINTS_PER_CHART)
+    declared = page.locator("figure.chart").count()
+    assert len(points) == declared >= 12, points
+    assert all(n > 0 for n in points.values()), {k: n for k, n in points.items() if n == 0}
+    for section in ("habits", "sleep", "activity", "relationships"):
+        assert page.locator(f"section[data-section='{section}'] canvas").count() >= 2, section
+    assert page.locator(".not-connected").count() == 0
+    assert page.locator("section[data-section='relationships'] tbody tr").count() > 1
+    # hover values: the pointer over the sleep chart brings up its tooltip with that night's values
+    canvas = page.locator("#chart-sleep-hours")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    canvas.hover(position={"x": box["width"] * 0.6, "y": box["height"] * 0.5})
+    hovered = page.evaluate("() => Chart.getChart(document.getElementById('chart-sleep-hours'))"
+                            ".tooltip.getActiveElements().length")
+    assert hovered > 0
+    assert errors == []
+    assert all(url.startswith(("file:", "data:", "about:")) for url in requests), requests
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    import os
+
+    if os.environ.get(SCREENSHOT_ENV):
+        page.set_viewport_size({"width": 1000, "height": 1400})
+        page.screenshot(path=os.environ[SCREENSHOT_ENV])
+    page.close()
+
+
+def test_latest_week_figures_equal_the_marts(browser, reports):
+    expected = _week_from_marts(reports.warehouse)
+    page, errors, _ = _open(browser, reports.demo)
+    shown = {el.get_attribute("data-metric"): el for el in page.locator(".figure").element_handles()}
+    assert set(shown) == {"habits_target_rate", "average_sleep_hours", "average_steps", "people_touched"}
+    for metric, element in shown.items():
+        assert float(element.get_attribute("data-value")) == pytest.approx(expected[metric], rel=1e-5), metric
+    text = {metric: element.inner_text() for metric, element in shown.items()}
+    assert f"{expected['habits_target_rate']:.0%}" in text["habits_target_rate"]
+    assert f"{expected['average_sleep_hours']:.1f} h" in text["average_sleep_hours"]
+    assert f"{expected['average_steps']:,.0f}" in text["average_steps"]
+    assert f"{expected['people_touched']:,.0f}" in text["people_touched"]
+    assert f"{expected['before']['average_sleep_hours']:.1f} h" in text["average_sleep_hours"]
+    assert f"{expected['before']['average_steps']:,.0f}" in text["average_steps"]
+    assert expected["week_start"] in page.locator("section[data-section='this-week'] .takeaway").inner_text()
+    assert errors == []
+    page.close()
+
+
+def test_report_with_only_notion_says_not_connected_yet(browser, reports):
+    page, errors, _ = _open(browser, reports.notion_only, width=390)  # a phone's width
+    for section in ("sleep", "activity"):
+        note = page.locator(f"section[data-section='{section}'] .not-connected").inner_text()
+        assert "Fitbit not connected yet" in note and "prp auth fitbit" in note
+    note = page.locator("section[data-section='relationships'] .not-connected").inner_text()
+    assert "HubSpot not connected yet" in note and "SOURCES__HUBSPOT__API_KEY" in note
+    assert page.locator("section[data-section='sleep'] canvas").count() == 0
+    points = page.evaluate(POINTS_PER_CHART)
+    habit_charts = [k for k in points if k.startswith("chart-habit")]
+    assert habit_charts and all(points[k] > 0 for k in habit_charts)
+    figures = page.locator("section[data-section='this-week'] .figure").evaluate_all(
+        "els => els.map(e => e.dataset.metric)")
+    assert figures == ["habits_target_rate"]
+    assert json.loads(page.locator("#chart-specs").inner_text())  # charts still drawn
+    assert errors == []
+    page.close()

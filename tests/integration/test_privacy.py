@@ -65,10 +65,12 @@ def _warehouse_text(path: Path) -> str:
 
 
 def _files_text(root: Path) -> str:
-    """Every file under ``root`` but the warehouse itself, gzip-decompressed where it is."""
+    """Every file under ``root`` (dlt's working dirs with their load packages and state, logs),
+    gzip-decompressed where it is; not the warehouse (scanned by SQL) nor dbt's compiled
+    project (its docs say "daily habits", which is not a value)."""
     parts = []
     for path in root.rglob("*"):
-        if not path.is_file() or ".duckdb" in path.name:
+        if not path.is_file() or ".duckdb" in path.name or "dbt-target" in path.parts:
             continue
         data = path.read_bytes()
         if data[:2] == b"\x1f\x8b":

@@ -81,6 +81,11 @@ def compute_sections(marts: dict[str, list[dict]]) -> list[Section]:
     return sections
 
 
+def _source_label(settings: Settings) -> str:
+    # no file path or cloud project on a page that may be published
+    return f"{settings.destination} dataset {settings.analytics_dataset}"
+
+
 def build_report(output: Path | None = None, settings: Settings | None = None) -> Path:
     """Read the marts, write the report, return its path."""
     settings = settings or load_settings()
@@ -94,6 +99,6 @@ def build_report(output: Path | None = None, settings: Settings | None = None) -
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     docs_link = "docs/index.html" if (path.parent / "docs" / "index.html").exists() else ""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(sections, generated, settings.warehouse_label, docs_link), encoding="utf-8")
+    path.write_text(render_html(sections, generated, _source_label(settings), docs_link), encoding="utf-8")
     log.info("report: wrote %s (%d sections)", path, len(sections))
     return path

@@ -45,6 +45,9 @@ def test_least_privilege_and_pinned_actions(path):
     assert workflow["permissions"] == {"contents": "read"}
     for job in workflow["jobs"].values():
         extra = {k: v for k, v in (job.get("permissions") or {}).items() if v != "read"}
+        if any("actions/deploy-pages@" in step.get("uses", "") for step in job.get("steps", [])):
+            assert extra == {"pages": "write", "id-token": "write"}  # the Pages deployment only
+            continue
         assert extra in ({}, {"id-token": "write"})  # only Workload Identity Federation
     for line in path.read_text().splitlines():
         if re.match(r"^\s*(-\s*)?uses:\s*[\w-]+/", line):
@@ -84,8 +87,11 @@ def test_reusable_refresh_and_transforms():
     assert {"workflow_call", "schedule"} <= set(transforms["on"])
     assert transforms["on"]["schedule"] == [{"cron": "0 4 * * *"}]
     commands = " ".join(s.get("run", "") for s in transforms["jobs"]["transform"]["steps"])
-    for part in ("prp transform build", "source freshness", "docs generate"):
+    for part in ("prp transform build", "source freshness", "docs generate", "prp report --docs"):
         assert part in commands
+    publish = transforms["jobs"]["publish"]  # report + dbt docs to GitHub Pages, when enabled
+    assert publish["needs"] == "transform" and "PUBLISH_REPORT" in publish["if"]
+    assert publish["environment"]["name"] == "github-pages"
     tests = load("test-pipelines.yml")
     assert "pull_request" in tests["on"] and tests["on"]["push"]["branches"] == ["main"]
     assert any(s.get("run") == "make test" for s in tests["jobs"]["test"]["steps"])

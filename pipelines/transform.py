@@ -77,7 +77,11 @@ def run_dbt(command: str = "build", *extra: str, settings: Settings | None = Non
 
 def _run_dbt(command: str, extra: tuple[str, ...], settings: Settings) -> None:
     dbt_vars = json.dumps({"timezone": settings.timezone})
-    args = [dbt_executable(), command, "--project-dir", str(DBT_DIR), "--profiles-dir",
+    # `dbt docs generate`, `dbt source freshness`: the sub-command comes before the options
+    words = [command]
+    if command in ("docs", "source") and extra and not extra[0].startswith("-"):
+        words, extra = [command, extra[0]], extra[1:]
+    args = [dbt_executable(), *words, "--project-dir", str(DBT_DIR), "--profiles-dir",
             str(DBT_DIR), "--vars", dbt_vars, *extra]
     log.info("running dbt %s (target %s)", command, "prod" if settings.is_prod else settings.target)
     completed = subprocess.run(args, env=dbt_environment(settings), cwd=DBT_DIR)

@@ -154,7 +154,8 @@ def test_demo_report_draws_every_section_and_chart_with_data(browser, reports, t
     import os
 
     if os.environ.get(SCREENSHOT_ENV):
-        page.set_viewport_size({"width": 1000, "height": 1400})
+        page.set_viewport_size({"width": 1000, "height": 1500})
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=os.environ[SCREENSHOT_ENV])
     page.close()
 

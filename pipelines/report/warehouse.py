@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
-from pipelines.common.errors import PipelineError
+from pipelines.common.errors import ConfigurationError, PipelineError
 from pipelines.common.settings import Settings
 from pipelines.common.warehouse_errors import locked_file_message
 
@@ -78,9 +78,16 @@ class BigQueryReader:
     """BigQuery through the client dlt's BigQuery destination already installs."""
 
     def __init__(self, project: str | None) -> None:
+        from google.auth.exceptions import DefaultCredentialsError
         from google.cloud import bigquery
 
-        self.client = bigquery.Client(project=project)
+        try:
+            self.client = bigquery.Client(project=project)
+        except DefaultCredentialsError:
+            raise ConfigurationError(
+                "no Google credentials for BigQuery: set GOOGLE_APPLICATION_CREDENTIALS to a service "
+                "account key file or run `gcloud auth application-default login` (GCP_PROJECT_ID names "
+                "the project)") from None
         self._tables: dict[str, set[str]] = {}
 
     def _has(self, dataset: str, table: str) -> bool:
@@ -95,10 +102,16 @@ class BigQueryReader:
 
     def rows(self, dataset: str, table: str, columns: str, where: str = "") -> list[dict]:
         """``select columns from dataset.table [where]``; no rows when the table is missing."""
-        if not self._has(dataset, table):
-            return []
-        result = self.client.query(f"select {columns} from `{dataset}.{table}` {where}").result()
-        return [{key: _plain(value) for key, value in row.items()} for row in result]
+        from google.api_core.exceptions import GoogleAPIError
+
+        try:
+            if not self._has(dataset, table):
+                return []
+            result = self.client.query(f"select {columns} from `{dataset}.{table}` {where}").result()
+            return [{key: _plain(value) for key, value in row.items()} for row in result]
+        except GoogleAPIError as exc:
+            raise PipelineError(f"BigQuery could not read {dataset}.{table}: {exc.__class__.__name__}: "
+                                f"{getattr(exc, 'message', exc)}") from None
 
     def close(self) -> None:
         self.client.close()

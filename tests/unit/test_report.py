@@ -113,3 +113,13 @@ def test_bigquery_reader_queries_the_dataset_and_reads_missing_tables_as_empty()
     make_client.assert_called_once_with(project="my-project")
     client.query.assert_called_once_with("select summary_date, hours_asleep from `analytics.daily_summary` ")
     assert rows == [{"summary_date": "2026-03-02", "hours_asleep": 7.5}]
+
+
+def test_bigquery_without_credentials_is_a_configuration_error_naming_the_fix():
+    from google.auth.exceptions import DefaultCredentialsError
+
+    from pipelines.common.errors import ConfigurationError
+
+    with mock.patch("google.cloud.bigquery.Client", side_effect=DefaultCredentialsError("none")):
+        with pytest.raises(ConfigurationError, match="GOOGLE_APPLICATION_CREDENTIALS"):
+            BigQueryReader("my-project")

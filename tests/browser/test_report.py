@@ -75,12 +75,15 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
         settings = load_settings()
         run_dbt("build", settings=settings)  # what `prp transform` runs
 
-        from pipelines.report import build_report
+        from pipelines.cli import main
 
-        demo = build_report(work / "demo" / "index.html", settings=settings)
+        # `prp report --docs` (make docs): the report and the dbt docs site beside it
+        demo = work / "demo" / "index.html"
+        assert main(["report", "--docs", "--output", str(demo)]) == 0
         _only_notion(settings.duckdb_path, work / "notion_only.duckdb")
         mp.setenv("PRP__DUCKDB_PATH", str(work / "notion_only.duckdb"))
-        notion_only = build_report(work / "notion_only" / "index.html", settings=load_settings())
+        notion_only = work / "notion_only" / "index.html"
+        assert main(["report", "--output", str(notion_only)]) == 0
     return Reports(work / "warehouse.duckdb", demo, notion_only)
 
 
@@ -137,6 +140,9 @@ def test_demo_report_draws_every_section_and_chart_with_data(browser, reports, t
     for section in ("habits", "sleep", "activity", "relationships"):
         assert page.locator(f"section[data-section='{section}'] canvas").count() >= 2, section
     assert page.locator(".not-connected").count() == 0
+    # the dbt docs written beside it, one static page, linked from the footer
+    assert page.locator("footer a[href='docs/index.html']").count() == 1
+    assert (reports.demo.parent / "docs" / "index.html").stat().st_size > 100_000
     assert page.locator("section[data-section='relationships'] tbody tr").count() > 1
     # hover values: the pointer over the sleep chart brings up its tooltip with that night's values
     canvas = page.locator("#chart-sleep-hours")

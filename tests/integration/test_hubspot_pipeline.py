@@ -449,7 +449,10 @@ def test_state_holds_cursors_not_id_sets(project_dir, box, monkeypatch):
     clock.advance(minutes=1)
     monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
     refresh_hubspot()
-    pipeline = dlt.attach("prp_hubspot_dev")
+    from pipelines.common.settings import load_settings
+
+    # the working directory sits beside its warehouse (settings.state_dir)
+    pipeline = dlt.attach("prp_hubspot_dev", pipelines_dir=str(load_settings().state_dir))
     state = pipeline.state["sources"]["hubspot"]["resources"]
     for resource in state.values():
         for object_state in resource.values():

@@ -1,81 +1,117 @@
-"""Full loads of the ``heavy`` sandbox profile, one source at a time, reported as JSON.
+"""``make bench``: every source on the ``heavy`` sandbox profile, against the API floor.
 
-For each source: wall time, requests per API endpoint, rows loaded, and the ratio of the wall
-time to the API's request floor (requests made / the published request rate): 1.0 means the
-pipeline spent no time beyond what the rate limit forces. Timings live here, never in tests.
+The sandbox runs in its own process (``sandbox_proc``), each pipeline run in another
+(``worker``), so requests are counted by the stand-ins and the peak RSS is the pipeline's. Per
+source: a full sync and a no-change run with the published rate limits on (requests against
+the floor computed from the sandbox's truth, ``floor``; wall time against the least time the
+limits allow), then full syncs with the limits off, once per loader file format. Then
+``dbt build``, and a no-change run of everything plus the transform against a full run.
+Prints a table and the JSON, and writes the JSON to ``--output``. Timings live here, never in
+tests.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
+from bench import floor
+from bench.measure import Workspace
+from bench.report import evaluate, table
+from bench.sandbox_proc import SandboxProcess
 
-# requests per second each API publishes for one user/integration
-PUBLISHED_RATES = {"notion": 3.0, "hubspot": 10.0, "google": 5.0}
 SANDBOX_APP = {"notion": "notion", "hubspot": "hubspot", "fitbit": "google"}
+FORMATS = ("insert_values", "parquet", "jsonl")
+FLOORS = {"notion": floor.notion_floor, "hubspot": floor.hubspot_floor, "fitbit": floor.fitbit_floor}
 
 
-def bench_source(name: str, profile: str, workdir: Path) -> dict:
-    from pipelines.sources import refresh_function
-    from sandbox import start_sandbox
+def _requests(box: SandboxProcess, source: str) -> tuple[int, dict[str, int]]:
+    by_endpoint = box.counts()[SANDBOX_APP[source]]
+    return sum(by_endpoint.values()), by_endpoint
 
-    app_name = SANDBOX_APP[name]
-    with start_sandbox(profile=profile, apis=(app_name,)) as box:
-        os.environ.update(box.env())
-        started = time.monotonic()
-        info = refresh_function(name)(is_incremental=False)
-        elapsed = time.monotonic() - started
-        app = box.app(app_name)
-        requests = sum(app.counts.values())
-    floor = requests / PUBLISHED_RATES[app_name]
-    summary = info.prp_summary
-    return {
-        "source": name, "profile": profile, "seconds": round(elapsed, 2),
-        "requests": requests, "requests_by_endpoint": dict(app.counts),
-        "retries": summary.retries, "rows": summary.rows, "rows_total": summary.total_rows,
-        "request_floor_seconds": round(floor, 2),
-        "ratio_to_floor": round(elapsed / floor, 2) if floor else None,
-        "rows_per_second": round(summary.total_rows / elapsed, 1) if elapsed else None,
-    }
+
+def _measured(box: SandboxProcess, ws: Workspace, source: str, mode: str,
+              fmt: str | None = None, limits: bool = True) -> dict[str, Any]:
+    print(f"bench: {source} {mode} (limits {'on' if limits else 'off'}"
+          f"{', ' + fmt if fmt else ''})", file=sys.stderr, flush=True)
+    box.reset_counts()
+    result = ws.pipeline(source, mode, box.env(limits), None if fmt == "insert_values" else fmt)
+    result["requests"], result["requests_by_endpoint"] = _requests(box, source)
+    return result
+
+
+def _floors(truth: dict[str, Any], sources: list[str]) -> dict[str, Any]:
+    out = {}
+    for source in sources:
+        app_truth = truth[SANDBOX_APP[source]]
+        found = FLOORS[source](app_truth)
+        for mode in ("full", "no_change"):
+            found[mode]["requests"] = floor.total(found[mode])
+            found[mode]["floor_s"] = floor.floor_seconds(source, found[mode], app_truth["limits"])
+        out[source] = found
+    return out
+
+
+def limited_runs(box: SandboxProcess, ws: Workspace, sources: list[str]) -> dict[str, Any]:
+    """Full and no-change runs with the limits on, then dbt build and a quiet run of everything."""
+    box.set_rate_limits(True)
+    runs = {s: {"full": _measured(box, ws, s, "full"), "no_change": _measured(box, ws, s, "incremental")}
+            for s in sources}
+    print("bench: dbt build", file=sys.stderr, flush=True)
+    dbt_build_s = ws.dbt_build(box.env())
+    started = time.monotonic()
+    quiet = {s: _measured(box, ws, s, "incremental") for s in sources}
+    quiet_dbt_s = ws.dbt_build(box.env())
+    return {"runs": runs, "dbt_build_s": dbt_build_s, "quiet_all": quiet,
+            "quiet_all_s": time.monotonic() - started, "quiet_dbt_s": quiet_dbt_s}
+
+
+def unlimited_runs(box: SandboxProcess, root: Path, sources: list[str],
+                   formats: list[str]) -> dict[str, dict[str, Any]]:
+    """Full runs with the limits off (the clients unpaced), once per loader file format."""
+    box.set_rate_limits(False)
+    try:
+        return {fmt: {s: _measured(box, Workspace(f"unlimited-{fmt}", root), s, "full", fmt, False)
+                      for s in sources} for fmt in formats}
+    finally:
+        box.set_rate_limits(True)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--profile", default="heavy", choices=["small", "demo", "heavy"])
-    parser.add_argument("--sources", nargs="*", default=["notion", "hubspot", "fitbit"])
+    parser.add_argument("--sources", nargs="*", default=list(SANDBOX_APP))
+    parser.add_argument("--formats", nargs="*", default=list(FORMATS),
+                        help="loader file formats compared with the limits off (first: the default)")
+    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--output", type=Path, help="also write the JSON here")
+    parser.add_argument("--keep", action="store_true", help="keep the work directories (logs)")
     args = parser.parse_args(argv)
-    output = args.output.resolve() if args.output else None  # before the chdir below
-
-    workdir = Path(tempfile.mkdtemp(prefix="prp-bench-"))
-    (workdir / ".dlt").mkdir()
-    shutil.copy(REPO / ".dlt" / "config.toml", workdir / ".dlt" / "config.toml")
-    os.chdir(workdir)
-    os.environ.update(DLT_PROJECT_DIR=str(workdir), DLT_DATA_DIR=str(workdir / "dlt"),
-                      PRP__TARGET="bench", PRP__DUCKDB_PATH=str(workdir / "bench.duckdb"))
-    results = []
+    root = Path(tempfile.mkdtemp(prefix="prp-bench-"))
+    started = time.monotonic()
+    apps = tuple(dict.fromkeys(SANDBOX_APP[s] for s in args.sources))
     try:
-        # the pipelines log to stdout; keep stdout for the JSON alone
-        with contextlib.redirect_stdout(sys.stderr):
-            for name in args.sources:
-                print(f"bench: {name} ({args.profile})", flush=True)
-                results.append(bench_source(name, args.profile, workdir))
+        with SandboxProcess(args.profile, args.seed, apps) as box:
+            floors = _floors(box.truth(), args.sources)
+            limited = limited_runs(box, Workspace("limited", root), args.sources)
+            unlimited = unlimited_runs(box, root, args.sources, args.formats)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    report = json.dumps({"profile": args.profile, "results": results}, indent=2)
-    print(report)
-    if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(report)
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+    report = evaluate(args.profile, floors, limited, unlimited, args.formats)
+    report["bench_s"] = round(time.monotonic() - started, 1)
+    print(table(report))
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text + "\n")
     return 0
 
 

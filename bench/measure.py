@@ -1,0 +1,55 @@
+"""Run a pipeline or dbt in a child process and measure it; each run gets a warehouse dir."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class Workspace:
+    """A throw-away project directory with its own warehouse, dlt state and logs."""
+
+    def __init__(self, label: str, root: Path):
+        self.dir = Path(tempfile.mkdtemp(prefix=f"{label}-", dir=root))
+        (self.dir / ".dlt").mkdir()
+        shutil.copy(REPO / ".dlt" / "config.toml", self.dir / ".dlt" / "config.toml")
+        self.log = self.dir / "runs.log"
+
+    def env(self, sandbox_env: dict[str, str]) -> dict[str, str]:
+        """Environment for a run in this workspace against the sandbox."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SOURCES__", "PRP__"))}
+        env.update(sandbox_env, DLT_PROJECT_DIR=str(self.dir), DLT_DATA_DIR=str(self.dir / "dlt"),
+                   PRP__TARGET="bench", PRP__DUCKDB_PATH=str(self.dir / "bench.duckdb"),
+                   PRP__DATA_DIR=str(self.dir / "data"), PYTHONPATH=str(REPO))
+        return env
+
+    def _run(self, args: list[str], env: dict[str, str]) -> float:
+        started = time.monotonic()
+        with self.log.open("a") as log:
+            done = subprocess.run(args, cwd=self.dir, env=env, stdout=log, stderr=subprocess.STDOUT)
+        elapsed = time.monotonic() - started
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(args[-4:])} failed ({done.returncode}); see {self.log}")
+        return elapsed
+
+    def pipeline(self, source: str, mode: str, sandbox_env: dict[str, str],
+                 file_format: str | None = None) -> dict[str, Any]:
+        """One refresh in a child process: the worker's figures plus the process's wall time."""
+        out = self.dir / f"{source}-{mode}.json"
+        args = [sys.executable, "-m", "bench.worker", source, mode, str(out)]
+        process_s = self._run(args + ([file_format] if file_format else []), self.env(sandbox_env))
+        return {**json.loads(out.read_text()), "process_s": round(process_s, 3)}
+
+    def dbt_build(self, sandbox_env: dict[str, str]) -> float:
+        """Seconds for ``prp transform build`` (dbt build) on this workspace's warehouse."""
+        return self._run([sys.executable, "-m", "pipelines.cli", "transform", "build"],
+                         self.env(sandbox_env))

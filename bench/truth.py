@@ -1,0 +1,81 @@
+"""What the sandbox holds, counted inside the sandbox process: the inputs of the request floors.
+
+Runs where the stand-ins live (``sandbox_proc``), reads their data structures directly and
+returns plain numbers, so the floors come from the sandbox's own truth, never from the
+requests a pipeline happened to make.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+REFERENCE_CAP = 25  # a page object carries at most 25 references of a relation or people list
+
+
+def notion_truth(app: Any) -> dict[str, Any]:
+    """Live pages per data source, and the property reads that lists past 25 references need.
+
+    A list of exactly 25 counts too: without ``has_more`` (the default mode) a client cannot
+    tell a full list of 25 from a cut one.
+    """
+    ws = app.ws
+    pages = {ds.title: len(ws.live_pages(ds.title)) for ds in ws.data_sources.values()}
+    list_reads: list[int] = []     # references per (page, relation/people) read in full
+    rollup_reads: list[int] = []   # references per (page, rollup over a cut relation)
+    formula_reads = 0              # formulas of a page with a cut list (opaque expressions)
+    for page in ws.live_pages():
+        ds = ws.data_sources[page.data_source_id]
+        cut = {pid for pid, prop in ds.properties.items()
+               if prop.type in ("relation", "people")
+               and len(page.values.get(pid) or []) >= REFERENCE_CAP}
+        if not cut:
+            continue
+        list_reads += [len(page.values[pid]) for pid in cut]
+        for prop in ds.properties.values():
+            if prop.type == "rollup":
+                rollup_reads.append(len(page.values.get(prop.config["relation"]) or []))
+            elif prop.type == "formula":
+                formula_reads += 1
+    return {"data_sources": pages, "list_reads": list_reads, "rollup_reads": rollup_reads,
+            "formula_reads": formula_reads}
+
+
+def hubspot_truth(app: Any) -> dict[str, Any]:
+    """Live and archived records per object type."""
+    crm = app.truth
+    return {"objects": {t: {"live": len(crm.live_ids(t)), "archived": len(crm.archived_ids(t))}
+                        for t in crm.records}}
+
+
+def google_truth(app: Any) -> dict[str, Any]:
+    """Days of history, sleep sessions, resting-heart-rate days and each roll-up's range cap."""
+    from sandbox.google.rollup import ROLLUP_TYPES, SHORT_RANGE_TYPES, max_range_days
+
+    data = app.data
+    overrides = app.modes.rollup_max_days
+    # one request covers at most the type's range cap and at most one page of days
+    per_request = {t: min(max_range_days(t, overrides), 14 if t in SHORT_RANGE_TYPES else 90)
+                   for t in ROLLUP_TYPES}
+    today: date = data.today()
+    return {"first_day": data.first_day.isoformat(), "today": today.isoformat(),
+            "sleep_sessions": len(data.truth_sleep_sessions()),
+            "resting_days": len(data.truth_resting_heart_rate()),
+            "rollup_days_per_request": per_request}
+
+
+COLLECTORS = {"notion": notion_truth, "hubspot": hubspot_truth, "google": google_truth}
+
+
+def limits(app: Any) -> dict[str, list[float]]:
+    """The app's published limits as the sandbox enforces them: name -> [requests, seconds]."""
+    from sandbox.ratelimit import SlidingWindowLimit
+
+    return {name: [value.limit, value.window] for name, value in vars(app).items()
+            if isinstance(value, SlidingWindowLimit)}
+
+
+def collect(apps: dict[str, Any]) -> dict[str, Any]:
+    """Truth for every served stand-in that has a collector, with its rate limits."""
+    return {name: {**COLLECTORS[name](app), "limits": limits(app)}
+            for name, app in apps.items() if name in COLLECTORS}

@@ -1,0 +1,60 @@
+"""One pipeline run in its own process: ``python -m bench.worker SOURCE full|incremental OUT``.
+
+The parent sets the environment (sandbox URLs, warehouse, data dir) and the working directory.
+This writes to OUT: the run's wall time, dlt's step timings and row counts, and the process's
+peak RSS, which is the pipeline's alone (the sandbox runs elsewhere).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _steps(pipeline: Any) -> dict[str, float]:
+    """Seconds per dlt step (extract, normalize, load) of the pipeline's last run."""
+    trace = pipeline.last_trace
+    if trace is None:
+        return {}
+    return {step.step: round((step.finished_at - step.started_at).total_seconds(), 3)
+            for step in trace.steps if step.step in ("extract", "normalize", "load")
+            and step.finished_at and step.started_at}
+
+
+def _rows(pipeline: Any) -> int:
+    """Rows dlt normalized in the last run, without its own bookkeeping tables."""
+    info = pipeline.last_trace.last_normalize_info if pipeline.last_trace else None
+    counts = info.row_counts if info else {}
+    return sum(n for table, n in counts.items() if not table.startswith("_dlt"))
+
+
+def run(source: str, mode: str, file_format: str | None) -> dict[str, Any]:
+    """Refresh ``source`` (``full`` or ``incremental``) and measure it."""
+    from pipelines.common.runner import build_pipeline
+    from pipelines.sources import refresh_function
+
+    pipeline = build_pipeline(source)
+    if file_format:  # the runner passes none, so dlt would use the destination's preferred one
+        pipeline.run = functools.partial(pipeline.run, loader_file_format=file_format)
+    started = time.monotonic()
+    refresh_function(source)(is_incremental=mode != "full", pipeline=pipeline)
+    wall = time.monotonic() - started
+    return {"source": source, "mode": mode, "wall_s": round(wall, 3), "steps_s": _steps(pipeline),
+            "rows": _rows(pipeline), "loader_file_format": file_format or "insert_values",
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def main(argv: list[str]) -> int:
+    source, mode, out = argv[:3]
+    file_format = argv[3] if len(argv) > 3 else None
+    Path(out).write_text(json.dumps(run(source, mode, file_format)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,64 @@
+"""The benchmark's floor arithmetic: requests from the sandbox's truth, seconds from the limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import floor
+
+pytestmark = pytest.mark.unit
+
+
+def test_pages_round_up_and_an_empty_list_still_takes_a_request():
+    assert floor.pages(0, 100) == 1
+    assert floor.pages(100, 100) == 1
+    assert floor.pages(101, 100) == 2
+
+
+def test_window_floor_counts_whole_windows_after_the_first_burst():
+    assert floor.window_floor_s(0, 30, 10) == 0
+    assert floor.window_floor_s(30, 30, 10) == 0       # one burst goes at once
+    assert floor.window_floor_s(31, 30, 10) == 10      # the 31st waits one window
+    assert floor.window_floor_s(300, 300, 60) == 0
+    assert floor.window_floor_s(1000, 100, 10) == 90
+
+
+def test_notion_floor_reads_lists_cut_at_25_and_what_is_computed_from_them():
+    truth = {"data_sources": {"Daily": 250, "Monthly": 10}, "list_reads": [31, 30, 120],
+             "rollup_reads": [31, 30, 120], "formula_reads": 3}
+    found = floor.notion_floor(truth)
+    # 1 search + (3 + 1) query pages + (1 + 1 + 2) list pages + (1 + 1 + 2) rollup pages + 3 formulas
+    assert floor.total(found["full"]) == 1 + 4 + 4 + 4 + 3
+    assert found["no_change"]["data"] == {"search data sources": 1, "changes query per data source": 2}
+    assert found["no_change"]["checks"] == {"trash sweep id scan": 4}
+    assert floor.notion_floor(truth, sweep_every_run=False)["no_change"]["checks"] == {}
+
+
+def test_hubspot_floor_uses_the_configured_objects_and_association_pairs(tmp_path):
+    objects = tmp_path / "objects.yml"
+    objects.write_text("objects:\n  contacts:\n    associations: {companies: t}\n  companies: {}\n"
+                       "engagements:\n  types: {calls: [], notes: []}\n"
+                       "  associations: {contacts: a, companies: b}\n")
+    truth = {"objects": {"contacts": {"live": 2001, "archived": 0},
+                         "companies": {"live": 50, "archived": 150},
+                         "calls": {"live": 1000, "archived": 0}, "notes": {"live": 0, "archived": 0}}}
+    found = floor.hubspot_floor(truth, objects_file=objects)
+    assert found["full"]["data"] == {"list live records": 21 + 1 + 10 + 1,
+                                     "list archived records": 1 + 2 + 1 + 1,
+                                     "association batches": 3 + 1 + 1 + 0 + 0}
+    assert found["full"]["checks"] == {"count check searches": 4}
+    assert floor.total(found["no_change"]) == 4 + 4
+    # searches have their own limit (5/s) beside the general one (100 per 10 s)
+    limits = {"limit": [100, 10.0], "search_limit": [5, 1.0]}
+    assert floor.floor_seconds("hubspot", found["no_change"], limits) == 1.0
+
+
+def test_fitbit_floor_chunks_roll_ups_by_each_types_range():
+    truth = {"first_day": "2026-01-01", "today": "2026-04-10", "sleep_sessions": 120, "resting_days": 95,
+             "rollup_days_per_request": {"steps": 90, "distance": 90, "floors": 14,
+                                         "active-minutes": 14, "total-calories": 14}}
+    found = floor.fitbit_floor(truth)
+    assert found["days"] == 100
+    assert found["full"]["data"] == {"token + settings + profile": 3, "sleep reconcile pages": 5,
+                                     "resting heart rate pages": 1, "roll-up chunks": 2 + 2 + 8 * 3}
+    assert floor.total(found["no_change"]) == 2 + 1 + 1 + 5

@@ -35,7 +35,7 @@ docs: install ## the report plus the dbt docs site beside it (data/report/docs/)
 	$(RUN) prp report --docs
 
 lint: install ## ruff for Python, sqlfluff for the dbt SQL (both offline)
-	$(RUN) ruff check pipelines sandbox tests
+	$(RUN) ruff check pipelines sandbox tests bench
 	PRP_DUCKDB_PATH=:memory: $(RUN) sqlfluff lint dbt/models
 
 run: install ## refresh every source from the real APIs, then transform
@@ -56,7 +56,7 @@ refresh-all: install ## refresh every source
 dbt-build: install ## dbt build; `make dbt-build target=prod` for BigQuery
 	PRP__DESTINATION=$(if $(filter prod,$(target)),bigquery,duckdb) $(RUN) prp transform build
 
-bench: install ## heavy sandbox profile through every pipeline; JSON timings vs request floors
+bench: install ## heavy sandbox profile vs the API floor (requests, wall, RSS, dbt, formats); not in make test
 	$(RUN) python -m bench.run --output bench/results/latest.json
 
 status: install ## last run, cursors and row counts per table

@@ -77,8 +77,11 @@ def unlimited_runs(box: SandboxProcess, root: Path, sources: list[str],
     """Full runs with the limits off (the clients unpaced), once per loader file format."""
     box.set_rate_limits(False)
     try:
-        return {fmt: {s: _measured(box, Workspace(f"unlimited-{fmt}", root), s, "full", fmt, False)
-                      for s in sources} for fmt in formats}
+        out = {}
+        for fmt in formats:
+            ws = Workspace(f"unlimited-{fmt}", root)  # one warehouse per format, as a real one
+            out[fmt] = {s: _measured(box, ws, s, "full", fmt, False) for s in sources}
+        return out
     finally:
         box.set_rate_limits(True)
 

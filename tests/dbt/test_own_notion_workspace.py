@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 
 from pipelines.common.settings import load_settings
+from pipelines.common.token_store import reload_dlt_providers
 from pipelines.notion import refresh_notion
 from pipelines.transform import run_dbt
 from pipelines.transform_summary import summarize
@@ -56,6 +57,7 @@ def test_own_titles_reach_the_habit_marts_and_an_undated_page_is_left_out(
     undated = build_workspace(ws)
     with (project_dir / ".dlt" / "config.toml").open("a", encoding="utf-8") as config:
         config.write('\n[sources.notion.periods]\n"Wochenziele" = "weekly"\n')
+    reload_dlt_providers()  # a new `prp` process would read the edited file
     monkeypatch.setenv("SOURCES__NOTION__DATA_SOURCES", json.dumps(TITLES))
     monkeypatch.setenv("DBT_TARGET_PATH", str(project_dir / "dbt_target"))
     monkeypatch.setenv("DBT_LOG_PATH", str(project_dir / "dbt_logs"))

@@ -15,6 +15,17 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 
 
+class RunFailed(RuntimeError):
+    """A pipeline or dbt run in a child process exited non-zero."""
+
+
+def _last_error(log: Path) -> str:
+    """The first line of the last error in a run's log, cut short."""
+    lines = log.read_text(errors="replace").splitlines()
+    causes = [line for line in lines if "Exception:" in line] or [line for line in lines if "rror" in line]
+    return (causes[-1] if causes else "see the run's log")[:300]
+
+
 class Workspace:
     """A throw-away project directory with its own warehouse, dlt state and logs."""
 
@@ -38,7 +49,8 @@ class Workspace:
             done = subprocess.run(args, cwd=self.dir, env=env, stdout=log, stderr=subprocess.STDOUT)
         elapsed = time.monotonic() - started
         if done.returncode != 0:
-            raise RuntimeError(f"{' '.join(args[-4:])} failed ({done.returncode}); see {self.log}")
+            raise RunFailed(f"{' '.join(args[3:5])} failed (exit {done.returncode}): "
+                            f"{_last_error(self.log)}")
         return elapsed
 
     def pipeline(self, source: str, mode: str, sandbox_env: dict[str, str],

@@ -17,6 +17,8 @@ def _per_step_rows(run: dict[str, Any]) -> dict[str, float | None]:
 
 def _source(floor: dict[str, Any], runs: dict[str, Any], unlimited: dict[str, Any]) -> dict[str, Any]:
     full, quiet = runs["full"], runs["no_change"]
+    if "error" in unlimited:  # the limits-off run failed: no figure rather than a wrong one
+        unlimited = {"wall_s": 0.0, "requests": None}
     f_full, f_quiet = floor["full"], floor["no_change"]
     return {
         "full": {"requests": full["requests"], "min_requests": f_full["requests"],
@@ -40,7 +42,12 @@ def _source(floor: dict[str, Any], runs: dict[str, Any], unlimited: dict[str, An
 def _formats(unlimited: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """Per loader file format: summed step times, rows/s per step, peak RSS."""
     out = {}
-    for fmt, by_source in unlimited.items():
+    for fmt, measured in unlimited.items():
+        failed = {s: r["error"] for s, r in measured.items() if "error" in r}
+        by_source = {s: r for s, r in measured.items() if "error" not in r}
+        if failed or not by_source:
+            out[fmt] = {"failed": failed}
+            continue
         rows = sum(r["rows"] for r in by_source.values())
         steps = {step: round(sum(r["steps_s"].get(step, 0) for r in by_source.values()), 3)
                  for step in STEPS}
@@ -61,7 +68,8 @@ def evaluate(profile: str, floors: dict[str, Any], limited: dict[str, Any],
     full_all = sum(v["full"]["wall_s"] for v in sources.values()) + limited["dbt_build_s"]
     quiet_all = limited["quiet_all_s"]
     rss = [r["peak_rss_mb"] for runs in limited["runs"].values() for r in runs.values()]
-    rss += [r["peak_rss_mb"] for by_source in unlimited.values() for r in by_source.values()]
+    rss += [r["peak_rss_mb"] for by_source in unlimited.values() for r in by_source.values()
+            if "error" not in r]
     format_figures = _formats(unlimited)
     summed_floor = sum(v["full"]["floor_s"] for v in sources.values())
     summed_unlimited = sum(v["full"]["wall_unlimited_s"] for v in sources.values())
@@ -75,7 +83,8 @@ def evaluate(profile: str, floors: dict[str, Any], limited: dict[str, Any],
         "no_change_all_requests": {s: r["requests"] for s, r in limited["quiet_all"].items()},
         "unlimited_over_summed_floors": _ratio(summed_unlimited, summed_floor),
         "loader_file_format": default, "formats": format_figures,
-        "fastest_format": min(format_figures, key=lambda f: format_figures[f]["wall_s"]),
+        "fastest_format": min((f for f in format_figures if "wall_s" in format_figures[f]),
+                              key=lambda f: format_figures[f]["wall_s"], default=None),
     }
     report["targets"] = targets(report)
     return report
@@ -119,6 +128,9 @@ def table(r: dict[str, Any]) -> str:
                  f" ({r['no_change_all_plus_transform_s']:.1f} s / {r['full_all_plus_transform_s']:.1f} s)")
     lines.append("limits off, rows/s per step (all sources):")
     for fmt, f in r["formats"].items():
+        if "failed" in f:
+            lines.append(f"  {fmt:<14} FAILED: " + "; ".join(f"{s}: {e}" for s, e in f["failed"].items()))
+            continue
         rates = "  ".join(f"{step} {rate or 0:,.0f}" for step, rate in f["rows_per_s"].items())
         lines.append(f"  {fmt:<14} wall {f['wall_s']:>7.1f} s  {rates}  RSS {f['peak_rss_mb']} MB")
     lines.append("targets:")

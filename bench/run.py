@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import floor
-from bench.measure import Workspace
+from bench.measure import RunFailed, Workspace
 from bench.report import evaluate, table
 from bench.sandbox_proc import SandboxProcess
 
@@ -80,7 +80,13 @@ def unlimited_runs(box: SandboxProcess, root: Path, sources: list[str],
         out = {}
         for fmt in formats:
             ws = Workspace(f"unlimited-{fmt}", root)  # one warehouse per format, as a real one
-            out[fmt] = {s: _measured(box, ws, s, "full", fmt, False) for s in sources}
+            out[fmt] = {}
+            for source in sources:
+                try:
+                    out[fmt][source] = _measured(box, ws, source, "full", fmt, False)
+                except RunFailed as exc:  # a format the destination cannot load is a finding
+                    print(f"bench: {exc}", file=sys.stderr, flush=True)
+                    out[fmt][source] = {"error": str(exc)}
         return out
     finally:
         box.set_rate_limits(True)

@@ -1,10 +1,9 @@
 """The shared HTTP stack against a real local server: retries, Retry-After, errors, paging."""
 
 import pytest
-
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
-from pipelines.common.http import ApiClient, ApiError, AuthError, Pacer, PacedSession, metrics
+from pipelines.common.http import ApiClient, ApiError, AuthError, PacedSession, Pacer, metrics
 from sandbox.server import App, AppServer, Response
 
 pytestmark = pytest.mark.unit

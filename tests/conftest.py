@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -61,6 +62,52 @@ def start(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator:
     yield _start
     for box in started:
         box.stop()
+
+
+@contextlib.contextmanager
+def sandbox_in_env(mp: pytest.MonkeyPatch, profile: str = "demo") -> Iterator:
+    """Every stand-in, limits off, with the settings that point the pipelines at it; stopped after."""
+    from sandbox import start_sandbox
+
+    box = start_sandbox(profile=profile, seed=7, rate_limits=False)
+    try:
+        for key, value in box.env().items():
+            mp.setenv(key, value)
+        yield box
+    finally:
+        box.stop()
+
+
+def refresh_every_source() -> None:
+    """``prp refresh all`` in-process: every source's real pipeline, one after another."""
+    from pipelines.sources import SOURCE_MODULES, refresh_function
+
+    for name in SOURCE_MODULES:
+        refresh_function(name)()
+
+
+def build_marts_as_of(box) -> tuple:
+    """``dbt build`` pinned to the sandbox's today in the personal zone.
+
+    Returns (settings, zone, as-of date, the build's error or None): the marts may exist even
+    when a dbt test failed, and the caller's own test reports it.
+    """
+    import json
+    from zoneinfo import ZoneInfo
+
+    from pipelines.common.settings import load_settings
+    from pipelines.transform import run_dbt
+
+    settings = load_settings()
+    zone = ZoneInfo(settings.timezone)
+    as_of = box.clock.now().astimezone(zone).date()
+    try:
+        # the last --vars wins: the CLI's time zone plus the pinned as-of date
+        run_dbt("build", "--vars", json.dumps(
+            {"timezone": settings.timezone, "as_of_date": as_of.isoformat()}), settings=settings)
+    except Exception as exc:  # noqa: BLE001 - reported by the caller's own test
+        return settings, zone, as_of, exc
+    return settings, zone, as_of, None
 
 
 def duckdb_rows(path: Path, sql: str) -> list[tuple]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import isolate_project
+from tests.conftest import isolate_project, refresh_every_source, sandbox_in_env
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -51,27 +51,15 @@ def _only_notion(source: Path, target: Path) -> None:
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
     """Build the demo warehouse once, and both reports from it."""
-    from sandbox import start_sandbox
-
     work = tmp_path_factory.mktemp("report")
     with pytest.MonkeyPatch.context() as mp:
         isolate_project(mp, work)
         mp.setenv("PRP__TIMEZONE", "Europe/London")
-        box = start_sandbox(profile="demo", seed=7, rate_limits=False)
-        try:
-            for key, value in box.env().items():
-                mp.setenv(key, value)
-            from pipelines.common.settings import load_settings
-            from pipelines.fitbit import refresh_fitbit
-            from pipelines.hubspot import refresh_hubspot
-            from pipelines.notion import refresh_notion
-            from pipelines.transform import run_dbt
+        with sandbox_in_env(mp):
+            refresh_every_source()
+        from pipelines.common.settings import load_settings
+        from pipelines.transform import run_dbt
 
-            refresh_notion()
-            refresh_hubspot()
-            refresh_fitbit()
-        finally:
-            box.stop()
         settings = load_settings()
         run_dbt("build", settings=settings)  # what `prp transform` runs
 

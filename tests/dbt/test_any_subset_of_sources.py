@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import duckdb_rows, isolate_project
+from tests.conftest import duckdb_rows, isolate_project, sandbox_in_env
 
 pytestmark = [pytest.mark.dbt, pytest.mark.integration]
 
@@ -33,24 +33,17 @@ FED_BY = {"notion": "fct_habit_periods", "hubspot": "fct_engagements", "fitbit":
 
 def load_each_source(work: Path) -> dict[str, Path]:
     """One DuckDB file per source, each loaded by its real pipeline from the small sandbox."""
-    from sandbox import start_sandbox
-
     files = {}
     with pytest.MonkeyPatch.context() as mp:
         isolate_project(mp, work)
         mp.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
-        box = start_sandbox(profile="small", seed=7, rate_limits=False)
-        try:
-            for key, value in box.env().items():
-                mp.setenv(key, value)
+        with sandbox_in_env(mp, profile="small"):
             from pipelines.sources import refresh_function
 
             for name in SOURCES:
                 files[name] = work / f"{name}.duckdb"
                 mp.setenv("PRP__DUCKDB_PATH", str(files[name]))
                 refresh_function(name)()
-        finally:
-            box.stop()
     return files
 
 

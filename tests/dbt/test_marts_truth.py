@@ -21,7 +21,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import duckdb_rows, isolate_project
+from tests.conftest import (
+    build_marts_as_of,
+    duckdb_rows,
+    isolate_project,
+    refresh_every_source,
+    sandbox_in_env,
+)
 from tests.dbt import truth
 
 pytestmark = [pytest.mark.dbt, pytest.mark.integration]
@@ -51,8 +57,6 @@ class Warehouse:
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
     """Demo-profile sandbox -> the three pipelines -> DuckDB -> dbt build, once per module."""
-    from sandbox import start_sandbox
-
     work = tmp_path_factory.mktemp("marts_truth")
     with pytest.MonkeyPatch.context() as mp:
         isolate_project(mp, work)
@@ -61,35 +65,11 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
         # unset, it would be this machine's zone
         mp.setenv("PRP__TIMEZONE", "Europe/London")
 
-        box = start_sandbox(profile="demo", seed=7, rate_limits=False)
-        try:
-            for key, value in box.env().items():
-                mp.setenv(key, value)
-            from pipelines.common.settings import load_settings
-            from pipelines.fitbit import refresh_fitbit
-            from pipelines.hubspot import refresh_hubspot
-            from pipelines.notion import refresh_notion
-            from pipelines.transform import run_dbt
-
-            refresh_notion()
-            refresh_hubspot()
-            refresh_fitbit()
-
-            settings = load_settings()
-            tz = ZoneInfo(settings.timezone)
-            as_of = box.clock.now().astimezone(tz).date()
-            build_error = None
-            try:
-                # the last --vars wins: the CLI's time zone plus the pinned as-of date
-                run_dbt("build", "--vars", json.dumps(
-                    {"timezone": settings.timezone, "as_of_date": as_of.isoformat()}),
-                    settings=settings)
-            except Exception as exc:  # reported by test_dbt_build_passes; marts may still exist
-                build_error = exc
+        with sandbox_in_env(mp) as box:
+            refresh_every_source()
+            settings, tz, as_of, build_error = build_marts_as_of(box)
             yield Warehouse(work / "warehouse.duckdb", box, tz, as_of, truth.dbt_vars(),
                             build_error, settings)
-        finally:
-            box.stop()
 
 
 def test_dbt_build_passes_with_every_test_and_unit_test(warehouse):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +19,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import duckdb_rows, isolate_project
+from tests.conftest import (
+    build_marts_as_of,
+    duckdb_rows,
+    isolate_project,
+    refresh_every_source,
+    sandbox_in_env,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -96,42 +101,18 @@ class Loaded:
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
     """Demo profile -> three pipelines (cloud policy) -> DuckDB -> dbt build, logs captured."""
-    from sandbox import start_sandbox
-
     work = tmp_path_factory.mktemp("privacy_cloud")
     with pytest.MonkeyPatch.context() as mp:
         isolate_project(mp, work)
         mp.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
         mp.setenv("PRP__PRIVACY", "cloud")
         mp.setenv("PRIVACY__HASH_KEY", KEY)
-        box = start_sandbox(profile="demo", seed=7, rate_limits=False)
-        try:
-            for key, value in box.env().items():
-                mp.setenv(key, value)
-            from pipelines.common.settings import load_settings
-            from pipelines.fitbit import refresh_fitbit
-            from pipelines.hubspot import refresh_hubspot
-            from pipelines.notion import refresh_notion
-            from pipelines.transform import run_dbt
-
+        with sandbox_in_env(mp) as box:
             out = io.StringIO()
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-                refresh_notion()
-                refresh_hubspot()
-                refresh_fitbit()
-            settings = load_settings()
-            tz = ZoneInfo(settings.timezone)
-            as_of = box.clock.now().astimezone(tz).date()
-            build_error = None
-            try:
-                run_dbt("build", "--vars", json.dumps(
-                    {"timezone": settings.timezone, "as_of_date": as_of.isoformat()}),
-                    settings=settings)
-            except Exception as exc:  # reported by its own test
-                build_error = exc
+                refresh_every_source()
+            _, tz, as_of, build_error = build_marts_as_of(box)
             yield Loaded(work, box, out.getvalue(), build_error, as_of, tz)
-        finally:
-            box.stop()
 
 
 def test_no_clear_value_in_any_table_file_or_log(cloud):

@@ -21,21 +21,34 @@ def qualified(table: str) -> str:
         return client.make_qualified_table_name(table)
 
 
-def stored_rows(table: str, columns: str, where: str = "", params: tuple = ()) -> list[tuple]:
-    """``select <columns> from <table> [where ...]``; no rows when the table does not exist yet."""
+def _select(table: str, columns: str, where: str, params: tuple) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of a select on a raw table; nothing when the table does not exist."""
     pipeline = dlt.current.pipeline()
     if pipeline.default_schema_name is None or table not in pipeline.default_schema.tables:
-        return []  # never loaded by this pipeline: nothing to compare with
+        return [], []  # never loaded by this pipeline: nothing to compare with
     try:
         with pipeline.sql_client() as client:
             sql = f"select {columns} from {client.make_qualified_table_name(table)}"
             if where:
                 sql += f" where {where}"
             with client.execute_query(sql, *params) as cursor:
-                return [tuple(row) for row in cursor.fetchall()]
+                names = [d[0] for d in cursor.description or []]
+                return names, [tuple(row) for row in cursor.fetchall()]
     except DestinationUndefinedEntity:
         log.info("%s is not in the warehouse yet; nothing to compare with", table)
-        return []
+        return [], []
+
+
+def stored_rows(table: str, columns: str, where: str = "", params: tuple = ()) -> list[tuple]:
+    """``select <columns> from <table> [where ...]``; no rows when the table does not exist yet."""
+    return _select(table, columns, where, params)[1]
+
+
+def stored_records(table: str, where: str = "", params: tuple = ()) -> list[dict]:
+    """Whole stored rows as dicts, without dlt's own columns (empty if the table is new)."""
+    names, rows = _select(table, "*", where, params)
+    return [{k: v for k, v in zip(names, row, strict=True) if not k.startswith("_dlt")}
+            for row in rows]
 
 
 def stored_values(table: str, column: str, where: str = "", params: tuple = ()) -> set[str]:

@@ -30,7 +30,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import dlt
-from dlt.common.destination.exceptions import DestinationUndefinedEntity
 from dlt.sources import DltResource
 
 from pipelines.common.completeness import expect
@@ -38,7 +37,7 @@ from pipelines.common.errors import ConfigurationError
 from pipelines.common.http import metrics
 from pipelines.common.overlap import OverlapCursor, fingerprint
 from pipelines.common.progress import Progress
-from pipelines.common.warehouse import qualified, stored_rows, stored_values
+from pipelines.common.warehouse import qualified, stored_records, stored_rows, stored_values
 from pipelines.hubspot.client import MAX_BATCH_INPUTS, HubSpotClient, MissingScopes
 from pipelines.hubspot.objects import ObjectSpec, id_order, load_objects
 from pipelines.hubspot.rows import (
@@ -275,24 +274,12 @@ class HubSpotSync:
 
 # the warehouse ----------------------------------------------------------------------------
 def _stored_records(table: str, object_type: str, ids: list[str]) -> list[dict[str, Any]]:
-    """Stored live rows of ``ids`` (whole rows, without dlt's own columns)."""
+    """Stored live rows of ``ids``, a few hundred ids a query."""
     out: list[dict[str, Any]] = []
-    pipeline = dlt.current.pipeline()
-    if not ids or pipeline.default_schema_name is None or \
-            table not in pipeline.default_schema.tables:
-        return out
-    with pipeline.sql_client() as client:
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            sql = (f"select * from {client.make_qualified_table_name(table)} where {LIVE} "
-                   f"and id in ({', '.join(['%s'] * len(chunk))})")
-            try:
-                with client.execute_query(sql, object_type, *chunk) as cursor:
-                    names = [d[0] for d in cursor.description]
-                    out += [{k: v for k, v in zip(names, row, strict=True)
-                             if not k.startswith("_dlt")} for row in cursor.fetchall()]
-            except DestinationUndefinedEntity:
-                return out
+    for begin in range(0, len(ids), 500):
+        chunk = ids[begin:begin + 500]
+        out += stored_records(table, f"{LIVE} and id in ({', '.join(['%s'] * len(chunk))})",
+                              (object_type, *chunk))
     return out
 
 

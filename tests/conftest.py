@@ -6,11 +6,28 @@ import contextlib
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``make test`` spreads modules over workers as ``tests/scheduling.py`` says."""
+    from tests.scheduling import ModuleScheduling
+
+    return ModuleScheduling(config, log)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest modules first (workers take them in this order); a module's own order kept."""
+    from tests.scheduling import run_order
+
+    items.sort(key=lambda item: run_order(item.nodeid))
 
 
 def isolate_project(mp: pytest.MonkeyPatch, directory: Path) -> Path:
@@ -108,6 +125,48 @@ def build_marts_as_of(box) -> tuple:
     except Exception as exc:  # noqa: BLE001 - reported by the caller's own test
         return settings, zone, as_of, exc
     return settings, zone, as_of, None
+
+
+@dataclass
+class DemoWarehouse:
+    """The demo profile as the three pipelines loaded it and ``dbt build`` left it."""
+
+    work: Path
+    box: object  # the stopped sandbox: its truth stays readable
+    timezone: ZoneInfo
+    as_of: date
+    build_error: Exception | None
+    settings: object
+
+    @property
+    def path(self) -> Path:
+        return self.work / "warehouse.duckdb"
+
+    @property
+    def dbt_target(self) -> Path:
+        """The build's dbt artifacts (``isolate_project`` put them there)."""
+        return self.work / "dbt-target"
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
+    """Demo sandbox -> the three pipelines -> DuckDB -> a pinned ``dbt build``, once per worker.
+
+    For tests that only read the result (copy the file to change it). Their modules are one
+    work unit (``tests/scheduling.py``), so one worker builds it for all of them. The
+    environment is restored before the tests run; the sandbox is stopped, its truth kept.
+    """
+    work = tmp_path_factory.mktemp("demo_warehouse")
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_project(mp, work)
+        mp.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
+        # the personal zone the demo person configured (the sandbox's accounts live in London);
+        # unset, it would be this machine's zone
+        mp.setenv("PRP__TIMEZONE", "Europe/London")
+        with sandbox_in_env(mp) as box:
+            refresh_every_source()
+            settings, zone, as_of, build_error = build_marts_as_of(box)
+    return DemoWarehouse(work, box, zone, as_of, build_error, settings)
 
 
 def duckdb_rows(path: Path, sql: str) -> list[tuple]:

@@ -127,7 +127,13 @@ def _rollup_relations(ds: dict[str, Any]) -> dict[str, str]:
 
 
 class PageLoader:
-    """A page's row and its property rows, reading in full what a page object cuts at 25."""
+    """A page's row and its property rows, reading in full what a page object cuts at 25.
+
+    Rows are handed to dlt in batches: a hinted item costs dlt a table-schema computation,
+    so one per page would spend more time there than in the requests.
+    """
+
+    BATCH_PAGES = 200
 
     def __init__(self, client: NotionClient, full_refresh: bool):
         self.client = client
@@ -138,15 +144,25 @@ class PageLoader:
             primary_key=["page_id", "property_id"], merge_key="page_id",
             write_disposition="replace" if full_refresh else {"disposition": "merge",
                                                               "strategy": "delete-insert"})
+        self._pages: list[dict[str, Any]] = []
+        self._values: list[dict[str, Any]] = []
 
     def rows(self, page: dict[str, Any], rollup_relations: dict[str, str]) -> Iterator[Any]:
-        """The page row, then its property values."""
+        """Buffer the page row and its property values; yield a batch when one is full."""
         properties = page.get("properties", {})
         complete = self._complete_values(page["id"], properties, rollup_relations)
-        yield page_row(page)
-        values = property_rows(page["id"], properties, complete)
-        if values:
-            yield dlt.mark.with_hints(values, self.values_hints, create_table_variant=True)
+        self._pages.append(page_row(page))
+        self._values.extend(property_rows(page["id"], properties, complete))
+        if len(self._pages) >= self.BATCH_PAGES:
+            yield from self.flush()
+
+    def flush(self) -> Iterator[Any]:
+        """The buffered page rows, then their property values."""
+        if self._pages:
+            yield self._pages
+        if self._values:
+            yield dlt.mark.with_hints(self._values, self.values_hints, create_table_variant=True)
+        self._pages, self._values = [], []
 
     def _complete_values(self, page_id: str, properties: dict[str, dict[str, Any]],
                          rollup_relations: dict[str, str]) -> dict[str, Any]:
@@ -188,6 +204,7 @@ def _changed_pages(client: NotionClient, loader: PageLoader, ds: dict[str, Any],
             continue  # re-read only because of the minute-rounding overlap
         yield from loader.rows(page, relations)
         progress.add(1)
+    yield from loader.flush()
     progress.done()
     cursor.commit()
     return read
@@ -201,6 +218,7 @@ def _swept_pages(client: NotionClient, loader: PageLoader, ds: dict[str, Any],
         yield found.gone
     for page in found.reread:
         yield from loader.rows(page, _rollup_relations(ds))
+    yield from loader.flush()
 
 
 def pages_resource(client: NotionClient, selected: list[dict[str, Any]], *, full_refresh: bool,

@@ -2,8 +2,9 @@
 data, no console errors, the latest week's figures equal to the marts; and a report from a
 warehouse holding only Notion says "not connected yet" where the other sources would be.
 
-One warehouse per module: the demo-profile sandbox -> the three pipelines -> DuckDB ->
-``dbt build`` (as tests/dbt/test_marts_truth.py builds it). The one-source warehouse is a copy
+The reports read a copy of the session's demo warehouse (``demo_warehouse`` in tests/conftest.py:
+the demo-profile sandbox -> the three pipelines -> DuckDB -> ``dbt build``, the warehouse
+tests/dbt/test_marts_truth.py checks against the truth). The one-source warehouse is a copy
 with every Fitbit and HubSpot row taken out, which is what dbt builds when only Notion is loaded
 (tests/dbt/test_any_subset_of_sources.py checks that side).
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import isolate_project, refresh_every_source, sandbox_in_env
+from tests.conftest import isolate_project
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -49,26 +50,20 @@ def _only_notion(source: Path, target: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> Reports:
-    """Build the demo warehouse once, and both reports from it."""
+def reports(demo_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Reports:
+    """Both reports, written by `prp report` from copies of the session's demo warehouse."""
     work = tmp_path_factory.mktemp("report")
     with pytest.MonkeyPatch.context() as mp:
-        isolate_project(mp, work)
+        isolate_project(mp, work)  # the warehouse is work/warehouse.duckdb
         mp.setenv("PRP__TIMEZONE", "Europe/London")
-        with sandbox_in_env(mp):
-            refresh_every_source()
-        from pipelines.common.settings import load_settings
-        from pipelines.transform import run_dbt
-
-        settings = load_settings()
-        run_dbt("build", settings=settings)  # what `prp transform` runs
+        shutil.copy(demo_warehouse.path, work / "warehouse.duckdb")
 
         from pipelines.cli import main
 
         # `prp report --docs` (make docs): the report and the dbt docs site beside it
         demo = work / "demo" / "index.html"
         assert main(["report", "--docs", "--output", str(demo)]) == 0
-        _only_notion(settings.duckdb_path, work / "notion_only.duckdb")
+        _only_notion(work / "warehouse.duckdb", work / "notion_only.duckdb")
         mp.setenv("PRP__DUCKDB_PATH", str(work / "notion_only.duckdb"))
         notion_only = work / "notion_only" / "index.html"
         assert main(["report", "--output", str(notion_only)]) == 0

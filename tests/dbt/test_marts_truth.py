@@ -1,8 +1,9 @@
 """The marts equal the sandbox's ground truth for the demo profile.
 
-One module-scoped warehouse: the sandbox (demo profile) serves Notion, HubSpot and the Google
-Health API; the real pipelines load it into a temporary DuckDB; ``dbt build`` (every model,
-data test and unit test) runs once through ``pipelines.transform.run_dbt``. Each test then
+One warehouse per session (``demo_warehouse`` in tests/conftest.py, shared with the report's
+browser tests): the sandbox (demo profile) serves Notion, HubSpot and the Google Health API; the
+real pipelines load it into a temporary DuckDB; ``dbt build`` (every model, data test and unit
+test) runs once through ``pipelines.transform.run_dbt``. Each test then
 computes its expected figures from the sandbox's truth (``tests/dbt/truth.py``) and compares.
 Relationship health is pinned to the sandbox clock's date (var as_of_date) so the answer does
 not depend on when the test runs.
@@ -13,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,13 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import (
-    build_marts_as_of,
-    duckdb_rows,
-    isolate_project,
-    refresh_every_source,
-    sandbox_in_env,
-)
+from tests.conftest import duckdb_rows
 from tests.dbt import truth
 
 pytestmark = [pytest.mark.dbt, pytest.mark.integration]
@@ -55,40 +49,32 @@ class Warehouse:
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    """Demo-profile sandbox -> the three pipelines -> DuckDB -> dbt build, once per module."""
-    work = tmp_path_factory.mktemp("marts_truth")
-    with pytest.MonkeyPatch.context() as mp:
-        isolate_project(mp, work)
-        mp.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
-        # the personal zone the demo person configured (the sandbox's accounts live in London);
-        # unset, it would be this machine's zone
-        mp.setenv("PRP__TIMEZONE", "Europe/London")
-
-        with sandbox_in_env(mp) as box:
-            refresh_every_source()
-            settings, tz, as_of, build_error = build_marts_as_of(box)
-            yield Warehouse(work / "warehouse.duckdb", box, tz, as_of, truth.dbt_vars(),
-                            build_error, settings)
+def warehouse(demo_warehouse) -> Warehouse:
+    """The session's demo warehouse (tests/conftest.py), with the dbt vars the truth needs."""
+    built = demo_warehouse
+    return Warehouse(built.path, built.box, built.timezone, built.as_of, truth.dbt_vars(),
+                     built.build_error, built.settings)
 
 
 def test_dbt_build_passes_with_every_test_and_unit_test(warehouse):
     assert warehouse.build_error is None, warehouse.build_error
 
 
-def test_every_raw_table_is_fresh_by_its_dlt_load_time(warehouse, tmp_path):
+def test_every_raw_table_is_fresh_by_its_dlt_load_time(warehouse, demo_warehouse):
     from pipelines.transform import DBT_DIR, dbt_environment, dbt_executable
 
+    # the build's own target and vars, so dbt reuses its parse instead of parsing again
+    target = demo_warehouse.dbt_target
+    build_vars = {"timezone": warehouse.settings.timezone, "as_of_date": warehouse.as_of.isoformat()}
     completed = subprocess.run(
         [dbt_executable(), "source", "freshness", "--project-dir", str(DBT_DIR),
-         "--profiles-dir", str(DBT_DIR), "--target-path", str(tmp_path / "target"),
-         "--log-path", str(tmp_path / "logs"),
-         "--vars", json.dumps({"timezone": warehouse.settings.timezone})],
+         "--profiles-dir", str(DBT_DIR), "--target-path", str(target),
+         "--log-path", str(demo_warehouse.work / "dbt-logs"), "--vars", json.dumps(build_vars)],
         env=dbt_environment(warehouse.settings), cwd=DBT_DIR, capture_output=True, text=True,
     )
     assert completed.returncode == 0, completed.stdout[-3000:]
-    results = json.loads((tmp_path / "target" / "sources.json").read_text())["results"]
-    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    results = json.loads((target / "sources.json").read_text())["results"]
+    manifest = json.loads((target / "manifest.json").read_text())
     declared = {uid for uid, node in manifest["sources"].items()
                 if node["package_name"] == "personal_reporting"}
     assert {r["unique_id"] for r in results} == declared

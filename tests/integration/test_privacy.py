@@ -1,6 +1,6 @@
 """Privacy: under the cloud policy no clear e-mail, phone number or body text is left anywhere.
 
-The demo profile of the sandbox is loaded by the real pipelines into DuckDB with the cloud
+The small profile of the sandbox is loaded by the real pipelines into DuckDB with the cloud
 policy forced (``PRP__PRIVACY=cloud``); then every raw and mart table, every file dlt left on
 disk (load packages, state) and every log line is scanned for the sandbox truth's e-mail
 addresses, phone numbers, engagement bodies and subjects, and Notion rich-text values.
@@ -100,14 +100,14 @@ class Loaded:
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
-    """Demo profile -> three pipelines (cloud policy) -> DuckDB -> dbt build, logs captured."""
+    """Small profile -> three pipelines (cloud policy) -> DuckDB -> dbt build, logs captured."""
     work = tmp_path_factory.mktemp("privacy_cloud")
     with pytest.MonkeyPatch.context() as mp:
         isolate_project(mp, work)
         mp.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
         mp.setenv("PRP__PRIVACY", "cloud")
         mp.setenv("PRIVACY__HASH_KEY", KEY)
-        with sandbox_in_env(mp) as box:
+        with sandbox_in_env(mp, profile="small") as box:
             out = io.StringIO()
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                 refresh_every_source()

@@ -2,16 +2,18 @@
 
 Each source is loaded once from the sandbox's small profile (through refresh_<name>) into its own
 DuckDB file; each subset's warehouse is then put together by copying those raw tables (and
-dlt's load log), and `prp transform` runs on all the subsets side by side.
+dlt's load log), and `prp transform` runs on each subset in turn. The runs share one warehouse
+path and one dbt target, so dbt parses the project once and reuses that parse (a different
+warehouse path would make it parse again), and each result is moved aside to be checked.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -70,10 +72,10 @@ def combine(target: Path, sources: dict[str, Path]) -> None:
             con.execute(f"detach src_{name}")
 
 
-def prp_transform(work: Path, warehouse: Path) -> subprocess.CompletedProcess:
-    """`prp transform` on one warehouse, with its own dbt artifacts so runs can overlap."""
+def prp_transform(work: Path) -> subprocess.CompletedProcess:
+    """`prp transform` on ``work/warehouse.duckdb``, with dbt's artifacts in ``work/target``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PRP_", "DBT_"))}
-    env.update(PRP__DUCKDB_PATH=str(warehouse), PRP__TIMEZONE="Europe/London",
+    env.update(PRP__DUCKDB_PATH=str(work / "warehouse.duckdb"), PRP__TIMEZONE="Europe/London",
                DBT_TARGET_PATH=str(work / "target"), DBT_LOG_PATH=str(work / "logs"),
                DLT_PROJECT_DIR=str(work), DLT_DATA_DIR=str(work / "dlt"))
     (work / ".dlt").mkdir(exist_ok=True)
@@ -84,18 +86,19 @@ def prp_transform(work: Path, warehouse: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def subset_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple, tuple]:
-    """subset -> (warehouse path, completed `prp transform`), every subset built once."""
+    """subset -> (its transformed warehouse, completed `prp transform`), every subset built once."""
     loaded = load_each_source(tmp_path_factory.mktemp("sources"))
-    plans = {}
+    work = tmp_path_factory.mktemp("transform")
+    runs = {}
     for subset in SUBSETS:
-        work = tmp_path_factory.mktemp("_".join(subset))
         combine(work / "warehouse.duckdb", {name: loaded[name] for name in subset})
-        plans[subset] = work
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        done = {subset: pool.submit(prp_transform, work, work / "warehouse.duckdb")
-                for subset, work in plans.items()}
-        return {subset: (plans[subset] / "warehouse.duckdb", future.result())
-                for subset, future in done.items()}
+        completed = prp_transform(work)
+        kept = tmp_path_factory.mktemp("_".join(subset))
+        for name in ("warehouse.duckdb", "warehouse.duckdb.wal"):  # dbt may leave a WAL behind
+            if (work / name).exists():
+                shutil.move(work / name, kept / name)
+        runs[subset] = (kept / "warehouse.duckdb", completed)
+    return runs
 
 
 @pytest.mark.parametrize("subset", SUBSETS, ids=["+".join(s) for s in SUBSETS])

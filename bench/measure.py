@@ -58,7 +58,10 @@ class Workspace:
         """One refresh in a child process: the worker's figures plus the process's wall time."""
         out = self.dir / f"{source}-{mode}.json"
         args = [sys.executable, "-m", "bench.worker", source, mode, str(out)]
-        process_s = self._run(args + ([file_format] if file_format else []), self.env(sandbox_env))
+        env = self.env(sandbox_env)
+        if file_format:  # unset: the project's own default for DuckDB
+            env["PRP__LOADER_FILE_FORMAT"] = file_format
+        process_s = self._run(args, env)
         return {**json.loads(out.read_text()), "process_s": round(process_s, 3)}
 
     def dbt_build(self, sandbox_env: dict[str, str]) -> float:

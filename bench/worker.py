@@ -1,13 +1,13 @@
 """One pipeline run in its own process: ``python -m bench.worker SOURCE full|incremental OUT``.
 
-The parent sets the environment (sandbox URLs, warehouse, data dir) and the working directory.
+The parent sets the environment (sandbox URLs, warehouse, data dir, ``PRP__LOADER_FILE_FORMAT``
+when a format is compared) and the working directory.
 This writes to OUT: the run's wall time, dlt's step timings and row counts, and the process's
 peak RSS, which is the pipeline's alone (the sandbox runs elsewhere).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import resource
 import sys
@@ -33,26 +33,25 @@ def _rows(pipeline: Any) -> int:
     return sum(n for table, n in counts.items() if not table.startswith("_dlt"))
 
 
-def run(source: str, mode: str, file_format: str | None) -> dict[str, Any]:
+def run(source: str, mode: str) -> dict[str, Any]:
     """Refresh ``source`` (``full`` or ``incremental``) and measure it."""
     from pipelines.common.runner import build_pipeline
+    from pipelines.common.settings import load_settings
     from pipelines.sources import refresh_function
 
-    pipeline = build_pipeline(source)
-    if file_format:  # the runner passes none, so dlt would use the destination's preferred one
-        pipeline.run = functools.partial(pipeline.run, loader_file_format=file_format)
+    settings = load_settings()  # the runner reads the loader file format from the same settings
+    pipeline = build_pipeline(source, settings)
     started = time.monotonic()
     refresh_function(source)(is_incremental=mode != "full", pipeline=pipeline)
     wall = time.monotonic() - started
     return {"source": source, "mode": mode, "wall_s": round(wall, 3), "steps_s": _steps(pipeline),
-            "rows": _rows(pipeline), "loader_file_format": file_format or "insert_values",
+            "rows": _rows(pipeline), "loader_file_format": settings.loader_file_format or "dlt default",
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
 def main(argv: list[str]) -> int:
     source, mode, out = argv[:3]
-    file_format = argv[3] if len(argv) > 3 else None
-    Path(out).write_text(json.dumps(run(source, mode, file_format)))
+    Path(out).write_text(json.dumps(run(source, mode)))
     return 0
 
 

@@ -163,7 +163,8 @@ def run_source(
             raise _bad_value_error(name, exc) from None
         privacy = guard_source(source, policy, name)  # values are treated before they are written
         write_disposition = "replace" if mode.full_refresh else None
-        info = _step(name, lambda: pipeline.run(source, write_disposition=write_disposition))
+        info = _step(name, lambda: pipeline.run(source, write_disposition=write_disposition,
+                                                **_format_args(settings)))
         _step(name, lambda: privacy.record(pipeline))
         for problem in _step(name, lambda: completeness.record(pipeline, name)):
             metrics.warn(log, problem)
@@ -174,10 +175,16 @@ def run_source(
     return info
 
 
+def _format_args(settings: Settings) -> dict[str, str]:
+    """dlt's ``loader_file_format`` when one is configured (or defaulted for the destination)."""
+    return {"loader_file_format": settings.loader_file_format} if settings.loader_file_format else {}
+
+
 def _finish_pending(name: str, pipeline: dlt.Pipeline) -> None:
     """Load what an interrupted run extracted, so this run can go on to extract new data.
 
-    (dlt's ``run`` would load the pending package and stop there, extracting nothing.)
+    (dlt's ``run`` would load the pending package and stop there, extracting nothing. The
+    package keeps the file format it was extracted with.)
     """
     if not pipeline.has_pending_data:
         return

@@ -46,7 +46,9 @@ def cmd_refresh(args: argparse.Namespace) -> None:
 def cmd_transform(args: argparse.Namespace) -> None:
     from pipelines.transform import run_dbt
 
-    run_dbt(args.command, *args.dbt_args)
+    # `prp transform build --force` as well as `prp transform --force [build]`
+    force = args.force or "--force" in args.dbt_args
+    run_dbt(args.command, *[a for a in args.dbt_args if a != "--force"], force=force)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -107,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.set_defaults(func=cmd_refresh)
 
     transform = sub.add_parser("transform", help="run dbt (build by default) on the warehouse")
+    transform.add_argument("--force", action="store_true",
+                           help="build even when nothing changed since the last build")
     transform.add_argument("command", nargs="?", default="build")
     transform.add_argument("dbt_args", nargs=argparse.REMAINDER)
     transform.set_defaults(func=cmd_transform)

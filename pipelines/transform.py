@@ -9,11 +9,21 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipelines.common.errors import ConfigurationError, PipelineError
 from pipelines.common.lock import warehouse_lock
 from pipelines.common.settings import Settings, load_settings
 from pipelines.common.warehouse_errors import locked_file_message
+from pipelines.transform_record import (
+    current_inputs,
+    forget_record,
+    unchanged_since_last_build,
+    write_record,
+)
+
+if TYPE_CHECKING:
+    from pipelines.transform_summary import TransformSummary
 
 log = logging.getLogger("prp.transform")
 
@@ -22,6 +32,8 @@ DBT_DIR = Path(__file__).resolve().parent.parent / "dbt"
 DBT_COMMANDS = frozenset({"build", "run", "test", "seed", "snapshot", "compile", "docs", "source",
                           "parse", "ls", "list", "debug", "show", "retry", "run-operation", "clean",
                           "deps", "clone"})
+# dbt commands that write to the analytics dataset: after one, the last build's record is void
+WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot", "clone", "retry"})
 
 
 def dbt_environment(settings: Settings) -> dict[str, str]:
@@ -61,10 +73,13 @@ def check_duckdb_unlocked(settings: Settings) -> None:
         raise
 
 
-def run_dbt(command: str = "build", *extra: str, settings: Settings | None = None) -> None:
+def run_dbt(command: str = "build", *extra: str, settings: Settings | None = None,
+            force: bool = False) -> None:
     """Run ``dbt <command>`` on the project in ``dbt/``; raise ``PipelineError`` if it fails.
 
-    After a build or run, logs which sources fed the marts and the rows left out of them.
+    A plain build (no extra dbt arguments) is skipped when nothing it reads changed since the
+    last successful one (``pipelines.transform_record``), unless ``force``. After a build or
+    run, logs which sources fed the marts and the rows left out of them.
     """
     if command not in DBT_COMMANDS:
         raise ConfigurationError(f"unknown dbt command {command!r}: use one of "
@@ -72,11 +87,38 @@ def run_dbt(command: str = "build", *extra: str, settings: Settings | None = Non
     settings = settings or load_settings()
     with warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds):
         check_duckdb_unlocked(settings)
+        if command == "build" and not extra:
+            _build_unless_unchanged(settings, force)
+            return
+        if command in WRITING_COMMANDS:  # the marts may no longer be what the record says
+            forget_record(settings)
         _run_dbt(command, extra, settings)
 
 
-def _run_dbt(command: str, extra: tuple[str, ...], settings: Settings) -> None:
-    dbt_vars = json.dumps({"timezone": settings.timezone})
+def _build_unless_unchanged(settings: Settings, force: bool) -> None:
+    """A full ``dbt build``, skipped when the last one saw the same loads, date, project and vars."""
+    inputs = current_inputs(settings, DBT_DIR, _dbt_vars(settings))
+    record = None if force else unchanged_since_last_build(settings, inputs)
+    if record is not None:
+        log.info("transform: skipping dbt build: nothing changed since the last build at %s (no new "
+                 "load, as-of date %s, same dbt project, vars and target); `prp transform --force` "
+                 "builds anyway", record.built_at, inputs.as_of_date)
+        for line in record.summary:
+            log.info(line)
+        return
+    if force:
+        log.info("transform: building (--force)")
+    forget_record(settings)  # a build that fails half-way leaves marts no record describes
+    summary = _run_dbt("build", (), settings)
+    write_record(settings, inputs, summary.lines() if summary else [])
+
+
+def _dbt_vars(settings: Settings) -> str:
+    return json.dumps({"timezone": settings.timezone})
+
+
+def _run_dbt(command: str, extra: tuple[str, ...], settings: Settings) -> TransformSummary | None:
+    dbt_vars = _dbt_vars(settings)
     # `dbt docs generate`, `dbt source freshness`: the sub-command comes before the options
     words = [command]
     if command in ("docs", "source") and extra and not extra[0].startswith("-"):
@@ -90,4 +132,5 @@ def _run_dbt(command: str, extra: tuple[str, ...], settings: Settings) -> None:
     if command in ("build", "run"):
         from pipelines.transform_summary import summarize
 
-        summarize(settings)
+        return summarize(settings)
+    return None

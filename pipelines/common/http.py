@@ -14,7 +14,7 @@ import logging
 import random
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +103,58 @@ class Pacer:
             self.tokens = 0.0
 
 
+class WindowPacer:
+    """At most ``limit`` requests in any ``window`` seconds: the APIs' own rule, mirrored.
+
+    A token bucket that is safe under a sliding window must spread its requests evenly, so
+    the work done between requests adds to the waiting. Mirroring the window instead sends
+    up to ``limit`` requests as fast as the work allows, then waits for the oldest to leave
+    the window: the work overlaps the wait. Each request is counted as leaving the window a
+    little late (2 % plus 0.1 s) so that network latency and clock reads never let one land
+    inside the API's window.
+    """
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] | None = None):
+        if limit < 1 or window <= 0:
+            raise ConfigurationError(f"request limit must be at least 1 per window, got {limit} "
+                                     f"per {window}s")
+        self.limit = int(limit)
+        self.window = window * 1.02 + 0.1
+        self.clock = clock
+        self.expiries: deque[float] = deque()  # when each request sent leaves the window
+        self.blocked_until = 0.0
+        self.lock = threading.Lock()
+
+    def _now(self) -> float:
+        return self.clock() if self.clock else time.monotonic()
+
+    def wait(self) -> None:
+        """Block until one request may be sent."""
+        with self.lock:
+            while True:
+                now = self._now()
+                while self.expiries and self.expiries[0] <= now + 1e-6:  # float sums may fall short
+                    self.expiries.popleft()
+                full = self.expiries[0] - now if len(self.expiries) >= self.limit else 0.0
+                delay = max(self.blocked_until - now, full, 0.0)
+                if delay <= 1e-6:
+                    self.expiries.append(now + self.window)
+                    return
+                time.sleep(delay)
+
+    def hold(self, seconds: float) -> None:
+        """Send nothing for ``seconds`` (an API asked us to back off)."""
+        with self.lock:
+            self.blocked_until = max(self.blocked_until, self._now() + seconds)
+
+
+def window_pacer(requests_per_second: float, window: float) -> WindowPacer:
+    """A ``WindowPacer`` for an average rate over a window (``3`` over ``10`` s: 30 per 10 s)."""
+    if requests_per_second <= 0:
+        raise ConfigurationError(f"request rate must be positive, got {requests_per_second}")
+    return WindowPacer(max(1, int(requests_per_second * window)), window)
+
+
 def retry_after_seconds(response: requests.Response) -> float | None:
     """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), if any."""
     value = response.headers.get("Retry-After")
@@ -131,7 +183,7 @@ class PacedSession(requests.Session):
         timeout: float = 60.0,
         retry_hint: Callable[[requests.Response], float | None] | None = None,
         pace_hint: Callable[[requests.Response], float | None] | None = None,
-        pacer: Pacer | None = None,
+        pacer: Pacer | WindowPacer | None = None,
         retry_window: float = 0.0,
     ):
         super().__init__()

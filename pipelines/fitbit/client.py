@@ -17,7 +17,7 @@ from typing import Any
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 from requests.auth import AuthBase
 
-from pipelines.common.http import ApiClient, ApiError, PacedSession
+from pipelines.common.http import ApiClient, ApiError, PacedSession, window_pacer
 
 log = logging.getLogger("prp.fitbit.client")
 
@@ -42,8 +42,9 @@ def is_range_error(exc: ApiError) -> bool:
 class HealthClient:
     """Authenticated, paced calls to one Google Health origin."""
 
-    def __init__(self, base_url: str, auth: AuthBase, *, requests_per_second: float = 4.5):
-        session = PacedSession("fitbit", requests_per_second=requests_per_second)
+    def __init__(self, base_url: str, auth: AuthBase, *, requests_per_second: float = 5.0):
+        # Google's quota is per minute: mirror the 60 s window, so the work overlaps the waiting
+        session = PacedSession("fitbit", pacer=window_pacer(requests_per_second, 60.0))
         self.api = ApiClient("fitbit", base_url, session, auth=auth)
         self.max_days = dict(ROLLUP_MAX_DAYS)  # shrinks when the API refuses a range
 

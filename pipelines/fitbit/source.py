@@ -303,7 +303,7 @@ def fitbit_source(
     base_url: str = dlt.config.value,
     lookback_days: int = 7,
     initial_date: str = "2020-01-01",
-    requests_per_second: float = 4.5,
+    requests_per_second: float = 5.0,
     full_refresh: bool = False,
     since: date | None = None,
     until: date | None = None,

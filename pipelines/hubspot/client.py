@@ -21,7 +21,15 @@ from dlt.sources.helpers.rest_client.paginators import (
     JSONResponseCursorPaginator,
 )
 
-from pipelines.common.http import ApiClient, ApiError, AuthError, PacedSession, raise_api_error
+from pipelines.common.http import (
+    ApiClient,
+    ApiError,
+    AuthError,
+    PacedSession,
+    WindowPacer,
+    raise_api_error,
+    window_pacer,
+)
 from pipelines.common.logs import register_secret
 from pipelines.hubspot.objects import id_order
 from pipelines.hubspot.search import KeysetSearchPaginator
@@ -148,18 +156,17 @@ class HubSpotClient:
     """List, search, associations and properties for one HubSpot account."""
 
     def __init__(self, base_url: str, api_key: str, *, requests_per_10s: int = 100,
-                 search_requests_per_second: float = 4.0, backoff_base: float = 1.0,
+                 search_requests_per_second: float = 5.0, backoff_base: float = 1.0,
                  max_properties_url_chars: int = 2000, search_retry_window: float = 1.0,
                  max_retries: int = 8):
         register_secret(api_key)
         headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
-        # a token bucket of rate r and burst b sends at most b + 10r in any 10 s window
-        burst = PacedSession("hubspot", requests_per_second=max(0.1, requests_per_10s * 0.85 / 10),
-                             burst=max(1, requests_per_10s // 20), retry_hint=_retry_hint,
-                             pace_hint=_pace_hint, backoff_base=backoff_base,
+        # the burst limit is a sliding 10 s window: mirror it, so the work overlaps the waiting
+        burst = PacedSession("hubspot", pacer=WindowPacer(max(1, requests_per_10s), 10.0),
+                             retry_hint=_retry_hint, pace_hint=_pace_hint, backoff_base=backoff_base,
                              max_retries=max_retries)
         # search has its own per-second limit and sends no rate-limit headers
-        search = PacedSession("hubspot", requests_per_second=search_requests_per_second, burst=1,
+        search = PacedSession("hubspot", pacer=window_pacer(search_requests_per_second, 1.0),
                               retry_hint=_retry_hint, backoff_base=backoff_base,
                               retry_window=search_retry_window, max_retries=max_retries)
         self.api = HubSpotApi("hubspot", base_url, burst, headers=headers)

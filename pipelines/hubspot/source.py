@@ -341,7 +341,7 @@ def hubspot_source(
     initial_date: str = "2020-01-01",
     lookback_minutes: float = 10,
     requests_per_10s: int = 100,
-    search_requests_per_second: float = 4.0,
+    search_requests_per_second: float = 5.0,
     search_page_size: int = 200,
     association_batch_size: int = 1_000,
     association_sweep_hours: float = 20,

@@ -1,0 +1,49 @@
+"""The sliding-window pacer: a window's worth at once, then each slot as the oldest request leaves."""
+
+import pytest
+
+import pipelines.common.http as http
+from pipelines.common.errors import ConfigurationError
+from pipelines.common.http import WindowPacer, window_pacer
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A clock the pacer's sleeps move forward instead of sleeping."""
+    now = [100.0]
+    monkeypatch.setattr(http.time, "sleep", lambda s: now.__setitem__(0, now[0] + s))
+    return now
+
+
+def send_times(pacer: WindowPacer, clock: list[float], n: int) -> list[float]:
+    times = []
+    for _ in range(n):
+        pacer.wait()
+        times.append(clock[0])
+    return times
+
+
+def test_a_window_goes_at_once_then_never_more_than_the_limit_in_any_window(clock):
+    pacer = WindowPacer(3, 10.0, clock=lambda: clock[0])
+    times = send_times(pacer, clock, 7)
+    assert times[:3] == [100.0] * 3
+    assert times[3] == pytest.approx(100.0 + pacer.window)
+    # never more than 3 requests within the API's own 10 s
+    assert all(times[i + 3] - times[i] > 10.0 for i in range(len(times) - 3))
+
+
+def test_hold_delays_the_next_request(clock):
+    pacer = WindowPacer(5, 1.0, clock=lambda: clock[0])
+    pacer.wait()
+    pacer.hold(30.0)
+    pacer.wait()
+    assert clock[0] == pytest.approx(130.0)
+
+
+def test_rates_become_a_window_and_nonsense_is_a_configuration_error():
+    assert window_pacer(3, 10.0).limit == 30
+    assert window_pacer(5, 60.0).limit == 300
+    with pytest.raises(ConfigurationError):
+        window_pacer(0, 10.0)

@@ -4,8 +4,10 @@ The sandbox runs in its own process (``sandbox_proc``), each pipeline run in ano
 (``worker``), so requests are counted by the stand-ins and the peak RSS is the pipeline's. Per
 source: a full sync and a no-change run with the published rate limits on (requests against
 the floor computed from the sandbox's truth, ``floor``; wall time against the least time the
-limits allow), then full syncs with the limits off, once per loader file format. Then
-``dbt build``, and a no-change run of everything plus the transform against a full run.
+limits allow), ``dbt build``, and a no-change run of everything plus the transform against a
+full run; all in the default loader file format (the first of ``--formats``). Then full syncs
+with the limits off: every source in the default format, and each format side by side on the
+same inputs (HubSpot capped for all of them: ``COMPARED_ON``), each in its own warehouse.
 Prints a table and the JSON, and writes the JSON to ``--output``. Timings live here, never in
 tests.
 """
@@ -21,13 +23,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from bench import floor
 from bench.measure import RunFailed, Workspace
 from bench.report import evaluate, table
 from bench.sandbox_proc import SandboxProcess
 
 SANDBOX_APP = {"notion": "notion", "hubspot": "hubspot", "fitbit": "google"}
-FORMATS = ("insert_values", "parquet", "jsonl")
+FORMATS = ("parquet", "insert_values", "jsonl")
+OBJECTS_FILE = floor.OBJECTS_FILE
+# what the format comparison gives each source (the default format's figures come from full runs)
+COMPARED_ON = {"notion": "full sync", "fitbit": "full sync",
+               "hubspot": "full sync of contacts and their company associations only"}
 FLOORS = {"notion": floor.notion_floor, "hubspot": floor.hubspot_floor, "fitbit": floor.fitbit_floor}
 
 
@@ -36,12 +44,12 @@ def _requests(box: SandboxProcess, source: str) -> tuple[int, dict[str, int]]:
     return sum(by_endpoint.values()), by_endpoint
 
 
-def _measured(box: SandboxProcess, ws: Workspace, source: str, mode: str,
-              fmt: str | None = None, limits: bool = True) -> dict[str, Any]:
+def _measured(box: SandboxProcess, ws: Workspace, source: str, mode: str, fmt: str | None = None,
+              limits: bool = True, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     print(f"bench: {source} {mode} (limits {'on' if limits else 'off'}"
-          f"{', ' + fmt if fmt else ''})", file=sys.stderr, flush=True)
+          f"{', ' + fmt if fmt else ''}{', capped' if extra_env else ''})", file=sys.stderr, flush=True)
     box.reset_counts()
-    result = ws.pipeline(source, mode, box.env(limits), None if fmt == "insert_values" else fmt)
+    result = ws.pipeline(source, mode, {**box.env(limits), **(extra_env or {})}, fmt)
     result["requests"], result["requests_by_endpoint"] = _requests(box, source)
     return result
 
@@ -58,36 +66,67 @@ def _floors(truth: dict[str, Any], sources: list[str]) -> dict[str, Any]:
     return out
 
 
-def limited_runs(box: SandboxProcess, ws: Workspace, sources: list[str]) -> dict[str, Any]:
+def limited_runs(box: SandboxProcess, ws: Workspace, sources: list[str], fmt: str) -> dict[str, Any]:
     """Full and no-change runs with the limits on, then dbt build and a quiet run of everything."""
     box.set_rate_limits(True)
-    runs = {s: {"full": _measured(box, ws, s, "full"), "no_change": _measured(box, ws, s, "incremental")}
-            for s in sources}
+    runs = {s: {"full": _measured(box, ws, s, "full", fmt),
+                "no_change": _measured(box, ws, s, "incremental", fmt)} for s in sources}
     print("bench: dbt build", file=sys.stderr, flush=True)
     dbt_build_s = ws.dbt_build(box.env())
     started = time.monotonic()
-    quiet = {s: _measured(box, ws, s, "incremental") for s in sources}
+    quiet = {s: _measured(box, ws, s, "incremental", fmt) for s in sources}
     quiet_dbt_s = ws.dbt_build(box.env())
     return {"runs": runs, "dbt_build_s": dbt_build_s, "quiet_all": quiet,
             "quiet_all_s": time.monotonic() - started, "quiet_dbt_s": quiet_dbt_s}
 
 
-def unlimited_runs(box: SandboxProcess, root: Path, sources: list[str],
-                   formats: list[str]) -> dict[str, dict[str, Any]]:
-    """Full runs with the limits off (the clients unpaced), once per loader file format."""
-    box.set_rate_limits(False)
+def _capped_objects_file(root: Path) -> Path:
+    """HubSpot's objects file cut to contacts and their company associations.
+
+    The slow formats get this instead of every object type (insert_values alone took 205 s
+    and 5.6 GB on the full heavy HubSpot): the same kind of rows, a quarter of them.
+    """
+    spec = yaml.safe_load(OBJECTS_FILE.read_text())
+    capped = {"objects": {"contacts": spec["objects"]["contacts"]}}
+    path = root / "hubspot-contacts-only.yml"
+    path.write_text(yaml.safe_dump(capped))
+    return path
+
+
+def _unlimited(box: SandboxProcess, ws: Workspace, source: str, fmt: str,
+               extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     try:
-        out = {}
+        return _measured(box, ws, source, "full", fmt, False, extra_env)
+    except RunFailed as exc:  # a format the destination cannot load is a finding
+        print(f"bench: {exc}", file=sys.stderr, flush=True)
+        return {"error": str(exc)}
+
+
+def unlimited_runs(box: SandboxProcess, root: Path, sources: list[str],
+                   formats: list[str]) -> dict[str, Any]:
+    """Full runs with the limits off (the clients unpaced).
+
+    ``full``: every source in the default format (the first), as a person would run it.
+    ``compared``: every format side by side on the same inputs, each in its own warehouse:
+    Notion and Fitbit in full (the default's runs reused), HubSpot capped (``COMPARED_ON``).
+    """
+    box.set_rate_limits(False)
+    default = formats[0]
+    capped = {"SOURCES__HUBSPOT__OBJECTS_FILE": str(_capped_objects_file(root))}
+    try:
+        ws = Workspace(f"unlimited-{default}", root)
+        full = {source: _unlimited(box, ws, source, default) for source in sources}
+        compared: dict[str, dict[str, Any]] = {}
         for fmt in formats:
-            ws = Workspace(f"unlimited-{fmt}", root)  # one warehouse per format, as a real one
-            out[fmt] = {}
+            ws = ws if fmt == default else Workspace(f"compare-{fmt}", root)
+            compared[fmt] = {}
             for source in sources:
-                try:
-                    out[fmt][source] = _measured(box, ws, source, "full", fmt, False)
-                except RunFailed as exc:  # a format the destination cannot load is a finding
-                    print(f"bench: {exc}", file=sys.stderr, flush=True)
-                    out[fmt][source] = {"error": str(exc)}
-        return out
+                if source == "hubspot":
+                    compared[fmt][source] = _unlimited(box, ws, source, fmt, capped)
+                else:
+                    compared[fmt][source] = full[source] if fmt == default else _unlimited(
+                        box, ws, source, fmt)
+        return {"full": full, "compared": compared}
     finally:
         box.set_rate_limits(True)
 
@@ -108,12 +147,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with SandboxProcess(args.profile, args.seed, apps) as box:
             floors = _floors(box.truth(), args.sources)
-            limited = limited_runs(box, Workspace("limited", root), args.sources)
+            limited = limited_runs(box, Workspace("limited", root), args.sources, args.formats[0])
             unlimited = unlimited_runs(box, root, args.sources, args.formats)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
-    report = evaluate(args.profile, floors, limited, unlimited, args.formats)
+    report = evaluate(args.profile, floors, limited, unlimited, args.formats,
+                      {s: COMPARED_ON[s] for s in args.sources})
     report["bench_s"] = round(time.monotonic() - started, 1)
     print(table(report))
     text = json.dumps(report, indent=2)

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ from pipelines.common.warehouse_errors import locked_file_message
 from pipelines.transform_record import (
     current_inputs,
     forget_record,
+    marts_digest,
     unchanged_since_last_build,
     write_record,
 )
@@ -110,7 +112,9 @@ def _build_unless_unchanged(settings: Settings, force: bool) -> None:
         log.info("transform: building (--force)")
     forget_record(settings)  # a build that fails half-way leaves marts no record describes
     summary = _run_dbt("build", (), settings)
-    write_record(settings, inputs, summary.lines() if summary else [])
+    # the marts as this build left them: the next run compares against those
+    write_record(settings, replace(inputs, marts=marts_digest(settings)),
+                 summary.lines() if summary else [])
 
 
 def _dbt_vars(settings: Settings) -> str:

@@ -40,6 +40,7 @@ class BuildInputs:
     as_of_date: str
     dbt_project: str  # sha256 of the dbt project's files
     raw_data: str  # raw_data_digest: changes with every load that changed data
+    marts: str  # marts_digest: the analytics tables there are (a replaced warehouse has none)
 
     def differences(self, other: BuildInputs) -> list[str]:
         """The inputs that differ from ``other``, by name."""
@@ -103,6 +104,21 @@ def _duckdb_table_marks(settings: Settings) -> list[list]:
     return sorted([list(row) for row in rows])
 
 
+def marts_digest(settings: Settings) -> str:
+    """A hash of the analytics dataset's table names (DuckDB; empty on BigQuery).
+
+    A warehouse file replaced by one with the same raw data but no marts must be built again.
+    """
+    if settings.destination != "duckdb" or not settings.duckdb_path.exists():
+        return ""
+    import duckdb
+
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        names = con.execute("select table_name from information_schema.tables where table_schema = ? "
+                            "order by table_name", [settings.analytics_dataset]).fetchall()
+    return hashlib.sha256(json.dumps([n for (n,) in names]).encode()).hexdigest()
+
+
 def _loads_mark(settings: Settings) -> list[list]:
     from dlt.destinations.exceptions import DatabaseUndefinedRelation
 
@@ -122,7 +138,8 @@ def current_inputs(settings: Settings, dbt_dir: Path, dbt_vars: str) -> BuildInp
     return BuildInputs(warehouse=settings.warehouse_label, target=settings.target,
                        raw_dataset=settings.raw_dataset, analytics_dataset=settings.analytics_dataset,
                        dbt_vars=dbt_vars, as_of_date=as_of_date(settings),
-                       dbt_project=dbt_project_digest(dbt_dir), raw_data=raw_data_digest(settings))
+                       dbt_project=dbt_project_digest(dbt_dir), raw_data=raw_data_digest(settings),
+                       marts=marts_digest(settings))
 
 
 @dataclass(frozen=True)
@@ -175,4 +192,5 @@ def unchanged_since_last_build(settings: Settings, inputs: BuildInputs) -> Build
 
 def _describe(name: str) -> str:
     return {"raw_data": "a new load", "as_of_date": "the as-of date",
-            "dbt_project": "the dbt project files", "dbt_vars": "the dbt vars"}.get(name, name)
+            "dbt_project": "the dbt project files", "dbt_vars": "the dbt vars",
+            "marts": "the analytics tables"}.get(name, name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 
+import duckdb
 import pytest
 
 from pipelines.cli import main as prp
@@ -100,4 +101,11 @@ def test_unchanged_warehouse_skips_and_a_load_a_new_day_or_force_builds(project_
 
     # and once built for today, quiet again
     assert SKIPPED in transform(capsys)
+
+    # the marts are gone (a warehouse replaced by one with the same raw data): build them
+    with duckdb.connect(str(project_dir / "warehouse.duckdb")) as con:
+        con.execute("drop schema dev_analytics cascade")
+    out = transform(capsys)
+    assert SKIPPED not in out and "the analytics tables" in out
+    assert "fresh.contact@example.org" in contact_emails(project_dir)
 

@@ -152,6 +152,8 @@ class DemoWarehouse:
 def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
     """Demo sandbox -> the three pipelines -> DuckDB -> a pinned ``dbt build``, once per worker.
 
+    Between the first load and the build, a contact, a call and a Fitbit day are deleted in the
+    sandbox and both sources refreshed again, so the build shows deletions flowing through.
     For tests that only read the result (copy the file to change it). Their modules are one
     work unit (``tests/scheduling.py``), so one worker builds it for all of them. The
     environment is restored before the tests run; the sandbox is stopped, its truth kept.
@@ -165,8 +167,27 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
         mp.setenv("PRP__TIMEZONE", "Europe/London")
         with sandbox_in_env(mp) as box:
             refresh_every_source()
+            _delete_a_contact_a_call_and_a_day(box)
+            mp.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
+            from pipelines.sources import refresh_function
+
+            refresh_function("hubspot")()
+            refresh_function("fitbit")()
             settings, zone, as_of, build_error = build_marts_as_of(box)
     return DemoWarehouse(work, box, zone, as_of, build_error, settings)
+
+
+def _delete_a_contact_a_call_and_a_day(box) -> None:
+    """Archive the first live contact and call in HubSpot; delete a Fitbit day two days back."""
+    from datetime import timedelta
+
+    crm = box.app("hubspot").truth
+    box.clock.advance(minutes=5)
+    crm.archive("contacts", min(int(i) for i in crm.live_ids("contacts")))
+    crm.archive("calls", min(int(i) for i in crm.live_ids("calls")))
+    box.clock.advance(minutes=1)
+    health = box.app("google").data
+    health.delete_day(health.today() - timedelta(days=2))
 
 
 def duckdb_rows(path: Path, sql: str) -> list[tuple]:

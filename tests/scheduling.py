@@ -14,6 +14,8 @@ from xdist.scheduler import LoadFileScheduling
 SHARED_UNITS = {
     "tests/dbt/test_marts_truth.py": "demo-warehouse",
     "tests/browser/test_report.py": "demo-warehouse",
+    "tests/dbt/test_hubspot_staging.py": "demo-warehouse",
+    "tests/dbt/test_fitbit_staging.py": "demo-warehouse",
 }
 
 # slowest first, from ``pytest --durations``; a module not named runs after these, in path order
@@ -25,6 +27,7 @@ SLOW_FIRST = [
     "tests/integration/test_notion_pipeline.py",
     "tests/integration/test_hubspot_pipeline.py",
     "tests/integration/test_notion_staging.py",
+    "tests/integration/test_transform_skips_unchanged.py",
     "tests/reliability/test_faults.py",
     "tests/workflows/test_refresh_steps.py",
     "tests/reliability/test_cursors.py",

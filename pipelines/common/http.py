@@ -147,6 +147,18 @@ class WindowPacer:
         with self.lock:
             self.blocked_until = max(self.blocked_until, self._now() + seconds)
 
+    def observe_used(self, used: int) -> None:
+        """Take the API's count of requests in its window into account (from its headers).
+
+        When the API counts more than we sent (an earlier run's requests, another app's), the
+        difference is counted as sent now: when those leave the API's window is unknown, so
+        they are assumed to stay a whole window.
+        """
+        with self.lock:
+            now = self._now()
+            ours = sum(1 for expiry in self.expiries if expiry > now)
+            self.expiries.extend([now + self.window] * max(0, used - ours))
+
 
 def window_pacer(requests_per_second: float, window: float) -> WindowPacer:
     """A ``WindowPacer`` for an average rate over a window (``3`` over ``10`` s: 30 per 10 s)."""
@@ -183,6 +195,7 @@ class PacedSession(requests.Session):
         timeout: float = 60.0,
         retry_hint: Callable[[requests.Response], float | None] | None = None,
         pace_hint: Callable[[requests.Response], float | None] | None = None,
+        used_hint: Callable[[requests.Response], int | None] | None = None,
         pacer: Pacer | WindowPacer | None = None,
         retry_window: float = 0.0,
     ):
@@ -196,6 +209,7 @@ class PacedSession(requests.Session):
         self.timeout = timeout
         self.retry_hint = retry_hint
         self.pace_hint = pace_hint
+        self.used_hint = used_hint  # requests the API counts in its window, from its headers
         # the API's own rate window: a retry sooner than that lands in the same window and
         # is refused again, so no wait is ever shorter
         self.retry_window = retry_window
@@ -244,6 +258,10 @@ class PacedSession(requests.Session):
                        f"gave up after {self.max_retries} retries: {last_problem}")
 
     def _apply_pace_hint(self, response: requests.Response) -> None:
+        if self.used_hint is not None and isinstance(self.pacer, WindowPacer):
+            used = self.used_hint(response)
+            if used is not None:
+                self.pacer.observe_used(used)
         if self.pace_hint is not None:
             pause = self.pace_hint(response)
             if pause:

@@ -89,6 +89,15 @@ def _pace_hint(response: requests.Response) -> float | None:
     return None
 
 
+def _window_used(response: requests.Response) -> int | None:
+    """Requests in the burst window as HubSpot counts them (earlier runs' and other apps' too)."""
+    limit = response.headers.get("X-HubSpot-RateLimit-Max", "")
+    remaining = response.headers.get("X-HubSpot-RateLimit-Remaining", "")
+    if not (limit.isdigit() and remaining.isdigit()):
+        return None
+    return max(0, int(limit) - int(remaining))
+
+
 def split_properties(names: list[str], max_chars: int) -> list[list[str]]:
     """Property names in groups whose comma-joined length stays within ``max_chars``."""
     groups: list[list[str]] = []
@@ -163,8 +172,8 @@ class HubSpotClient:
         headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
         # the burst limit is a sliding 10 s window: mirror it, so the work overlaps the waiting
         burst = PacedSession("hubspot", pacer=WindowPacer(max(1, requests_per_10s), 10.0),
-                             retry_hint=_retry_hint, pace_hint=_pace_hint, backoff_base=backoff_base,
-                             max_retries=max_retries)
+                             retry_hint=_retry_hint, pace_hint=_pace_hint, used_hint=_window_used,
+                             backoff_base=backoff_base, max_retries=max_retries)
         # search has its own per-second limit and sends no rate-limit headers
         search = PacedSession("hubspot", pacer=window_pacer(search_requests_per_second, 1.0),
                               retry_hint=_retry_hint, backoff_base=backoff_base,

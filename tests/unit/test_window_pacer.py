@@ -47,3 +47,13 @@ def test_rates_become_a_window_and_nonsense_is_a_configuration_error():
     assert window_pacer(5, 60.0).limit == 300
     with pytest.raises(ConfigurationError):
         window_pacer(0, 10.0)
+
+
+def test_requests_the_api_counts_beyond_ours_take_their_slots_for_a_window(clock):
+    pacer = WindowPacer(4, 10.0, clock=lambda: clock[0])
+    pacer.wait()
+    pacer.observe_used(3)  # an earlier run sent two more within the API's window
+    times = send_times(pacer, clock, 2)
+    assert times[0] == 100.0 and times[1] == pytest.approx(100.0 + pacer.window)
+    pacer.observe_used(1)  # the API counts no more than we do: nothing changes
+    assert len(pacer.expiries) <= 4

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
-import shutil
-import subprocess
-import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,26 +37,64 @@ DBT_COMMANDS = frozenset({"build", "run", "test", "seed", "snapshot", "compile",
 WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot", "clone", "retry"})
 
 
-def dbt_environment(settings: Settings) -> dict[str, str]:
-    """Environment that points dbt's profile at the same warehouse and datasets as dlt."""
-    env = dict(os.environ)
-    env.update(
-        DBT_TARGET="prod" if settings.destination == "bigquery" else "dev",
-        PRP_DUCKDB_PATH=str(settings.duckdb_path),
-        PRP_RAW_DATASET=settings.raw_dataset,
-        PRP_ANALYTICS_DATASET=settings.analytics_dataset,
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
-    return env
+def dbt_settings(settings: Settings) -> dict[str, str]:
+    """The variables that point dbt's profile at the same warehouse and datasets as dlt."""
+    return {"DBT_TARGET": "prod" if settings.destination == "bigquery" else "dev",
+            "PRP_DUCKDB_PATH": str(settings.duckdb_path),
+            "PRP_RAW_DATASET": settings.raw_dataset,
+            "PRP_ANALYTICS_DATASET": settings.analytics_dataset,
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
 
-def dbt_executable() -> str:
-    """The dbt next to this interpreter (the project's venv), else the one on PATH."""
-    local = Path(sys.executable).parent / "dbt"
-    found = str(local) if local.exists() else shutil.which("dbt")
-    if not found:
-        raise ConfigurationError("dbt is not installed: run `make install`")
-    return found
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` set in os.environ for the block (dbt's profile reads them), then restored."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _close_dbt_duckdb() -> None:
+    """Close the DuckDB connection dbt-duckdb keeps for the life of the process.
+
+    Left open, it would stop this process (dlt, the report) from opening the warehouse again
+    with other settings, and keep the file locked against other processes.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV  # noqa: SLF001 - dbt-duckdb offers no public handle
+    DuckDBConnectionManager.close_all_connections()
+    if environment is not None:
+        environment.close()
+
+
+def invoke_dbt(args: list[str], settings: Settings) -> int:
+    """``dbt <args>`` in this process; dbt's exit code (0 passed, 1 a node failed, 2 dbt failed).
+
+    In-process (dbt's ``dbtRunner``) rather than a ``dbt`` process: dbt's imports cost seconds
+    of CPU, paid once per ``prp`` process instead of once per dbt command.
+    """
+    try:
+        from dbt.cli.main import dbtRunner
+    except ImportError:
+        raise ConfigurationError("dbt is not installed: run `make install`") from None
+    with _environment(dbt_settings(settings)):
+        try:
+            result = dbtRunner().invoke(args)
+        finally:
+            if settings.destination == "duckdb":
+                _close_dbt_duckdb()
+    if result.exception is not None:
+        log.error("dbt stopped: %s", result.exception)
+        return 2
+    return 0 if result.success else 1
 
 
 def check_duckdb_unlocked(settings: Settings) -> None:
@@ -127,12 +164,12 @@ def _run_dbt(command: str, extra: tuple[str, ...], settings: Settings) -> Transf
     words = [command]
     if command in ("docs", "source") and extra and not extra[0].startswith("-"):
         words, extra = [command, extra[0]], extra[1:]
-    args = [dbt_executable(), *words, "--project-dir", str(DBT_DIR), "--profiles-dir",
-            str(DBT_DIR), "--vars", dbt_vars, *extra]
+    args = [*words, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+            "--vars", dbt_vars, *extra]
     log.info("running dbt %s (target %s)", command, "prod" if settings.is_prod else settings.target)
-    completed = subprocess.run(args, env=dbt_environment(settings), cwd=DBT_DIR)
-    if completed.returncode != 0:
-        raise PipelineError(f"dbt {command} failed with exit code {completed.returncode}")
+    code = invoke_dbt(args, settings)
+    if code != 0:
+        raise PipelineError(f"dbt {command} failed with exit code {code}")
     if command in ("build", "run"):
         from pipelines.transform_summary import summarize
 

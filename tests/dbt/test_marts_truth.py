@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -61,18 +60,14 @@ def test_dbt_build_passes_with_every_test_and_unit_test(warehouse):
 
 
 def test_every_raw_table_is_fresh_by_its_dlt_load_time(warehouse, demo_warehouse):
-    from pipelines.transform import DBT_DIR, dbt_environment, dbt_executable
+    from pipelines.transform import run_dbt
 
     # the build's own target and vars, so dbt reuses its parse instead of parsing again
     target = demo_warehouse.dbt_target
     build_vars = {"timezone": warehouse.settings.timezone, "as_of_date": warehouse.as_of.isoformat()}
-    completed = subprocess.run(
-        [dbt_executable(), "source", "freshness", "--project-dir", str(DBT_DIR),
-         "--profiles-dir", str(DBT_DIR), "--target-path", str(target),
-         "--log-path", str(demo_warehouse.work / "dbt-logs"), "--vars", json.dumps(build_vars)],
-        env=dbt_environment(warehouse.settings), cwd=DBT_DIR, capture_output=True, text=True,
-    )
-    assert completed.returncode == 0, completed.stdout[-3000:]
+    run_dbt("source", "freshness", "--target-path", str(target), "--log-path",
+            str(demo_warehouse.work / "dbt-logs"), "--vars", json.dumps(build_vars),
+            settings=warehouse.settings)  # raises if a source is stale or dbt fails
     results = json.loads((target / "sources.json").read_text())["results"]
     manifest = json.loads((target / "manifest.json").read_text())
     declared = {uid for uid, node in manifest["sources"].items()

@@ -2,18 +2,18 @@
 
 Each source is loaded once from the sandbox's small profile (through refresh_<name>) into its own
 DuckDB file; each subset's warehouse is then put together by copying those raw tables (and
-dlt's load log), and `prp transform` runs on each subset in turn. The runs share one warehouse
-path and one dbt target, so dbt parses the project once and reuses that parse (a different
-warehouse path would make it parse again), and each result is moved aside to be checked.
+dlt's load log), and `prp transform` (in-process, as the CLI runs it) runs on each subset in
+turn. The runs share one warehouse path and one dbt target, so dbt parses the project once and
+reuses that parse (a different warehouse path would make it parse again), and each result is
+moved aside to be checked.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
@@ -72,39 +72,40 @@ def combine(target: Path, sources: dict[str, Path]) -> None:
             con.execute(f"detach src_{name}")
 
 
-def prp_transform(work: Path) -> subprocess.CompletedProcess:
-    """`prp transform` on ``work/warehouse.duckdb``, with dbt's artifacts in ``work/target``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PRP_", "DBT_"))}
-    env.update(PRP__DUCKDB_PATH=str(work / "warehouse.duckdb"), PRP__TIMEZONE="Europe/London",
-               DBT_TARGET_PATH=str(work / "target"), DBT_LOG_PATH=str(work / "logs"),
-               DLT_PROJECT_DIR=str(work), DLT_DATA_DIR=str(work / "dlt"))
-    (work / ".dlt").mkdir(exist_ok=True)
-    prp = Path(sys.executable).parent / "prp"
-    return subprocess.run([str(prp), "transform"], env=env, cwd=work, capture_output=True,
-                          text=True, timeout=600)
+def prp_transform() -> tuple[int, str]:
+    """`prp transform` in this process (as the CLI runs it): its exit code and what it printed."""
+    from pipelines.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = main(["transform"])
+    return code, out.getvalue()
 
 
 @pytest.fixture(scope="module")
 def subset_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple, tuple]:
-    """subset -> (its transformed warehouse, completed `prp transform`), every subset built once."""
+    """subset -> (its transformed warehouse, exit code, output), every subset built once."""
     loaded = load_each_source(tmp_path_factory.mktemp("sources"))
     work = tmp_path_factory.mktemp("transform")
     runs = {}
-    for subset in SUBSETS:
-        combine(work / "warehouse.duckdb", {name: loaded[name] for name in subset})
-        completed = prp_transform(work)
-        kept = tmp_path_factory.mktemp("_".join(subset))
-        for name in ("warehouse.duckdb", "warehouse.duckdb.wal"):  # dbt may leave a WAL behind
-            if (work / name).exists():
-                shutil.move(work / name, kept / name)
-        runs[subset] = (kept / "warehouse.duckdb", completed)
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_project(mp, work)  # the warehouse is work/warehouse.duckdb
+        mp.setenv("PRP__TIMEZONE", "Europe/London")
+        for subset in SUBSETS:
+            combine(work / "warehouse.duckdb", {name: loaded[name] for name in subset})
+            code, output = prp_transform()
+            kept = tmp_path_factory.mktemp("_".join(subset))
+            for name in ("warehouse.duckdb", "warehouse.duckdb.wal"):  # a WAL dbt left behind
+                if (work / name).exists():
+                    shutil.move(work / name, kept / name)
+            runs[subset] = (kept / "warehouse.duckdb", code, output)
     return runs
 
 
 @pytest.mark.parametrize("subset", SUBSETS, ids=["+".join(s) for s in SUBSETS])
 def test_transform_exits_0_and_every_mart_exists(subset_runs, subset):
-    warehouse, completed = subset_runs[subset]
-    assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-2000:]
+    warehouse, code, output = subset_runs[subset]
+    assert code == 0, output[-6000:]
     tables = {row[0] for row in duckdb_rows(
         warehouse, f"select table_name from information_schema.tables where table_schema = '{ANALYTICS}'")}
     assert set(MARTS) <= tables
@@ -113,5 +114,4 @@ def test_transform_exits_0_and_every_mart_exists(subset_runs, subset):
         assert (rows > 0) == (name in subset), (name, mart, rows)
     # the daily summary shows what is there, and the transform says which sources fed it
     assert duckdb_rows(warehouse, f"select count(*) from {ANALYTICS}.daily_summary")[0][0] > 0
-    output = completed.stdout + completed.stderr
     assert f"marts fed by {', '.join(s for s in SOURCES if s in subset)}" in output

@@ -21,19 +21,18 @@ SHARED_UNITS = {
 # slowest first, from ``pytest --durations``; a module not named runs after these, in path order
 SLOW_FIRST = [
     "tests/dbt/test_any_subset_of_sources.py",
-    "tests/integration/test_privacy.py",
-    "tests/dbt/test_marts_truth.py",
-    "tests/browser/test_report.py",
-    "tests/integration/test_notion_pipeline.py",
     "tests/integration/test_hubspot_pipeline.py",
-    "tests/integration/test_notion_staging.py",
     "tests/integration/test_transform_skips_unchanged.py",
-    "tests/reliability/test_faults.py",
+    "tests/dbt/test_marts_truth.py",
+    "tests/integration/test_privacy.py",
+    "tests/integration/test_notion_pipeline.py",
     "tests/workflows/test_refresh_steps.py",
-    "tests/reliability/test_cursors.py",
     "tests/integration/test_fitbit_pipeline.py",
-    "tests/reliability/test_warehouse_state.py",
     "tests/dbt/test_bigquery_compile.py",
+    "tests/integration/test_notion_staging.py",
+    "tests/reliability/test_faults.py",
+    "tests/reliability/test_cursors.py",
+    "tests/reliability/test_warehouse_state.py",
 ]
 
 

@@ -91,6 +91,8 @@ def invoke_dbt(args: list[str], settings: Settings) -> int:
         finally:
             if settings.destination == "duckdb":
                 _close_dbt_duckdb()
+    if isinstance(result.exception, KeyboardInterrupt):
+        raise result.exception  # Ctrl-C or SIGTERM: the CLI exits 130 or 143, as for a refresh
     if result.exception is not None:
         log.error("dbt stopped: %s", result.exception)
         return 2

@@ -43,3 +43,30 @@ def test_signal_stops_cleanly_and_the_next_run_resumes(project_dir, sandbox, sig
     app.faults.clear()
     refresh_hubspot()
     assert_nothing_lost(project_dir, box)
+
+
+def test_ctrl_c_during_the_dbt_build_exits_130_and_leaves_no_build_record(project_dir, sandbox):
+    """dbt runs inside the `prp` process: Ctrl-C must stop it as it stops a refresh."""
+    from pipelines.common.settings import load_settings
+    from pipelines.transform_record import record_path
+
+    sandbox("hubspot")
+    refresh_hubspot()
+    run = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "transform"], cwd=project_dir,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        seen = []
+        for line in run.stdout:  # the interrupt lands once dbt runs its nodes
+            seen.append(line)
+            if " START " in line:
+                break
+        run.send_signal(signal.SIGINT)
+        out, _ = run.communicate(timeout=120)
+    finally:
+        run.kill()
+    out = "".join(seen) + out
+    assert run.returncode == 130, out[-3000:]
+    # dbt logs its own stack trace for the interrupt; prp's last line says what happened
+    assert "prp.cli: interrupted" in out.strip().splitlines()[-1]
+    assert not record_path(load_settings()).exists()  # the next `prp transform` builds

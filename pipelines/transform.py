@@ -138,7 +138,7 @@ def run_dbt(command: str = "build", *extra: str, settings: Settings | None = Non
 
 def _build_unless_unchanged(settings: Settings, force: bool) -> None:
     """A full ``dbt build``, skipped when the last one saw the same loads, date, project and vars."""
-    inputs = current_inputs(settings, DBT_DIR, _dbt_vars(settings))
+    inputs = current_inputs(settings, DBT_DIR, dbt_vars(settings))
     record = None if force else unchanged_since_last_build(settings, inputs)
     if record is not None:
         log.info("transform: skipping dbt build: nothing changed since the last build at %s (no new "
@@ -156,18 +156,19 @@ def _build_unless_unchanged(settings: Settings, force: bool) -> None:
                  summary.lines() if summary else [])
 
 
-def _dbt_vars(settings: Settings) -> str:
+def dbt_vars(settings: Settings) -> str:
+    """The vars every dbt command gets (a build record compares them too)."""
     return json.dumps({"timezone": settings.timezone})
 
 
 def _run_dbt(command: str, extra: tuple[str, ...], settings: Settings) -> TransformSummary | None:
-    dbt_vars = _dbt_vars(settings)
+    variables = dbt_vars(settings)
     # `dbt docs generate`, `dbt source freshness`: the sub-command comes before the options
     words = [command]
     if command in ("docs", "source") and extra and not extra[0].startswith("-"):
         words, extra = [command, extra[0]], extra[1:]
     args = [*words, "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-            "--vars", dbt_vars, *extra]
+            "--vars", variables, *extra]
     log.info("running dbt %s (target %s)", command, "prod" if settings.is_prod else settings.target)
     code = invoke_dbt(args, settings)
     if code != 0:

@@ -18,7 +18,7 @@ from pipelines.cli import main as prp
 from pipelines.common.settings import load_settings
 from pipelines.hubspot import refresh_hubspot
 from pipelines.notion import refresh_notion
-from pipelines.transform import DBT_DIR, _dbt_vars
+from pipelines.transform import DBT_DIR, dbt_vars
 from pipelines.transform_record import current_inputs, record_path, unchanged_since_last_build
 from tests.conftest import duckdb_rows
 
@@ -96,7 +96,7 @@ def test_unchanged_warehouse_skips_and_a_load_a_new_day_or_force_builds(project_
     # what the skip compares besides loads, checked where it decides (no build needed):
     # the as-of date moved on (the last build was yesterday): dates in the marts count to today
     settings = load_settings()
-    inputs = current_inputs(settings, DBT_DIR, _dbt_vars(settings))
+    inputs = current_inputs(settings, DBT_DIR, dbt_vars(settings))
     record_file = record_path(settings)
     record = json.loads(record_file.read_text())
     built_for = record["inputs"]["as_of_date"]
@@ -113,6 +113,6 @@ def test_unchanged_warehouse_skips_and_a_load_a_new_day_or_force_builds(project_
     with duckdb.connect(str(project_dir / "warehouse.duckdb")) as con:
         con.execute("drop schema dev_analytics cascade")
     capsys.readouterr()
-    assert unchanged_since_last_build(settings, current_inputs(settings, DBT_DIR, _dbt_vars(settings))) \
+    assert unchanged_since_last_build(settings, current_inputs(settings, DBT_DIR, dbt_vars(settings))) \
         is None
     assert "the analytics tables" in capsys.readouterr().out

@@ -40,6 +40,13 @@ def connected_sources(marts: dict[str, list[dict]]) -> set[str]:
     return found
 
 
+def as_of_date(marts: dict[str, list[dict]]) -> str | None:
+    """The date the marts were built as of (habit_streaks and dim_contacts carry it); None
+    when neither has rows, e.g. only Fitbit loaded."""
+    return max((row["as_of_date"] for name in ("habit_streaks", "dim_contacts") for row in marts[name]
+                if row["as_of_date"]), default=None)
+
+
 def read_marts(reader: MartReader, settings: Settings) -> dict[str, list[dict]]:
     """The mart rows each section needs (an absent mart reads as no rows)."""
     analytics, raw = settings.analytics_dataset, settings.raw_dataset
@@ -60,10 +67,11 @@ def read_marts(reader: MartReader, settings: Settings) -> dict[str, list[dict]]:
 def compute_sections(marts: dict[str, list[dict]]) -> list[Section]:
     """Every section in page order; one that fails to compute says so instead of the page failing."""
     connected = connected_sources(marts)
+    today = as_of_date(marts)  # one "today" for every section that picks a latest week
     builders: list[tuple[str, str, Callable[[], Section]]] = [
-        ("this-week", "This week", lambda: week.this_week_section(marts["daily_summary"], connected)),
+        ("this-week", "This week", lambda: week.this_week_section(marts["daily_summary"], connected, today)),
         ("habits", "Habits", lambda: habits.habits_section(
-            marts["fct_habit_periods"], marts["habit_metrics"], marts["habit_streaks"])),
+            marts["fct_habit_periods"], marts["habit_metrics"], marts["habit_streaks"], today)),
         ("sleep", "Sleep", lambda: health.sleep_section(marts["fct_sleep_nightly"])),
         ("activity", "Activity", lambda: health.activity_section(marts["fct_activity_daily"])),
         ("relationships", "Relationships", lambda: relationships.relationships_section(

@@ -10,7 +10,7 @@ from pipelines.report.model import Chart, Section, Table, not_connected, series
 PERIOD_COLUMNS = "habit_id, habit_name, period, period_start, is_done, is_target_met"
 METRIC_COLUMNS = "habit_id, habit_name, grain, window_start, completion_rate, target_rate"
 STREAK_COLUMNS = ("habit_id, habit_name, period, current_streak, longest_streak, longest_streak_start, "
-                  "longest_streak_end")
+                  "longest_streak_end, as_of_date")
 HEATMAP_WEEKS = 26
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -82,8 +82,9 @@ def _run(row: dict) -> str:
     return f"{start} to {end}" if start else ""
 
 
-def takeaway(streaks: list[dict], metrics: list[dict]) -> str:
-    """The longest current run, and how many habits are on target this week."""
+def takeaway(streaks: list[dict], metrics: list[dict], today: str | None = None) -> str:
+    """The longest current run, and how many habits are on target in the latest week that began
+    before ``today`` (the as-of date): on a Monday, last week, as 'This week' shows."""
     parts = []
     running = [row for row in streaks if row["current_streak"]]
     if running:
@@ -94,7 +95,9 @@ def takeaway(streaks: list[dict], metrics: list[dict]) -> str:
         parts.append("No habit has a streak running")
     weekly = [row for row in metrics if row["grain"] == "week"]
     if weekly:
-        week = max(row["window_start"] for row in weekly)
+        # a week that begins today holds only today's unfinished day
+        begun = [row for row in weekly if today is None or row["window_start"] < today] or weekly
+        week = max(row["window_start"] for row in begun)
         latest = [row for row in weekly if row["window_start"] == week]
         on_target = sum(1 for row in latest
                         if row["completion_rate"] is not None and row["target_rate"] is not None
@@ -103,7 +106,8 @@ def takeaway(streaks: list[dict], metrics: list[dict]) -> str:
     return "; ".join(parts) + "."
 
 
-def habits_section(periods: list[dict], metrics: list[dict], streaks: list[dict]) -> Section:
+def habits_section(periods: list[dict], metrics: list[dict], streaks: list[dict],
+                   today: str | None = None) -> Section:
     """The Habits section, or a note on connecting Notion when no habit is tracked."""
     section = Section("habits", "Habits", ("notion",))
     if not periods:
@@ -116,5 +120,5 @@ def habits_section(periods: list[dict], metrics: list[dict], streaks: list[dict]
     section.charts = [heatmap(habit, *names[habit], by_habit[habit], i) for i, habit in enumerate(ordered)]
     section.charts += completion_charts(metrics)
     section.tables.append(streak_table(streaks))
-    section.takeaway = takeaway(streaks, metrics)
+    section.takeaway = takeaway(streaks, metrics, today)
     return section

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pipelines.report.model import Chart, Section, Table, not_connected, series
 
 ENGAGEMENT_COLUMNS = "engagement_type, occurred_date"
-CONTACT_COLUMNS = "full_name, email, company_name, last_touch_date, days_overdue, is_overdue"
+CONTACT_COLUMNS = "full_name, email, company_name, last_touch_date, days_overdue, is_overdue, as_of_date"
 WEEKS_SHOWN = 26
 OVERDUE_SHOWN = 15
 

@@ -1,10 +1,12 @@
 """'This week' from daily_summary: habits, sleep, steps and people, against the four weeks before.
 
-The latest week is the one holding the latest date with any data (it may still be in progress;
-a Monday morning with nothing recorded yet shows last week rather than an empty one);
-the comparison pools the four calendar weeks before it. Averages compare day for day; habits
-compare the share of habit-days that met their target; people touched compares the week's
-total with the average week before.
+"This week" is the week of the latest completed day with data: the latest date with any data
+before today, where today is the marts' as-of date (else the last date in daily_summary, which
+ends at the latest date any source has data for). Today is still in progress (a few steps, no
+habits ticked yet), so on a Monday the report shows last week in full, and from Tuesday the
+current week, today's partial day included. The comparison pools the four calendar weeks before
+it. Averages compare day for day; habits compare the share of habit-days that met their target;
+people touched compares the week's total with the average week before.
 """
 
 from __future__ import annotations
@@ -23,10 +25,17 @@ def has_data(row: dict) -> bool:
         or row["steps"] is not None or bool(row["engagements"])
 
 
-def week_windows(rows: list[dict]) -> tuple[str, list[str]]:
-    """The latest week_start with data and the four week starts before it (ISO dates)."""
-    latest = max((row["week_start"] for row in rows if has_data(row)),
-                 default=max(row["week_start"] for row in rows))
+def week_windows(rows: list[dict], today: str | None = None) -> tuple[str, list[str]]:
+    """The week_start of "this week" and the four week starts before it (ISO dates).
+
+    ``today`` is the as-of date; without one, the last date in ``rows`` stands in for it.
+    """
+    today = today or max(row["summary_date"] for row in rows)
+    recorded = [row for row in rows if has_data(row)]
+    completed = [row for row in recorded if row["summary_date"] < today]
+    # nothing before today (a first day of data): today's week rather than no week at all
+    chosen = completed or recorded or rows
+    latest = max(chosen, key=lambda row: row["summary_date"])["week_start"]
     start = date.fromisoformat(latest)
     return latest, [(start - timedelta(weeks=k)).isoformat() for k in range(1, 5)]
 
@@ -38,9 +47,10 @@ def habit_rate(rows: list[dict]) -> tuple[float | None, int, int]:
     return (met / tracked if tracked else None), met, tracked
 
 
-def week_figures(rows: list[dict], connected: set[str]) -> tuple[list[Figure], str]:
-    """The four headline figures for the latest week, and that week's start."""
-    latest, previous = week_windows(rows)
+def week_figures(rows: list[dict], connected: set[str], today: str | None = None
+                 ) -> tuple[list[Figure], str]:
+    """The four headline figures for "this week" (see ``week_windows``), and that week's start."""
+    latest, previous = week_windows(rows, today)
     this_week = [row for row in rows if row["week_start"] == latest]
     before = [row for row in rows if row["week_start"] in previous]
     weeks_before = len({row["week_start"] for row in before}) or None
@@ -95,12 +105,12 @@ def _direction(ratio: float) -> str:
     return f"up {ratio:.0%}" if ratio >= 0 else f"down {-ratio:.0%}"
 
 
-def this_week_section(rows: list[dict], connected: set[str]) -> Section:
+def this_week_section(rows: list[dict], connected: set[str], today: str | None = None) -> Section:
     """The 'This week' section: figures, takeaway and a day-by-day chart of the week."""
     section = Section("this-week", "This week", ("notion", "fitbit", "hubspot"))
     if not rows or not connected:
         return not_connected(section, ["notion", "fitbit", "hubspot"])
-    section.figures, latest = week_figures(rows, connected)
+    section.figures, latest = week_figures(rows, connected, today)
     section.takeaway = takeaway(section.figures, latest)
     section.missing = [name for name in ("notion", "fitbit", "hubspot") if name not in connected]
     days = sorted((row for row in rows if row["week_start"] == latest), key=lambda row: row["summary_date"])

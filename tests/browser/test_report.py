@@ -91,13 +91,47 @@ POINTS_PER_CHART = """() => Object.fromEntries(Array.from(document.querySelector
 }))"""
 
 
+FIGURES = ["habits_target_rate", "average_sleep_hours", "average_steps", "people_touched"]
+# how the page writes each figure, and what it writes when there is nothing to show
+SHOWN = {"habits_target_rate": ("{:.0%}", "no habits tracked"),
+         "average_sleep_hours": ("{:.1f} h", "no data"),
+         "average_steps": ("{:,.0f}", "no data"),
+         "people_touched": ("{:,.0f}", "no data")}
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _shown(metric: str, value: float | None) -> str:
+    form, nothing = SHOWN[metric]
+    return nothing if value is None else form.format(value)
+
+
 def _week_from_marts(warehouse: Path) -> dict:
-    """The latest week's figures, straight from daily_summary, and the four weeks before it."""
+    """The figures of "this week" straight from the marts, and the four weeks before it.
+
+    This week is the week of the latest day with data before today (the marts' as-of date, else
+    the last date in daily_summary): today is unfinished, so a Monday shows last week. A figure
+    with nothing to average is None.
+    """
     with duckdb.connect(str(warehouse), read_only=True) as con:
         latest = con.execute(f"""
-            select max(week_start) from {ANALYTICS}.daily_summary
-            where daily_habits_tracked > 0 or hours_asleep is not null or steps is not null
-               or engagements > 0""").fetchone()[0]
+            with recorded as (
+                select summary_date, week_start from {ANALYTICS}.daily_summary
+                where daily_habits_tracked > 0 or hours_asleep is not null or steps is not null
+                   or engagements > 0
+            ),
+            today as (
+                select coalesce(
+                    (select max(as_of_date) from (
+                        select as_of_date from {ANALYTICS}.habit_streaks
+                        union all select as_of_date from {ANALYTICS}.dim_contacts)),
+                    (select max(summary_date) from {ANALYTICS}.daily_summary)) as day
+            )
+            select coalesce(
+                (select max(week_start) from recorded where summary_date < (select day from today)),
+                (select max(week_start) from recorded))""").fetchone()[0]
         row = con.execute(f"""
             select sum(daily_habits_target_met) / nullif(sum(daily_habits_tracked), 0),
                    avg(hours_asleep), avg(steps), sum(contacts_touched)
@@ -107,9 +141,8 @@ def _week_from_marts(warehouse: Path) -> dict:
                    avg(hours_asleep), avg(steps), sum(contacts_touched) / count(distinct week_start)
             from {ANALYTICS}.daily_summary
             where week_start >= ? - interval 28 day and week_start < ?""", [latest, latest]).fetchone()
-    names = ["habits_target_rate", "average_sleep_hours", "average_steps", "people_touched"]
-    return {"week_start": latest.isoformat(), **{n: float(v) for n, v in zip(names, row, strict=True)},
-            "before": {n: float(v) for n, v in zip(names, before, strict=True)}}
+    return {"week_start": latest.isoformat(), **dict(zip(FIGURES, map(_number, row), strict=True)),
+            "before": dict(zip(FIGURES, map(_number, before), strict=True))}
 
 
 def test_demo_report_draws_every_section_and_chart_with_data(browser, reports, tmp_path):
@@ -153,16 +186,18 @@ def test_latest_week_figures_equal_the_marts(browser, reports):
     expected = _week_from_marts(reports.warehouse)
     page, errors, _ = _open(browser, reports.demo)
     shown = {el.get_attribute("data-metric"): el for el in page.locator(".figure").element_handles()}
-    assert set(shown) == {"habits_target_rate", "average_sleep_hours", "average_steps", "people_touched"}
+    assert set(shown) == set(FIGURES)
     for metric, element in shown.items():
-        assert float(element.get_attribute("data-value")) == pytest.approx(expected[metric], rel=1e-5), metric
+        value = element.get_attribute("data-value")
+        if expected[metric] is None:
+            assert value == "", metric
+        else:
+            assert float(value) == pytest.approx(expected[metric], rel=1e-5), metric
     text = {metric: element.inner_text() for metric, element in shown.items()}
-    assert f"{expected['habits_target_rate']:.0%}" in text["habits_target_rate"]
-    assert f"{expected['average_sleep_hours']:.1f} h" in text["average_sleep_hours"]
-    assert f"{expected['average_steps']:,.0f}" in text["average_steps"]
-    assert f"{expected['people_touched']:,.0f}" in text["people_touched"]
-    assert f"{expected['before']['average_sleep_hours']:.1f} h" in text["average_sleep_hours"]
-    assert f"{expected['before']['average_steps']:,.0f}" in text["average_steps"]
+    for metric in FIGURES:
+        assert _shown(metric, expected[metric]) in text[metric], metric
+    for metric in ("average_sleep_hours", "average_steps"):
+        assert f"previous 4 weeks: {_shown(metric, expected['before'][metric])}" in text[metric], metric
     assert expected["week_start"] in page.locator("section[data-section='this-week'] .takeaway").inner_text()
     assert errors == []
     page.close()

@@ -53,6 +53,11 @@ RESOURCE_SCOPES = {"sleep": "sleep.readonly",
 MAX_UTC_OFFSET = timedelta(hours=14)  # the widest offset on Earth: local dates vs UTC instants
 
 
+def _now() -> datetime:
+    """The present, from one place (a test pins it to the sandbox's clock)."""
+    return datetime.now(UTC)
+
+
 def midnight(day: date) -> datetime:
     """A local date on the cursor's axis: its midnight, stamped UTC."""
     return datetime.combine(day, time(0), UTC)
@@ -120,7 +125,14 @@ class FitbitContext:
             return self.fallback_time_zone
 
     def today(self) -> date:
-        return datetime.now(self.zone).date()
+        return _now().astimezone(self.zone).date()
+
+    def latest_own_date(self) -> date:
+        """The latest date a point dated by its own offset can carry now: today at UTC+14.
+
+        A night slept east of the personal zone can end on what is still tomorrow there.
+        """
+        return max(self.today(), (_now() + MAX_UTC_OFFSET).date())
 
     def backfill_start(self) -> date:
         """``initial_date``, or the account's membership start when that is later."""
@@ -140,17 +152,22 @@ class FitbitContext:
                      self.initial_date)
             return None
 
-    def window(self, state: dict, name: str) -> Window | None:
-        """The dates this run reads for one resource, from its cursor and the run's bounds."""
+    def window(self, state: dict, name: str, latest: date | None = None) -> Window | None:
+        """The dates this run reads for one resource, from its cursor and the run's bounds.
+
+        ``latest`` is the newest date the resource can hold now (default: the personal zone's
+        today); the cursor takes it as "now", so such a date is no stamp "in the future".
+        """
         _migrate_state(state)
         today = self.today()
+        latest = latest or today
         first_run = self.full_refresh or not state.get("cursor")
         start = midnight(self.since or self.backfill_start()) if first_run else midnight(today)
         cursor = OverlapCursor(state, overlap=timedelta(days=self.lookback_days), start=start,
-                               full_refresh=self.full_refresh, now=midnight(today),
+                               full_refresh=self.full_refresh, now=midnight(latest),
                                label=f"fitbit {name}")
         first = self.since or cursor.read_from.date()
-        end = min(self.until or today, today)
+        end = min(self.until or latest, latest)
         if first > end:
             log.info("fitbit %s: nothing to read (%s is after %s)", name, first, end)
             return None
@@ -174,7 +191,8 @@ def _keep(window: Window, key: str, day: date, row: dict) -> bool:
 
 
 def _sleep(ctx: FitbitContext) -> Iterator[dict]:
-    window = ctx.window(dlt.current.resource_state(), "sleep")
+    # a night is dated by its own offset: an ended one can be "tomorrow" in the personal zone
+    window = ctx.window(dlt.current.resource_state(), "sleep", ctx.latest_own_date())
     if window is None:
         return
     # sessions come newest first: page back until one ends well before the window (the margin
@@ -221,6 +239,9 @@ def _vanished_sleep(ctx: FitbitContext, window: Window, lower: datetime, upper: 
 
 
 def _activity(ctx: FitbitContext) -> Iterator[dict]:
+    # stops at the personal zone's today: a day already begun further east is still under way,
+    # and reading it would stretch every rollup range further into the future; the next run
+    # reads it
     window = ctx.window(dlt.current.resource_state(), "activity")
     if window is None:
         return
@@ -247,7 +268,10 @@ def _activity(ctx: FitbitContext) -> Iterator[dict]:
 
 
 def _resting(ctx: FitbitContext) -> Iterator[dict]:
-    window = ctx.window(dlt.current.resource_state(), "resting heart rate")
+    # dated in the account's zone, which can be east of the personal one (a trip, a configured
+    # zone): the list has no upper bound, so reading up to the widest today costs nothing
+    window = ctx.window(dlt.current.resource_state(), "resting heart rate",
+                        ctx.latest_own_date())
     if window is None:
         return
     seen: set[date] = set()

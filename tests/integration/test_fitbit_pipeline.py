@@ -9,8 +9,9 @@ import os
 import stat
 import subprocess
 import sys
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -382,8 +383,6 @@ def test_no_data_scope_at_all_exits_2_with_the_reauthorisation_hint(project_dir,
 
 
 def test_days_synced_late_are_picked_up_when_the_clock_moves(project_dir, monkeypatch):
-    from datetime import datetime
-
     from sandbox import start_sandbox
 
     two_days_ago = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=2)
@@ -427,6 +426,37 @@ def test_item10_nights_are_dated_by_their_own_offset(project_dir, google, monkey
     assert in_tokyo
     for session in in_tokyo:  # dated where it was slept, not at home nor in the configured zone
         assert loaded[session["id"]][0] != session["end"].astimezone(google.data.zone).date()
+
+
+@pytest.mark.parametrize(("now", "trip"), [
+    # the night reported: slept at home in London, over at 06:29; Los Angeles is still on the 29th
+    (datetime(2026, 11, 30, 7, 30, tzinfo=UTC), None),
+    # in Tokyo, the 30th's night and resting heart rate are known while Los Angeles is on the 29th
+    (datetime(2026, 11, 30, 4, 0, tzinfo=UTC), "Asia/Tokyo"),
+], ids=["london-night", "tokyo-trip"])
+def test_item10_a_date_ahead_of_the_personal_zone_loads_on_this_run(project_dir, start,
+                                                                   monkeypatch, log_lines,
+                                                                   now, trip):
+    monkeypatch.setenv("PRP__TIMEZONE", "America/Los_Angeles")
+    app = start(apis=("google",), now=now).app("google")
+    monkeypatch.setattr("pipelines.fitbit.source._now", app.data.now)  # one clock for both
+    ahead = now.astimezone(ZoneInfo("America/Los_Angeles")).date() + timedelta(days=1)
+    if trip:
+        app.data.add_trip(ahead - timedelta(days=1), ahead, trip)
+    assert any(s["sleep_date"] == ahead for s in app.data.truth_sleep_sessions())
+    assert trip is None or ahead in app.data.truth_resting_heart_rate()
+
+    refresh_fitbit()
+    assert loaded_sleep(project_dir) == truth_sleep(app)
+    assert loaded_resting(project_dir) == app.data.truth_resting_heart_rate()
+
+    app.data.delete_sleep(ahead)  # the next run, still the 29th in Los Angeles, sees it gone
+    if trip:
+        app.data.delete_resting_heart_rate(ahead)
+    refresh_fitbit()
+    assert loaded_sleep(project_dir) == truth_sleep(app)
+    assert loaded_resting(project_dir) == app.data.truth_resting_heart_rate()
+    assert not [line for line in log_lines if "in the future" in line]
 
 
 def test_item11_unticked_scope_skips_its_resource_with_a_warning(project_dir, google,

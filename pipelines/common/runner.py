@@ -9,10 +9,11 @@ data and cursors in place: dlt commits state together with the data it belongs t
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -141,7 +142,8 @@ def run_source(
     use_configured_secrets()  # [prp] secrets = "gcp": Secret Manager after env and secrets.toml
     policy = load_policy(settings.destination)  # privacy: a missing hash key fails here
     mode: RefreshMode = resolve_refresh_mode(name, is_incremental)
-    with warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds):
+    with (warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds),
+          _duckdb_kept_open(settings)):
         metrics.reset()
         completeness.expected.reset()
         started = time.monotonic()
@@ -173,6 +175,33 @@ def run_source(
         log.info(line)
     info.prp_summary = summary  # type: ignore[attr-defined]
     return info
+
+
+@contextlib.contextmanager
+def _duckdb_kept_open(settings: Settings) -> Iterator[None]:
+    """Hold one connection to the DuckDB warehouse for the whole run.
+
+    dlt and the sources open a short-lived connection for each step (state check, every
+    deletion query, the load, the summary). While one stays open they all share the open
+    database instead of reading its catalog and checkpointing the file each time. A warehouse
+    not created yet is left to dlt (a run that fails early leaves no empty file behind), and
+    when the file cannot be opened nothing is held: dlt's own error, explained, is what the
+    user sees.
+    """
+    if settings.destination != "duckdb" or not settings.duckdb_path.exists():
+        yield
+        return
+    import duckdb
+
+    try:
+        connection = duckdb.connect(str(settings.duckdb_path))
+    except duckdb.Error:
+        yield
+        return
+    try:
+        yield
+    finally:
+        connection.close()
 
 
 def _format_args(settings: Settings) -> dict[str, str]:

@@ -107,6 +107,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
         mp.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
         mp.setenv("PRP__PRIVACY", "cloud")
         mp.setenv("PRIVACY__HASH_KEY", KEY)
+        mp.delenv("DBT_LOG_LEVEL_FILE")  # dbt's debug log is written, to be scanned with the rest
         with sandbox_in_env(mp, profile="small") as box:
             out = io.StringIO()
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
@@ -122,6 +123,7 @@ def test_no_clear_value_in_any_table_file_or_log(cloud):
     assert _found(_warehouse_text(cloud.path), needles) == {}
     files = _files_text(cloud.work)
     assert "hubspot__contacts" in files  # the load packages are there to scan
+    assert (cloud.work / "dbt-logs" / "dbt.log").stat().st_size > 0  # and dbt's debug log
     assert _found(files, needles) == {}
     assert _found(cloud.logs, needles) == {}
 

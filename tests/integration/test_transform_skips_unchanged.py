@@ -2,8 +2,9 @@
 
 HubSpot and Notion (small profile) are loaded from the sandbox into DuckDB, then `prp transform` runs
 in-process as a person would run it. Whether dbt built is read from what dbt left behind (its
-run_results.json) and from what lands in the marts. A new as-of date and missing marts are
-checked where the decision is made (each real build costs the suite half a minute).
+run_results.json) and from what lands in the marts. Two real builds (each costs ~20 s of CPU):
+the first, and a forced one that carries a new load into the marts. That a new load, a new
+as-of date or missing marts call for a build is checked where the decision is made.
 """
 
 from __future__ import annotations
@@ -74,30 +75,33 @@ def test_unchanged_warehouse_skips_and_a_load_a_new_day_or_force_builds(project_
     assert SKIPPED in transform(capsys)
     assert built_at(project_dir) == first_build
 
-    # --force builds anyway
-    assert SKIPPED not in transform(capsys, "--force")
-    forced_build = built_at(project_dir)
-    assert forced_build != first_build
-
-    # a new load: a new contact reaches the marts
+    # a new load: a build is due, and the log says why
     crm = box.app("hubspot").truth
     box.clock.advance(minutes=30)
     crm.create("contacts", {"email": "fresh.contact@example.org", "firstname": "Fresh"})
     box.clock.advance(minutes=1)  # let the search index catch up
     refresh_hubspot()
     assert "fresh.contact@example.org" not in contact_emails(project_dir)
-    out = transform(capsys)
-    assert SKIPPED not in out and "a new load" in out
+    settings = load_settings()
+    inputs = current_inputs(settings, DBT_DIR, dbt_vars(settings))
+    capsys.readouterr()
+    assert unchanged_since_last_build(settings, inputs) is None
+    assert "a new load" in capsys.readouterr().out
+
+    # a record that claims this load skips; --force builds anyway, and the new contact lands
+    record_file = record_path(settings)
+    record = json.loads(record_file.read_text())
+    record["inputs"]["raw_data"] = inputs.raw_data
+    record_file.write_text(json.dumps(record))
+    assert SKIPPED in transform(capsys)
+    assert SKIPPED not in transform(capsys, "--force")
+    assert built_at(project_dir) != first_build
     assert "fresh.contact@example.org" in contact_emails(project_dir)
     assert SKIPPED in transform(capsys)  # and once built, quiet again
 
-
-
     # what the skip compares besides loads, checked where it decides (no build needed):
     # the as-of date moved on (the last build was yesterday): dates in the marts count to today
-    settings = load_settings()
     inputs = current_inputs(settings, DBT_DIR, dbt_vars(settings))
-    record_file = record_path(settings)
     record = json.loads(record_file.read_text())
     built_for = record["inputs"]["as_of_date"]
     record["inputs"]["as_of_date"] = (date.fromisoformat(built_for) - timedelta(days=1)).isoformat()

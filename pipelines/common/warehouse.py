@@ -8,16 +8,39 @@ read the running pipeline's destination and dataset. Queries use ``%s`` placehol
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
+from typing import Any
 
 import dlt
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
+from dlt.destinations.sql_client import SqlClientBase
 
 log = logging.getLogger("prp.warehouse")
+
+_per_thread = threading.local()
+
+
+def _sql_client(pipeline: dlt.Pipeline) -> SqlClientBase[Any]:
+    """The pipeline's SQL client for this thread, made once per pipeline and schema.
+
+    Making one resolves dlt's destination configuration (tens of milliseconds), and a run asks
+    again for every comparison (Notion: per page it checks). One per thread, because parallel
+    resources query at the same time and a client holds one open connection.
+    """
+    clients = getattr(_per_thread, "clients", None)
+    if clients is None:
+        clients = _per_thread.clients = weakref.WeakKeyDictionary()
+    schema_name, client = clients.get(pipeline, (None, None))
+    if client is None or schema_name != pipeline.default_schema_name:
+        client = pipeline.sql_client()
+        clients[pipeline] = (pipeline.default_schema_name, client)
+    return client
 
 
 def qualified(table: str) -> str:
     """The fully qualified name of a raw table of the running pipeline's dataset."""
-    with dlt.current.pipeline().sql_client() as client:
+    with _sql_client(dlt.current.pipeline()) as client:
         return client.make_qualified_table_name(table)
 
 
@@ -27,7 +50,7 @@ def _select(table: str, columns: str, where: str, params: tuple) -> tuple[list[s
     if pipeline.default_schema_name is None or table not in pipeline.default_schema.tables:
         return [], []  # never loaded by this pipeline: nothing to compare with
     try:
-        with pipeline.sql_client() as client:
+        with _sql_client(pipeline) as client:
             sql = f"select {columns} from {client.make_qualified_table_name(table)}"
             if where:
                 sql += f" where {where}"

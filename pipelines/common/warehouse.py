@@ -13,7 +13,9 @@ import weakref
 from typing import Any
 
 import dlt
+from dlt.common.configuration.container import Container
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
+from dlt.common.pipeline import PipelineContext
 from dlt.destinations.sql_client import SqlClientBase
 
 log = logging.getLogger("prp.warehouse")
@@ -38,15 +40,24 @@ def _sql_client(pipeline: dlt.Pipeline) -> SqlClientBase[Any]:
     return client
 
 
+def _running_pipeline() -> dlt.Pipeline:
+    """The pipeline that is extracting (what ``dlt.current.pipeline()`` returns).
+
+    Read from dlt's pipeline context directly: ``dlt.current.pipeline()`` resolves a pipeline
+    configuration on every call, which a Notion run paid once per page it compared.
+    """
+    return Container()[PipelineContext].pipeline()
+
+
 def qualified(table: str) -> str:
     """The fully qualified name of a raw table of the running pipeline's dataset."""
-    with _sql_client(dlt.current.pipeline()) as client:
+    with _sql_client(_running_pipeline()) as client:
         return client.make_qualified_table_name(table)
 
 
 def _select(table: str, columns: str, where: str, params: tuple) -> tuple[list[str], list[tuple]]:
     """Column names and rows of a select on a raw table; nothing when the table does not exist."""
-    pipeline = dlt.current.pipeline()
+    pipeline = _running_pipeline()
     if pipeline.default_schema_name is None or table not in pipeline.default_schema.tables:
         return [], []  # never loaded by this pipeline: nothing to compare with
     try:

@@ -7,13 +7,15 @@ lands: primary keys equal the sandbox's truth and none is duplicated.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from sandbox import start_sandbox
-from tests.conftest import duckdb_rows
+from tests.conftest import duckdb_rows, isolate_project
+from tests.workspace_snapshot import WorkspaceSnapshot
 
 RAW = "dev_raw_data"
 KEYS = {  # raw table -> its primary key column
@@ -24,28 +26,76 @@ KEYS = {  # raw table -> its primary key column
 }
 
 
+def a_day_ago() -> datetime:
+    """A sandbox start a day in the past, so every stamp is behind the real present."""
+    return datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
+
+
+def small_retry_waits(mp: pytest.MonkeyPatch) -> None:
+    """Retry waits and the lock timeout made small through settings (the defaults are tested on
+    their own)."""
+    mp.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
+    mp.setenv("SOURCES__HUBSPOT__SEARCH_RETRY_WINDOW_SECONDS", "0.05")
+    mp.setenv("PRP__LOCK_TIMEOUT_SECONDS", "1")
+
+
+def start_small_sandbox(apis: tuple[str, ...], now: datetime | None, mp: pytest.MonkeyPatch):
+    """The small profile, seed 7, limits off, at ``now`` (default a day ago), pointed at by the env."""
+    box = start_sandbox(profile="small", seed=7, apis=apis, now=now or a_day_ago(), rate_limits=False)
+    for key, value in box.env().items():
+        mp.setenv(key, value)
+    return box
+
+
 @pytest.fixture
 def sandbox(project_dir, monkeypatch) -> Iterator:
-    """Start the chosen stand-ins a day in the past, so every stamp is behind the real present.
-
-    Retry waits are made small through settings; the real default policy is tested on its own.
-    """
-    monkeypatch.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
-    monkeypatch.setenv("SOURCES__HUBSPOT__SEARCH_RETRY_WINDOW_SECONDS", "0.05")
-    monkeypatch.setenv("PRP__LOCK_TIMEOUT_SECONDS", "1")
+    """Start the chosen stand-ins a day in the past (``sandbox("hubspot", now=...)`` to choose
+    the moment, e.g. a module's ``FirstLoad.now``)."""
+    small_retry_waits(monkeypatch)
     started = []
 
-    def _start(*apis: str):
-        now = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
-        box = start_sandbox(profile="small", seed=7, apis=apis, now=now, rate_limits=False)
+    def _start(*apis: str, now: datetime | None = None):
+        box = start_small_sandbox(apis, now, monkeypatch)
         started.append(box)
-        for key, value in box.env().items():
-            monkeypatch.setenv(key, value)
         return box
 
     yield _start
     for box in started:
         box.stop()
+
+
+@dataclass(frozen=True)
+class FirstLoad:
+    """A first full load, taken once per module and copied into each test that starts from it.
+
+    The sandbox's clock is frozen, so a test's own sandbox started at ``now`` (same profile and
+    seed) serves exactly what this load read.
+    """
+
+    now: datetime
+    snapshot: WorkspaceSnapshot
+
+    def restore(self) -> None:
+        """Put the load in place as the current test's warehouse and dlt state."""
+        self.snapshot.restore()
+
+
+def take_first_load(directory: Path, apis: tuple[str, ...], sources: tuple[str, ...]) -> FirstLoad:
+    """``prp refresh <source>`` for each of ``sources`` (each must exit 0) in a project of its own
+    under ``directory``, against a sandbox serving ``apis``; kept for ``FirstLoad.restore``."""
+    from pipelines.cli import main as prp
+
+    now = a_day_ago()
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_project(mp, directory)
+        small_retry_waits(mp)
+        box = start_small_sandbox(apis, now, mp)
+        try:
+            for source in sources:
+                assert prp(["refresh", source]) == 0, source
+        finally:
+            box.stop()
+        return FirstLoad(now, WorkspaceSnapshot.take(directory / "snapshot"))
 
 
 def warehouse(project_dir: Path) -> Path:

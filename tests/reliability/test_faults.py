@@ -9,17 +9,39 @@ from pipelines.cli import main as prp
 from pipelines.common.http import PacedSession
 from pipelines.hubspot import refresh_hubspot
 from tests.conftest import duckdb_rows
-from tests.reliability.conftest import RAW, assert_nothing_lost, raw_counts, warehouse
+from tests.reliability.conftest import (
+    RAW,
+    FirstLoad,
+    assert_nothing_lost,
+    raw_counts,
+    take_first_load,
+    warehouse,
+)
 
 pytestmark = pytest.mark.integration
 
 BUDGET = "2"  # retries per request in these tests (SOURCES__HUBSPOT__MAX_RETRIES)
 
 
+@pytest.fixture(scope="module")
+def first_load(tmp_path_factory) -> FirstLoad:
+    """HubSpot's first full load, taken once: most tests here start from it."""
+    return take_first_load(tmp_path_factory.mktemp("first_load"), ("hubspot",), ("hubspot",))
+
+
 @pytest.fixture
 def hubspot(sandbox, monkeypatch):
     monkeypatch.setenv("SOURCES__HUBSPOT__MAX_RETRIES", BUDGET)
     return sandbox("hubspot")
+
+
+@pytest.fixture
+def loaded_hubspot(sandbox, monkeypatch, first_load):
+    """As ``hubspot``, at the first load's moment, with that load in this test's warehouse."""
+    monkeypatch.setenv("SOURCES__HUBSPOT__MAX_RETRIES", BUDGET)
+    box = sandbox("hubspot", now=first_load.now)
+    first_load.restore()
+    return box
 
 
 def edit_a_contact(box, name: str) -> str:
@@ -43,14 +65,14 @@ def failed_in_one_line(capsys, argv: list[str], *words: str) -> None:
 
 
 def test_eight_search_429s_in_a_row_are_survived_waiting_at_least_the_window(
-        project_dir, sandbox, monkeypatch):
+        project_dir, sandbox, monkeypatch, first_load):
     """Problem: eight 429s in a row on HubSpot search failed the run: the first backoff
     (0.6 s with jitter) was shorter than search's 1-second window.
 
     The real default policy (no test overrides) decides every wait; the test records each
     wait and sleeps a fraction of it, so it stays fast.
     """
-    box = sandbox("hubspot")
+    box = sandbox("hubspot", now=first_load.now)
     for key in ("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "SOURCES__HUBSPOT__SEARCH_RETRY_WINDOW_SECONDS",
                 "SOURCES__HUBSPOT__MAX_RETRIES"):
         monkeypatch.delenv(key, raising=False)
@@ -61,7 +83,7 @@ def test_eight_search_429s_in_a_row_are_survived_waiting_at_least_the_window(
         waits.append(real_wait(self, response, attempt))
         return 0.2
 
-    refresh_hubspot()  # a first run lists; incremental runs search
+    first_load.restore()  # a first run lists; incremental runs search
     edit_a_contact(box, "Searched")
     monkeypatch.setattr(PacedSession, "_wait_for_retry", record)
     box.app("hubspot").faults.inject("rate_limit", 8, path_contains="/search", retry_after=None)
@@ -71,8 +93,9 @@ def test_eight_search_429s_in_a_row_are_survived_waiting_at_least_the_window(
     assert_nothing_lost(project_dir, box)
 
 
-def test_connection_drops_beyond_the_budget_fail_loudly_and_lose_nothing(project_dir, hubspot, capsys):
-    refresh_hubspot()
+def test_connection_drops_beyond_the_budget_fail_loudly_and_lose_nothing(project_dir, loaded_hubspot,
+                                                                        capsys):
+    hubspot = loaded_hubspot
     before = raw_counts(project_dir, "hubspot__")
     edit_a_contact(hubspot, "Dropped")
     hubspot.app("hubspot").faults.inject("drop", 10, path_contains="/search")
@@ -84,8 +107,8 @@ def test_connection_drops_beyond_the_budget_fail_loudly_and_lose_nothing(project
 
 
 @pytest.mark.parametrize("burst", [2, 6])
-def test_5xx_bursts_shorter_and_longer_than_the_budget(project_dir, hubspot, capsys, burst):
-    refresh_hubspot()
+def test_5xx_bursts_shorter_and_longer_than_the_budget(project_dir, loaded_hubspot, capsys, burst):
+    hubspot = loaded_hubspot
     edit_a_contact(hubspot, "Burst")
     hubspot.app("hubspot").faults.inject("server_error", burst, path_contains="/search", status=503)
     if burst <= int(BUDGET):
@@ -103,8 +126,8 @@ def test_malformed_json_is_retried(project_dir, hubspot):
     assert_nothing_lost(project_dir, hubspot)
 
 
-def test_full_refresh_failing_half_way_keeps_the_previous_tables(project_dir, hubspot, capsys):
-    refresh_hubspot()
+def test_full_refresh_failing_half_way_keeps_the_previous_tables(project_dir, loaded_hubspot, capsys):
+    hubspot = loaded_hubspot
     before = raw_counts(project_dir, "hubspot__")
     hubspot.app("hubspot").faults.inject("server_error", 10, path_contains="/crm/v3/objects/notes")
     failed_in_one_line(capsys, ["refresh", "hubspot", "--full-refresh"], "notes")
@@ -112,8 +135,8 @@ def test_full_refresh_failing_half_way_keeps_the_previous_tables(project_dir, hu
     assert_nothing_lost(project_dir, hubspot)
 
 
-def test_two_identical_runs_the_second_loads_nothing(project_dir, hubspot):
-    refresh_hubspot()
+def test_two_identical_runs_the_second_loads_nothing(project_dir, loaded_hubspot):
+    hubspot = loaded_hubspot  # the first run: the module's first load
     before = raw_counts(project_dir, "hubspot__")
     info = refresh_hubspot()
     assert info.prp_summary.total_rows == 0
@@ -121,11 +144,11 @@ def test_two_identical_runs_the_second_loads_nothing(project_dir, hubspot):
     assert_nothing_lost(project_dir, hubspot)
 
 
-def test_completeness_is_recorded_and_a_difference_warned(project_dir, sandbox):
+def test_completeness_is_recorded_and_a_difference_warned(project_dir, sandbox, first_load):
     """The API's own counts (HubSpot search totals, the Notion id scan) against the warehouse,
     in `_prp_completeness`; a difference is a warning in the run summary."""
-    box = sandbox("hubspot")
-    refresh_hubspot()
+    box = sandbox("hubspot", now=first_load.now)
+    first_load.restore()  # what the first run recorded
     crm = box.app("hubspot").truth
     found = duckdb_rows(warehouse(project_dir),
                         f"select scope, api_count, warehouse_count from {RAW}._prp_completeness "

@@ -9,21 +9,34 @@ from pipelines.cli import main as prp
 from pipelines.common.runner import build_pipeline
 from pipelines.hubspot import hubspot_source, refresh_hubspot
 from tests.conftest import duckdb_rows
-from tests.reliability.conftest import assert_nothing_lost, raw_counts, warehouse
+from tests.reliability.conftest import (
+    FirstLoad,
+    assert_nothing_lost,
+    raw_counts,
+    take_first_load,
+    warehouse,
+)
 
 pytestmark = pytest.mark.integration
 
 SANDBOX_APIS = {"notion": "notion", "hubspot": "hubspot", "fitbit": "google"}
 
 
+@pytest.fixture(scope="module")
+def first_load(tmp_path_factory) -> FirstLoad:
+    """Every source's first full load (each `prp refresh <source>` exits 0), taken once: each
+    test here starts from it."""
+    return take_first_load(tmp_path_factory.mktemp("first_load"), tuple(SANDBOX_APIS.values()),
+                           tuple(SANDBOX_APIS))
+
+
 @pytest.mark.parametrize(("first", "second"), [("hubspot", "fitbit"), ("fitbit", "notion")])
-def test_deleted_warehouse_is_backfilled(project_dir, sandbox, first, second, capsys):
+def test_deleted_warehouse_is_backfilled(project_dir, sandbox, first_load, first, second, capsys):
     """Problem: after deleting the warehouse, `prp refresh all` exited 0 but HubSpot loaded
     0 rows and Fitbit kept 8 of 383 days: once an earlier source had recreated the dataset,
     the later ones trusted their old local cursors and schema."""
-    box = sandbox(SANDBOX_APIS[first], SANDBOX_APIS[second])
-    for source in (first, second):
-        assert prp(["refresh", source]) == 0
+    box = sandbox(SANDBOX_APIS[first], SANDBOX_APIS[second], now=first_load.now)
+    first_load.restore()
     before = {s: raw_counts(project_dir, f"{s}__") for s in (first, second)}
     assert all(sum(counts.values()) > 0 for counts in before.values())
     warehouse(project_dir).unlink()
@@ -39,11 +52,10 @@ def test_deleted_warehouse_is_backfilled(project_dir, sandbox, first, second, ca
         assert "does not match" in outputs[source] and "backfilling" in outputs[source], source
 
 
-def test_two_warehouses_do_not_share_cursors(project_dir, sandbox, monkeypatch):
+def test_two_warehouses_do_not_share_cursors(project_dir, sandbox, monkeypatch, first_load):
     """Problem: two clones (or two warehouses) on one machine shared one pipeline state."""
-    box = sandbox("hubspot", "google")
-    for source in ("hubspot", "fitbit"):
-        assert prp(["refresh", source]) == 0
+    box = sandbox("hubspot", "google", now=first_load.now)
+    first_load.restore()
     first = raw_counts(project_dir, "hubspot__")
     other_dir = project_dir / "other"
     other_dir.mkdir()
@@ -54,12 +66,13 @@ def test_two_warehouses_do_not_share_cursors(project_dir, sandbox, monkeypatch):
     assert_nothing_lost(other_dir, box)
 
 
-def test_run_after_a_crash_loads_the_pending_package_and_extracts_new_data(project_dir, sandbox):
+def test_run_after_a_crash_loads_the_pending_package_and_extracts_new_data(project_dir, sandbox,
+                                                                            first_load):
     """Problem: after a killed run, the next run finished the pending load but extracted
     nothing new ("requests: 0, rows loaded: 0")."""
-    box = sandbox("hubspot")
+    box = sandbox("hubspot", now=first_load.now)
     crm = box.app("hubspot").truth
-    refresh_hubspot()
+    first_load.restore()
     # a run killed between extract and load leaves a normalized package behind
     box.clock.advance(minutes=5)
     first = sorted(crm.live_ids("contacts"), key=int)[0]

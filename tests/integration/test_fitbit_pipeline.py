@@ -3,14 +3,18 @@ the sandbox's request counters and its ground truth."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,8 +25,10 @@ from pipelines.cli import main as prp
 from pipelines.common.errors import ConfigurationError
 from pipelines.common.token_store import LocalSecretsFile, reload_dlt_providers
 from pipelines.fitbit import refresh_fitbit
+from sandbox import start_sandbox
 from sandbox.ratelimit import SlidingWindowLimit
-from tests.conftest import REPO, duckdb_rows
+from tests.conftest import REPO, duckdb_rows, isolate_project
+from tests.workspace_snapshot import WorkspaceSnapshot
 
 pytestmark = pytest.mark.integration
 
@@ -40,9 +46,9 @@ def forget_secrets_file(project_dir):
     reload_dlt_providers()
 
 
-@pytest.fixture
-def log_lines():
-    """Every message the project logs during the test, before any masking."""
+@contextlib.contextmanager
+def collected_log_lines() -> Iterator[list[str]]:
+    """Every message the project logs meanwhile, before any masking."""
     lines: list[str] = []
 
     class Collect(logging.Handler):
@@ -54,8 +60,17 @@ def log_lines():
     handler = Collect()
     logger = logging.getLogger("prp")
     logger.addHandler(handler)
-    yield lines
-    logger.removeHandler(handler)
+    try:
+        yield lines
+    finally:
+        logger.removeHandler(handler)
+
+
+@pytest.fixture
+def log_lines():
+    """Every message the project logs during the test, before any masking."""
+    with collected_log_lines() as lines:
+        yield lines
 
 
 @pytest.fixture
@@ -66,6 +81,53 @@ def sandbox(start):
 @pytest.fixture
 def google(sandbox):
     return sandbox.app("google")
+
+
+@dataclass(frozen=True)
+class FirstLoad:
+    """The module's one real backfill of the small sandbox, as it ran and as it landed."""
+
+    now: datetime  # the sandbox clock it ran at
+    project: Path  # where it landed
+    app: Any  # its (stopped) sandbox app: the counters and the truth as the backfill left them
+    log_lines: list[str]  # what the run logged, before any masking
+    snapshot: WorkspaceSnapshot
+
+
+@pytest.fixture(scope="module")
+def first_load(tmp_path_factory) -> FirstLoad:
+    """``refresh_fitbit()`` once into an empty warehouse; tests that start from it restore it.
+
+    The sandbox does not rotate refresh tokens unless a test asks, so the backfill stores no
+    token: a restored test authenticates with its own sandbox's refresh token, as before.
+    """
+    work = tmp_path_factory.mktemp("fitbit_first_load")
+    project = work / "project"
+    project.mkdir()
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_project(mp, project)
+        with start_sandbox(apis=("google",), now=now, rate_limits=False) as box:
+            for key, value in box.env().items():
+                mp.setenv(key, value)
+            app = box.app("google")
+            assert not app.oauth.rotate
+            with collected_log_lines() as lines:
+                refresh_fitbit()
+            snapshot = WorkspaceSnapshot.take(work / "snapshot")
+    return FirstLoad(now, project, app, lines, snapshot)
+
+
+@pytest.fixture
+def restored(start, first_load):
+    """This test's sandbox app (the same data as the first load's) and a copy of that load.
+
+    A sandbox with the same seed and clock serves the same data, so the copied warehouse and
+    dlt state are what this test's own first ``refresh_fitbit()`` would have left.
+    """
+    app = start(apis=("google",), now=first_load.now).app("google")
+    first_load.snapshot.restore()
+    return app
 
 
 def warehouse(project_dir: Path) -> Path:
@@ -154,15 +216,16 @@ def assert_no_secret_leaks(project_dir: Path, app, *texts: str) -> None:
             assert not any(s in text for s in secrets)
 
 
-def test_backfill_equals_truth_in_the_fewest_requests(project_dir, google, log_lines):
-    refresh_fitbit()
+def test_backfill_equals_truth_in_the_fewest_requests(first_load):
+    """The module's real backfill (``first_load``), checked where it landed."""
+    project_dir, google = first_load.project, first_load.app
     assert_matches_truth(project_dir, google)
     assert data_calls(google) == backfill_calls(google)
     assert google.requests_to("POST /token") == 1
     assert google.requests_to("GET /v4/users/{user}/settings") == 1
     assert google.requests_to("GET /v4/users/{user}/profile") == 1
     assert google.rejected == 0  # paced under 300 requests a minute
-    assert_no_secret_leaks(project_dir, google, *log_lines)
+    assert_no_secret_leaks(project_dir, google, *first_load.log_lines)
 
 
 def test_backfill_works_with_documented_filters_and_empty_pages(project_dir, google):
@@ -195,8 +258,8 @@ def _worn_day_outside_the_window(project_dir: Path, today: date) -> date:
                 if d in loaded and loaded[d][0])
 
 
-def test_second_run_rereads_the_lookback_window(project_dir, google):
-    refresh_fitbit()
+def test_second_run_rereads_the_lookback_window(project_dir, restored):
+    google = restored
     today = google.data.today()
     newest_resting = max(loaded_resting(project_dir))
     usable = _days_with_main_sleep(google, [today - timedelta(days=i) for i in range(1, 8)])
@@ -240,8 +303,8 @@ def test_second_run_rereads_the_lookback_window(project_dir, google):
     assert not any(v[1].date() == deleted_day and v[-2] for v in sleep.values())
 
 
-def test_full_refresh_reloads_everything(project_dir, google):
-    refresh_fitbit()
+def test_full_refresh_reloads_everything(project_dir, restored):
+    google = restored
     outside = _worn_day_outside_the_window(project_dir, google.data.today())
     google.data.delete_day(outside)
     refresh_fitbit()
@@ -260,8 +323,11 @@ def _use_secrets_file(project_dir: Path, monkeypatch, refresh_token: str) -> Pat
     return path
 
 
-def test_rotated_refresh_token_is_stored_before_data_requests(project_dir, sandbox, google,
+def test_rotated_refresh_token_is_stored_before_data_requests(project_dir, restored,
                                                               monkeypatch, log_lines):
+    # the copied first load holds no token (its sandbox did not rotate): both runs here
+    # start from this sandbox's own refresh token and rotate it
+    google = restored
     google.oauth.rotate = google.oauth.reject_used = True
     path = _use_secrets_file(project_dir, monkeypatch, google.refresh_token)
     stored_at_first_request: list[str] = []
@@ -303,7 +369,8 @@ def test_invalid_grant_exits_2_with_the_reauthorisation_hint(project_dir, google
     assert_no_secret_leaks(project_dir, google, str(raised.value), out.out, out.err, *log_lines)
 
 
-def test_pkce_flow_against_the_sandbox(project_dir, google, monkeypatch, log_lines):
+def test_pkce_flow_against_the_sandbox(project_dir, restored, monkeypatch, log_lines):
+    google = restored
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "auth", "fitbit", "--no-browser",
@@ -345,7 +412,8 @@ def test_rate_limits_are_survived(project_dir, google):
     assert_matches_truth(project_dir, google)
 
 
-def test_expired_access_token_is_refreshed_mid_run(project_dir, google):
+def test_expired_access_token_is_refreshed_mid_run(project_dir, restored):
+    google = restored
     seen = []
 
     def expire_after_three(request) -> None:
@@ -399,12 +467,13 @@ def test_days_synced_late_are_picked_up_when_the_clock_moves(project_dir, monkey
         assert set(loaded_activity(project_dir)) - before
 
 
-def test_item9_one_session_per_night_from_reconcile(project_dir, google):
+def test_item9_one_session_per_night_from_reconcile(first_load):
+    """The module's backfill (``first_load``) of nights a second device also recorded."""
+    google = first_load.app
     assert google.data.visible_other_sleeps(), "a second device records some nights"
-    refresh_fitbit()
-    loaded = loaded_sleep(project_dir)
+    loaded = loaded_sleep(first_load.project)
     assert loaded == truth_sleep(google)  # the second device's sessions are not loaded
-    nights = duckdb_rows(warehouse(project_dir), f"""
+    nights = duckdb_rows(warehouse(first_load.project), f"""
         select sleep_date, count(*) from {RAW}.fitbit__sleep where is_main_sleep
         group by sleep_date having count(*) > 1""")
     assert nights == []
@@ -487,10 +556,11 @@ def test_item12_roll_up_range_error_halves_the_chunk(project_dir, google):
     assert data_calls(google)[("dailyRollUp", "steps")] == 3
 
 
-def test_item13_progress_lines_during_a_backfill(project_dir, google, log_lines):
-    refresh_fitbit()
+def test_item13_progress_lines_during_a_backfill(first_load):
+    """What the module's backfill (``first_load``) logged."""
     for label in ("fitbit sleep", "fitbit activity", "fitbit resting heart rate"):
-        assert any(line.startswith(f"{label}: ") and " rows " in line for line in log_lines), label
+        assert any(line.startswith(f"{label}: ") and " rows " in line
+                   for line in first_load.log_lines), label
 
 
 def test_missing_secret_fails_naming_its_key(project_dir, google, monkeypatch):

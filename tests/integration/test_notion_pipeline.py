@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 import json
 import time
 import types
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,8 +20,10 @@ from pipelines.common import http
 from pipelines.common.errors import PipelineError
 from pipelines.common.progress import Progress
 from pipelines.notion import refresh_notion
+from sandbox import start_sandbox
 from sandbox.notion.workspace import REFERENCE_CAP
-from tests.conftest import duckdb_rows
+from tests.conftest import duckdb_rows, isolate_project
+from tests.workspace_snapshot import WorkspaceSnapshot
 
 pytestmark = pytest.mark.integration
 
@@ -26,6 +34,55 @@ TITLES = ("Daily Habits", "Weekly Habits", "Monthly Habits", "Habit Reference")
 @pytest.fixture
 def notion(start):
     return start(apis=("notion",)).notion
+
+
+@dataclass(frozen=True)
+class FirstLoad:
+    """The module's one real first load of the small sandbox, as it ran and as it landed."""
+
+    now: datetime  # the sandbox clock it ran at
+    project: Path  # where it landed
+    notion: Any  # its (stopped) sandbox app: the workspace the load read
+    info: Any  # the run's LoadInfo
+    out: str  # what the run printed, progress reported for every row
+    snapshot: WorkspaceSnapshot
+
+
+@pytest.fixture(scope="module")
+def first_load(tmp_path_factory) -> FirstLoad:
+    """``refresh_notion()`` once into an empty warehouse; tests that start from it restore it.
+
+    Progress is reported on every row (interval 0) so the progress test can read the lines
+    of this same backfill.
+    """
+    work = tmp_path_factory.mktemp("notion_first_load")
+    project = work / "project"
+    project.mkdir()
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_project(mp, project)
+        mp.setattr("pipelines.notion.source.Progress", functools.partial(Progress, interval=0))
+        with start_sandbox(apis=("notion",), now=now, rate_limits=False) as box:
+            for key, value in box.env().items():
+                mp.setenv(key, value)
+            # the log handler writes to whatever sys.stdout is at the time
+            with contextlib.redirect_stdout(out):
+                info = refresh_notion()
+            snapshot = WorkspaceSnapshot.take(work / "snapshot")
+    return FirstLoad(now, project, box.notion, info, out.getvalue(), snapshot)
+
+
+@pytest.fixture
+def restored(start, first_load):
+    """This test's sandbox (the same data as the first load's) and a copy of that load.
+
+    A sandbox with the same seed and clock serves the same workspace, so the copied warehouse
+    and dlt state are what this test's own first ``refresh_notion()`` would have left.
+    """
+    notion = start(apis=("notion",), now=first_load.now).notion
+    first_load.snapshot.restore()
+    return notion
 
 
 def rows(project_dir, sql):
@@ -60,9 +117,9 @@ def sweep_requests(ws):
     return sum(-(-max(1, len(ws.live_pages(t))) // 100) for t in TITLES)
 
 
-def test_full_load_matches_the_sandbox_truth(project_dir, notion):
-    info = refresh_notion()
-    ws = notion.ws
+def test_full_load_matches_the_sandbox_truth(first_load):
+    """The module's real first load (``first_load``), checked where it landed."""
+    project_dir, info, ws = first_load.project, first_load.info, first_load.notion.ws
     for title in TITLES:
         assert live_ids(project_dir, ws.data_source(title).id) == truth(ws, title)
     # every property of every page, once, with the value the sandbox holds
@@ -74,8 +131,8 @@ def test_full_load_matches_the_sandbox_truth(project_dir, notion):
     assert info.prp_summary.rows["notion__pages"] == len(ws.live_pages())
 
 
-def test_second_run_without_changes_loads_nothing(project_dir, notion):
-    refresh_notion()
+def test_second_run_without_changes_loads_nothing(project_dir, restored):
+    notion = restored
     notion.reset_counts()
     info = refresh_notion()
     assert info.prp_summary.total_rows == 0
@@ -87,9 +144,8 @@ def test_second_run_without_changes_loads_nothing(project_dir, notion):
     assert sum(notion.counts.values()) == 1 + queries
 
 
-def test_incremental_run_reflects_edits_and_additions(project_dir, notion):
-    refresh_notion()
-    ws = notion.ws
+def test_incremental_run_reflects_edits_and_additions(project_dir, restored):
+    ws = restored.ws
     daily = ws.data_source("Daily Habits")
     edited = ws.live_pages("Daily Habits")[0]
     before = bool(ws.value(edited, "Exercise"))
@@ -105,9 +161,8 @@ def test_incremental_run_reflects_edits_and_additions(project_dir, notion):
     assert value_of(project_dir, added.id, daily.by_name("Read").id)[0] is True
 
 
-def test_edit_in_the_same_minute_as_the_last_run_is_not_missed(project_dir, notion):
-    refresh_notion()
-    ws = notion.ws
+def test_edit_in_the_same_minute_as_the_last_run_is_not_missed(project_dir, restored):
+    ws = restored.ws
     newest = max(ws.live_pages("Weekly Habits"), key=lambda p: p.last_edited_time)
     ws.clock.set(newest.last_edited_time)  # same minute as the stored cursor
     ws.edit_page(newest.id, Workouts=99)
@@ -117,8 +172,8 @@ def test_edit_in_the_same_minute_as_the_last_run_is_not_missed(project_dir, noti
     assert value_of(project_dir, newest.id, workouts)[1] == 99
 
 
-def test_full_refresh_rereads_everything_and_replaces(project_dir, notion, monkeypatch):
-    refresh_notion()
+def test_full_refresh_rereads_everything_and_replaces(project_dir, restored, monkeypatch):
+    notion = restored
     monkeypatch.setenv("FORCE_FULL_REFRESH", "true")
     info = refresh_notion()
     assert info.prp_summary.mode == "full refresh"
@@ -126,8 +181,8 @@ def test_full_refresh_rereads_everything_and_replaces(project_dir, notion, monke
     assert live_ids(project_dir) == {p.id for p in notion.ws.live_pages()}
 
 
-def test_failed_full_refresh_keeps_previous_data(project_dir, notion, monkeypatch):
-    refresh_notion()
+def test_failed_full_refresh_keeps_previous_data(project_dir, restored, monkeypatch):
+    notion = restored
     before = rows(project_dir, f"select count(*) from {RAW}.notion__property_values")[0][0]
     monkeypatch.setenv("SOURCES__NOTION__MAX_RETRIES", "1")
     notion.faults.inject("server_error", count=10, path_contains="/query")
@@ -216,9 +271,10 @@ def test_item1_encoded_property_ids(project_dir, notion):
 
 
 @pytest.mark.parametrize("mode", ["reject", "ignore", "honour"])
-def test_item2_trash_and_restore(project_dir, notion, mode):
+def test_item2_trash_and_restore(project_dir, restored, mode):
+    notion = restored
+    # the first load ran under the strict default ("reject"); both runs here under ``mode``
     notion.modes.in_trash = mode
-    refresh_notion()
     ws = notion.ws
     weekly = ws.data_source("Weekly Habits")
     trashed, hidden = ws.live_pages("Weekly Habits")[:2]
@@ -243,6 +299,7 @@ def test_item2_trash_and_restore(project_dir, notion, mode):
 
 
 def test_item2_trash_sweep_period(project_dir, notion, monkeypatch):
+    # its own first load: the period is set before it, as a person would have it
     monkeypatch.setenv("SOURCES__NOTION__TRASH_SWEEP_HOURS", "24")
     refresh_notion()
     ws = notion.ws
@@ -322,9 +379,8 @@ def test_item5_two_data_sources_with_the_same_title_both_load(project_dir, notio
                       "notion__data_source_properties"}
 
 
-def test_item13_progress_lines_during_a_backfill(project_dir, notion, monkeypatch, capsys):
-    monkeypatch.setattr("pipelines.notion.source.Progress", functools.partial(Progress, interval=0))
-    refresh_notion()
-    out = capsys.readouterr().out
+def test_item13_progress_lines_during_a_backfill(first_load):
+    """What the module's first load printed (``first_load`` reports progress on every row)."""
+    out = first_load.out
     assert "notion Daily Habits: 1 rows so far" in out
-    assert f"notion Daily Habits: {len(notion.ws.live_pages('Daily Habits'))} rows in" in out
+    assert f"notion Daily Habits: {len(first_load.notion.ws.live_pages('Daily Habits'))} rows in" in out

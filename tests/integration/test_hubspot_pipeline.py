@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import logging
 import math
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import duckdb
 import pytest
+from dlt.common.pipeline import LoadInfo
 
 from pipelines.hubspot import refresh_hubspot
 from sandbox import start_sandbox
-from tests.conftest import duckdb_rows
+from sandbox.hubspot.app import HubSpotApp
+from tests.conftest import duckdb_rows, isolate_project
+from tests.workspace_snapshot import WorkspaceSnapshot
 
 pytestmark = pytest.mark.integration
 
@@ -28,57 +35,126 @@ ASSOCIATION_TABLES = {  # (from, to) -> (raw table, from column, nested table)
 }
 
 
-@pytest.fixture
-def box(project_dir, monkeypatch):
-    """The HubSpot stand-in, its clock a day behind real time.
+@pytest.fixture(scope="module")
+def now() -> datetime:
+    """The sandbox clock's start, a day behind real time, one for the whole module.
 
     Tests move the sandbox clock forward by minutes; starting it in the past keeps every
     stamp behind the real present, as HubSpot's are (the source never lets a stamp from the
-    future move its cursor).
+    future move its cursor). One start for all: a sandbox started with the same seed and
+    clock serves the same records, so the module's first load fits every test's sandbox.
     """
-    monkeypatch.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
-    monkeypatch.setenv("SOURCES__HUBSPOT__SEARCH_RETRY_WINDOW_SECONDS", "0.05")
+    return datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
+
+
+def serve_hubspot(mp: pytest.MonkeyPatch, now: datetime):
+    """The HubSpot stand-in (small profile, seed 7) and the settings that point at it."""
+    mp.setenv("SOURCES__HUBSPOT__RETRY_BACKOFF_SECONDS", "0.05")
+    mp.setenv("SOURCES__HUBSPOT__SEARCH_RETRY_WINDOW_SECONDS", "0.05")
     # these tests count the sync's own requests; the completeness count is tested in tests/reliability
-    monkeypatch.setenv("SOURCES__HUBSPOT__COUNT_CHECK", "false")
-    now = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
+    mp.setenv("SOURCES__HUBSPOT__COUNT_CHECK", "false")
     sandbox = start_sandbox(profile="small", seed=7, apis=("hubspot",), now=now, rate_limits=False)
     for key, value in sandbox.env().items():
-        monkeypatch.setenv(key, value)
+        mp.setenv(key, value)
+    return sandbox
+
+
+@pytest.fixture
+def box(project_dir, monkeypatch, now):
+    """The test's own HubSpot stand-in, a day behind real time (see ``now``)."""
+    sandbox = serve_hubspot(monkeypatch, now)
     yield sandbox
     sandbox.stop()
 
 
-def rows(project_dir, sql):
-    return duckdb_rows(project_dir / "warehouse.duckdb", sql)
+class _Lines(logging.Handler):
+    """The messages logged while attached."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
 
 
-def live_ids(project_dir, table):
-    return {r[0] for r in rows(project_dir, f"select id from {RAW}.{table} where not is_deleted")}
+@dataclass(frozen=True)
+class FirstLoad:
+    """The module's one real full load of the default sandbox, as it ran and as it landed."""
+
+    project: Path  # where it landed
+    app: HubSpotApp  # its (stopped) sandbox's: the counters and the truth as the load left them
+    info: LoadInfo
+    progress: list[str]  # the run's prp.progress lines
+    snapshot: WorkspaceSnapshot
+
+    def restore(self) -> None:
+        """Copy the load into the current test's project, in place of loading it again."""
+        self.snapshot.restore()
 
 
-def raw_pairs(project_dir, from_type, to_type):
+@pytest.fixture(scope="module")
+def first_load(tmp_path_factory, now) -> FirstLoad:
+    """``refresh_hubspot(is_incremental=False)`` once, with the settings ``box`` gives a test.
+
+    Tests that start from a plain full load restore a copy of it (a few seconds of CPU
+    each saved); the sandbox is not part of the copy, each test serves the same data itself.
+    """
+    work = tmp_path_factory.mktemp("hubspot_first_load")
+    project = work / "project"
+    project.mkdir()
+    # a handler of its own: pytest's capture misses a logger that turns non-propagating later
+    progress = _Lines()
+    progress_log = logging.getLogger("prp.progress")
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_project(mp, project)
+        sandbox = serve_hubspot(mp, now)
+        progress_log.addHandler(progress)
+        try:
+            info = refresh_hubspot(is_incremental=False)
+            snapshot = WorkspaceSnapshot.take(work / "snapshot")
+        finally:
+            progress_log.removeHandler(progress)
+            sandbox.stop()
+    return FirstLoad(project, sandbox.app("hubspot"), info, progress.lines, snapshot)
+
+
+def rows(db, sql):
+    """Rows of ``sql`` on a test's warehouse: its project directory, or an open connection."""
+    if isinstance(db, Path):
+        return duckdb_rows(db / "warehouse.duckdb", sql)
+    return db.execute(sql).fetchall()
+
+
+def live_ids(db, table):
+    return {r[0] for r in rows(db, f"select id from {RAW}.{table} where not is_deleted")}
+
+
+def raw_pairs(db, from_type, to_type):
     """Associations in raw between records that raw holds as live."""
     table, column, nested = ASSOCIATION_TABLES[(from_type, to_type)]
-    found = set(rows(project_dir, f"select p.{column}, c.value from {RAW}.{table} p "
-                                  f"join {RAW}.{nested} c on c._dlt_parent_id = p._dlt_id"))
-    from_live = live_ids(project_dir, "hubspot__engagements" if from_type == "engagements"
+    found = set(rows(db, f"select p.{column}, c.value from {RAW}.{table} p "
+                         f"join {RAW}.{nested} c on c._dlt_parent_id = p._dlt_id"))
+    from_live = live_ids(db, "hubspot__engagements" if from_type == "engagements"
                          else f"hubspot__{from_type}")
-    to_live = live_ids(project_dir, f"hubspot__{to_type}")
+    to_live = live_ids(db, f"hubspot__{to_type}")
     return {(a, b) for a, b in found if a in from_live and b in to_live}
 
 
 def assert_matches_truth(project_dir, crm):
-    assert live_ids(project_dir, "hubspot__contacts") == crm.live_ids("contacts")
-    assert live_ids(project_dir, "hubspot__companies") == crm.live_ids("companies")
-    assert live_ids(project_dir, "hubspot__engagements") == set(crm.live_engagements())
-    for from_type, to_type in ASSOCIATION_TABLES:
-        assert raw_pairs(project_dir, from_type, to_type) == crm.pairs(from_type, to_type), \
-            (from_type, to_type)
+    # one connection for the dozen queries (each connection opens the file anew)
+    with duckdb.connect(str(project_dir / "warehouse.duckdb"), read_only=True) as db:
+        assert live_ids(db, "hubspot__contacts") == crm.live_ids("contacts")
+        assert live_ids(db, "hubspot__companies") == crm.live_ids("companies")
+        assert live_ids(db, "hubspot__engagements") == set(crm.live_engagements())
+        for from_type, to_type in ASSOCIATION_TABLES:
+            assert raw_pairs(db, from_type, to_type) == crm.pairs(from_type, to_type), \
+                (from_type, to_type)
 
 
-def test_full_load_matches_the_truth_with_few_association_requests(project_dir, box):
-    app = box.app("hubspot")
-    info = refresh_hubspot(is_incremental=False)
+def test_full_load_matches_the_truth_with_few_association_requests(first_load):
+    """The module's real full load (``first_load``), checked where it landed."""
+    project_dir, app, info = first_load.project, first_load.app, first_load.info
     crm = app.truth
     assert_matches_truth(project_dir, crm)
     assert info.prp_summary.rows["hubspot__contacts"] == len(crm.live_ids("contacts"))
@@ -101,10 +177,10 @@ def test_full_load_matches_the_truth_with_few_association_requests(project_dir, 
     assert stored == {e[0] for e in crm.contact_engagements(contact)}
 
 
-def test_incremental_run_reflects_exactly_the_changes(project_dir, box, monkeypatch):
+def test_incremental_run_reflects_exactly_the_changes(project_dir, box, first_load, monkeypatch):
     app, clock = box.app("hubspot"), box.clock
     crm = app.truth
-    refresh_hubspot(is_incremental=False)
+    first_load.restore()
 
     clock.advance(minutes=30)
     contacts = sorted(int(i) for i in crm.live_ids("contacts"))
@@ -149,9 +225,9 @@ def test_incremental_run_reflects_exactly_the_changes(project_dir, box, monkeypa
 
 
 def test_no_change_run_makes_one_search_per_object_and_loads_nothing(project_dir, box,
-                                                                      monkeypatch):
+                                                                      first_load, monkeypatch):
     app = box.app("hubspot")
-    refresh_hubspot(is_incremental=False)
+    first_load.restore()
     app.reset_counts()
     info = refresh_hubspot()  # the sweep ran with the full load, so it is not due
     assert info.prp_summary.total_rows == 0
@@ -172,12 +248,13 @@ def test_no_change_run_makes_one_search_per_object_and_loads_nothing(project_dir
         math.ceil(n[t] / 1000) for t in ENGAGEMENT_TYPES)
 
 
-def test_more_changes_than_the_search_cap_load_completely(project_dir, box, monkeypatch):
+def test_more_changes_than_the_search_cap_load_completely(project_dir, box, first_load,
+                                                          monkeypatch):
     app, clock = box.app("hubspot"), box.clock
     crm = app.truth
     app.search_cap = 50
     monkeypatch.setenv("SOURCES__HUBSPOT__SEARCH_RESULT_CAP", "50")
-    refresh_hubspot(is_incremental=False)
+    first_load.restore()
     clock.advance(minutes=30)
     changed = sorted(int(i) for i in crm.live_ids("contacts"))[:130]
     for cid in changed:
@@ -194,11 +271,12 @@ def test_more_changes_than_the_search_cap_load_completely(project_dir, box, monk
     assert_matches_truth(project_dir, crm)
 
 
-def test_more_records_than_the_cap_on_one_timestamp_load_without_looping(project_dir, box):
+def test_more_records_than_the_cap_on_one_timestamp_load_without_looping(project_dir, box,
+                                                                         first_load):
     app, clock = box.app("hubspot"), box.clock
     crm = app.truth
     app.search_cap = 50  # the pipeline keeps the real cap: it meets HubSpot's 400 instead
-    refresh_hubspot(is_incremental=False)
+    first_load.restore()
     clock.advance(minutes=30)
     changed = sorted(int(i) for i in crm.live_ids("contacts"))[:130]
     at_ms = crm.now_ms()
@@ -218,7 +296,7 @@ def test_rate_limit_storms_and_server_errors_are_survived(project_dir, box):
                       retry_after=None)  # HubSpot sends no Retry-After
     app.faults.inject("server_error", 3, path_contains="/crm/v4/associations")
     app.faults.inject("rate_limit", 4, path_contains="/crm/v3/properties", retry_after=None)
-    refresh_hubspot(is_incremental=False)
+    refresh_hubspot(is_incremental=False)  # a load of its own: the storms hit this one
     assert_matches_truth(project_dir, app.truth)
     app.faults.inject("rate_limit", 6, path_contains="/search", retry_after=None)
     box.clock.advance(minutes=5)
@@ -234,7 +312,7 @@ def test_rate_limit_storms_and_server_errors_are_survived(project_dir, box):
 def test_discovered_properties_are_split_so_no_url_is_too_long(project_dir, box, monkeypatch):
     app = box.app("hubspot")
     monkeypatch.setenv("SOURCES__HUBSPOT__DISCOVER_PROPERTIES", "true")
-    refresh_hubspot(is_incremental=False)
+    refresh_hubspot(is_incremental=False)  # a load of its own: discovery shapes its columns
     columns = {r[0] for r in rows(project_dir, "select column_name from "
                                   "information_schema.columns where table_name = "
                                   "'hubspot__contacts'")}
@@ -244,11 +322,11 @@ def test_discovered_properties_are_split_so_no_url_is_too_long(project_dir, box,
     assert_matches_truth(project_dir, app.truth)
 
 
-def test_a_write_the_search_index_had_not_caught_up_with_is_picked_up_next_run(project_dir,
-                                                                                  box):
+def test_a_write_the_search_index_had_not_caught_up_with_is_picked_up_next_run(
+        project_dir, box, first_load):
     app, clock = box.app("hubspot"), box.clock
     crm = app.truth
-    refresh_hubspot(is_incremental=False)
+    first_load.restore()
     clock.advance(minutes=30)
     slow, quick = sorted(int(i) for i in crm.live_ids("contacts"))[5:7]
     app.index_lag_ms = 120_000  # this write reaches the search index two minutes late
@@ -277,6 +355,7 @@ def test_missing_or_wrong_token_is_a_configuration_error(project_dir, box, monke
     out = capsys.readouterr().out
     assert "401" in out and "pat-na1-not-the-right-token" not in out
     monkeypatch.setenv("SOURCES__HUBSPOT__API_KEY", box.app("hubspot").token)
+    # a first load of its own: it must succeed after the failed runs, whatever they left
     assert prp(["refresh", "hubspot"]) == 0
     assert_matches_truth(project_dir, box.app("hubspot").truth)
 
@@ -286,7 +365,7 @@ def test_pacing_stays_under_a_lower_tier_without_collecting_429s(project_dir, bo
     app = box.app("hubspot")
     app.set_tier(40)  # a stricter burst limit than the default tier
     monkeypatch.setenv("SOURCES__HUBSPOT__REQUESTS_PER_10S", "40")
-    info = refresh_hubspot(is_incremental=False)
+    info = refresh_hubspot(is_incremental=False)  # a load of its own: paced for the lower tier
     assert info.prp_summary.retries == 0
     assert_matches_truth(project_dir, app.truth)
     crm = app.truth
@@ -313,10 +392,11 @@ def test_the_daily_limit_fails_the_run_at_once_with_what_to_do(project_dir, box,
 
 
 # issue 8 -----------------------------------------------------------------------------------
-def test_item6_merged_contacts_and_companies_are_marked_deleted(project_dir, box, monkeypatch):
+def test_item6_merged_contacts_and_companies_are_marked_deleted(project_dir, box, first_load,
+                                                                monkeypatch):
     app, clock = box.app("hubspot"), box.clock
     crm = app.truth
-    refresh_hubspot(is_incremental=False)
+    first_load.restore()
     clock.advance(minutes=30)
     linked = [c for c in sorted(int(i) for i in crm.live_ids("contacts"))
               if crm.contact_companies(c) and crm.contact_engagements(c)]
@@ -352,12 +432,12 @@ def test_item6_merged_contacts_and_companies_are_marked_deleted(project_dir, box
 
 
 def test_item7_search_pages_by_key_when_records_change_between_pages(project_dir, box,
-                                                                     monkeypatch):
+                                                                     first_load, monkeypatch):
     from sandbox.hubspot.crm import iso
 
     app, clock = box.app("hubspot"), box.clock
     crm = app.truth
-    refresh_hubspot(is_incremental=False)
+    first_load.restore()
     clock.advance(minutes=30)
     changed = sorted(int(i) for i in crm.live_ids("contacts"))[:45]
     for cid in changed:
@@ -384,7 +464,7 @@ def test_item8_a_missing_scope_skips_that_object_with_a_warning(project_dir, box
     app = box.app("hubspot")
     crm = app.truth
     app.modes.missing_scopes = {"sales-email-read"}
-    assert prp(["refresh", "hubspot"]) == 0
+    assert prp(["refresh", "hubspot"]) == 0  # a first load of its own: without the emails
     out = capsys.readouterr().out
     assert "warning: hubspot: skipped emails" in out and "sales-email-read" in out
     loaded = dict(rows(project_dir, f"select id, object_type from {RAW}.hubspot__engagements"))
@@ -430,20 +510,19 @@ def test_item8_initial_date_bounds_a_first_and_a_full_run(project_dir, box, monk
                                   for t in ENGAGEMENT_TYPES)}
 
 
-def test_item13_progress_lines_name_each_object_and_its_rows(project_dir, box, caplog):
-    caplog.set_level("INFO", logger="prp.progress")
-    refresh_hubspot(is_incremental=False)
-    lines = [r.getMessage() for r in caplog.records if r.name == "prp.progress"]
+def test_item13_progress_lines_name_each_object_and_its_rows(first_load):
+    """The progress lines of the module's real full load."""
+    lines = first_load.progress
     for object_type in ("contacts", "companies", *ENGAGEMENT_TYPES):
         assert any(line.startswith(f"hubspot {object_type}: ") and " rows" in line
                    for line in lines), object_type
 
 
-def test_state_holds_cursors_not_id_sets(project_dir, box, monkeypatch):
+def test_state_holds_cursors_not_id_sets(project_dir, box, first_load, monkeypatch):
     import dlt
 
     app, clock = box.app("hubspot"), box.clock
-    refresh_hubspot(is_incremental=False)
+    first_load.restore()
     clock.advance(minutes=30)
     app.truth.archive("contacts", sorted(int(i) for i in app.truth.live_ids("contacts"))[3])
     clock.advance(minutes=1)

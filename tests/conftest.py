@@ -139,6 +139,7 @@ class DemoWarehouse:
     as_of: date
     build_error: Exception | None
     settings: object
+    unit_test_results: dict[str, str]  # unique_id -> status, from the build's run_results.json
 
     @property
     def path(self) -> Path:
@@ -176,7 +177,18 @@ def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouse:
             refresh_function("hubspot")()
             refresh_function("fitbit")()
             settings, zone, as_of, build_error = build_marts_as_of(box)
-    return DemoWarehouse(work, box, zone, as_of, build_error, settings)
+    return DemoWarehouse(work, box, zone, as_of, build_error, settings, _unit_test_results(work))
+
+
+def _unit_test_results(work: Path) -> dict[str, str]:
+    """The status of each dbt unit test the build ran (later dbt commands overwrite the file)."""
+    import json
+
+    results = work / "dbt-target" / "run_results.json"
+    if not results.exists():
+        return {}
+    return {r["unique_id"]: r["status"] for r in json.loads(results.read_text())["results"]
+            if r["unique_id"].startswith("unit_test.")}
 
 
 def _delete_a_contact_a_call_and_a_day(box) -> None:

@@ -49,6 +49,12 @@ def transform(capsys, *args: str) -> str:
     return capsys.readouterr().out
 
 
+def resource_types_run(project_dir) -> set[str]:
+    """The kinds of dbt node the last command ran (model, test, unit_test, ...)."""
+    results = json.loads((project_dir / "dbt-target" / "run_results.json").read_text())["results"]
+    return {r["unique_id"].split(".")[0] for r in results}
+
+
 def contact_emails(project_dir) -> set[str]:
     rows = duckdb_rows(project_dir / "warehouse.duckdb", "select email from dev_analytics.dim_contacts")
     return {email for (email,) in rows}
@@ -60,6 +66,8 @@ def test_unchanged_warehouse_skips_and_a_load_a_new_day_or_force_builds(project_
     out = transform(capsys)
     assert SKIPPED not in out and built_at(project_dir)
     first_build = built_at(project_dir)
+    # the daily build: models and data tests, not dbt's unit tests (make test runs those)
+    assert resource_types_run(project_dir) == {"model", "test"}
     assert record_path(load_settings()).exists()
 
     # nothing new: no dbt run at all, one line says why, the summary is the last build's

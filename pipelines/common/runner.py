@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from pipelines.common import completeness
+from pipelines.common.destination import destination_for
 from pipelines.common.errors import ConfigurationError, PipelineError, missing_setting_message
 from pipelines.common.http import metrics
 from pipelines.common.lock import warehouse_lock
@@ -67,18 +67,10 @@ Injections = Callable[[Settings], dict[str, Any]]
 def build_pipeline(name: str, settings: Settings | None = None) -> dlt.Pipeline:
     """A dlt pipeline for source ``name`` into the configured destination and raw dataset."""
     settings = settings or load_settings()
-    if settings.destination == "duckdb":
-        settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-        destination = dlt.destinations.duckdb(str(settings.duckdb_path))
-    else:
-        # GCP_PROJECT_ID names the BigQuery project; credentials come from dlt's config
-        # ([destination.bigquery.credentials]) or the default Google credentials.
-        project = os.environ.get("GCP_PROJECT_ID")
-        destination = dlt.destinations.bigquery(**({"project_id": project} if project else {}))
     return dlt.pipeline(
         pipeline_name=f"prp_{name}_{settings.target}",
         pipelines_dir=str(settings.state_dir),  # state belongs to this warehouse and dataset
-        destination=destination,
+        destination=destination_for(settings),
         dataset_name=settings.raw_dataset,
     )
 

@@ -16,7 +16,7 @@ import pytest
 from pipelines.common.settings import load_settings
 from pipelines.common.token_store import reload_dlt_providers
 from pipelines.notion import refresh_notion
-from pipelines.transform import run_dbt
+from pipelines.transform import DAILY_BUILD_ARGS, run_dbt
 from pipelines.transform_summary import summarize
 from tests.conftest import duckdb_rows
 
@@ -74,7 +74,8 @@ def test_own_titles_reach_the_habit_marts_and_an_undated_page_is_left_out(
     as_of = ws.clock.now().date().isoformat()
     run_dbt("build", "--select", "+fct_habit_periods +habit_streaks int_habit_pages",
             "--indirect-selection", "cautious",
-            "--vars", json.dumps({"timezone": "Europe/London", "as_of_date": as_of}))
+            "--vars", json.dumps({"timezone": "Europe/London", "as_of_date": as_of}),
+            *DAILY_BUILD_ARGS)  # unit tests: the demo build runs them
 
     periods = duckdb_rows(db, "select habit_name, period, count(*) from "
                               "dev_analytics.fct_habit_periods group by 1, 2 order by 1")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from pipelines.notion import refresh_notion
-from pipelines.transform import run_dbt
+from pipelines.transform import DAILY_BUILD_ARGS, run_dbt
 from tests.conftest import duckdb_rows, isolate_project
 
 pytestmark = [pytest.mark.integration, pytest.mark.dbt]
@@ -29,7 +29,8 @@ def build_notion_models(ws) -> None:
     # pinned "today": the sandbox's (its tracker pages run up to the day before)
     as_of = ws.clock.now().date().isoformat()
     run_dbt("build", "--select", NOTION_MODELS, "--indirect-selection", "cautious",
-            "--vars", json.dumps({"timezone": "Europe/London", "as_of_date": as_of}))
+            "--vars", json.dumps({"timezone": "Europe/London", "as_of_date": as_of}),
+            *DAILY_BUILD_ARGS)  # unit tests: the demo build runs them
 
 
 def habit_entries(db) -> set[tuple]:

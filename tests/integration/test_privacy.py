@@ -112,7 +112,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
             out = io.StringIO()
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
                 refresh_every_source()
-            _, tz, as_of, build_error = build_marts_as_of(box)
+            _, tz, as_of, build_error = build_marts_as_of(box, unit_tests=False)
             yield Loaded(work, box, out.getvalue(), build_error, as_of, tz)
 
 

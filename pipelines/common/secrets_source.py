@@ -11,6 +11,10 @@ It also reads single-value secrets (``only_toml_fragments=False``) for secret-ty
 which is how the Fitbit refresh token lives in its own secret, ``sources-fitbit-refresh_token``,
 where it can get a new version on every rotation without rewriting a fragment.
 
+dlt asks for about 75 secret names in a run, most of which do not exist. The provider lists the
+project's secrets once and reads only those that exist (a run then makes a handful of requests);
+when listing is refused (the accessor role alone does not allow it), it reads each name instead.
+
 ``use_configured_secrets()`` runs at the start of every run: with ``[prp] secrets = "gcp"`` it
 installs a fresh provider (a fresh cache, as a new process would have).
 """
@@ -40,6 +44,9 @@ class SecretManagerProvider(VaultDocProvider):
     def __init__(self, manager: SecretManager):
         self.manager = manager
         super().__init__(only_secrets=True, only_toml_fragments=False, list_secrets=False)
+        # set after dlt's __init__, which warns that only_secrets may still skip a listed key
+        # (intended here: only secret-typed keys are read at all)
+        self.list_secrets = True
 
     @property
     def name(self) -> str:
@@ -63,9 +70,11 @@ class SecretManagerProvider(VaultDocProvider):
             log.warning("%s", exc)
             return None
 
-    def _list_vault(self) -> set[str]:
-        names = self.manager.client.list_secrets(parent=f"projects/{self.manager.settings.project}")
-        return {secret.name.rsplit("/", 1)[-1] for secret in names}
+    def _list_vault(self) -> set[str] | None:
+        names = self.manager.names()
+        if names is None:  # not allowed to list: dlt then looks up every name, as without listing
+            self.list_secrets = False
+        return names
 
     def remember(self, section: str, key: str, value: str) -> None:
         """Make a value this process just stored the one later look-ups see."""

@@ -60,13 +60,33 @@ def test_rotated_token_is_a_new_version_before_any_data_request(project_dir, sta
     assert not files_containing(project_dir, tokens)  # state, warehouse, anything on disk
 
 
+LIST = "GET /v1/projects/{project}/secrets"
+ACCESS = "GET /v1/projects/{project}/secrets/{secret}/versions/{version}:access"
+
+
 def test_every_source_reads_its_fragment(project_dir, start, monkeypatch):
     box = start(apis=("hubspot", "secretmanager"))
     move_secrets_to_secret_manager(box, monkeypatch)
     refresh_hubspot()
     assert duckdb_rows(project_dir / "warehouse.duckdb",
                        "select count(*) from dev_raw_data.hubspot__contacts")[0][0] > 0
-    assert box.app("secretmanager").requests_to("GET /v1/projects/{project}/secrets/{secret}/versions")
+    # the names are listed once, and only secrets that exist are read (dlt asks for ~75 names)
+    vault = box.app("secretmanager")
+    assert vault.counts[LIST] == 1
+    assert 0 < vault.counts[ACCESS] <= len(vault.secrets)
+
+
+def test_without_the_right_to_list_every_name_is_looked_up(project_dir, start, monkeypatch, log_lines):
+    box = start(apis=("hubspot", "secretmanager"))
+    move_secrets_to_secret_manager(box, monkeypatch)
+    vault = box.app("secretmanager")
+    vault.deny("secretmanager.secrets.list")  # the accessor role alone
+    refresh_hubspot()
+    assert duckdb_rows(project_dir / "warehouse.duckdb",
+                       "select count(*) from dev_raw_data.hubspot__contacts")[0][0] > 0
+    assert vault.counts[LIST] == 1  # refused once, not asked again for every name
+    assert vault.counts[ACCESS] > len(vault.secrets)
+    assert [line for line in log_lines if "roles/secretmanager.viewer" in line]
 
 
 def test_a_missing_fragment_names_the_key(project_dir, start, monkeypatch):

@@ -30,7 +30,7 @@ def _capabilities_config_resolved_once(destination: Destination) -> Destination:
     """Resolve the configuration dlt reads capabilities from once per config section.
 
     dlt asks a destination for its capabilities a dozen times per run, and each time resolves a
-    partial configuration through every config provider (about a third of a quiet run's CPU).
+    partial configuration through every config provider (about a fifth of a quiet run's CPU).
     Within a run the providers do not change, so the first answer is kept for the section
     (the pipeline's name) it was resolved in. Only that partial resolution is kept: the full
     configuration a client gets is still resolved each time. The destination's class is left

@@ -73,7 +73,7 @@ def compute_sections(marts: dict[str, list[dict]]) -> list[Section]:
         ("habits", "Habits", lambda: habits.habits_section(
             marts["fct_habit_periods"], marts["habit_metrics"], marts["habit_streaks"], today)),
         ("sleep", "Sleep", lambda: health.sleep_section(marts["fct_sleep_nightly"])),
-        ("activity", "Activity", lambda: health.activity_section(marts["fct_activity_daily"])),
+        ("activity", "Activity", lambda: health.activity_section(marts["fct_activity_daily"], today)),
         ("relationships", "Relationships", lambda: relationships.relationships_section(
             marts["fct_engagements"], marts["dim_contacts"])),
         ("freshness", "Freshness", lambda: freshness.freshness_section(

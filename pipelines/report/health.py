@@ -60,8 +60,12 @@ def _sleep_takeaway(main: list[dict], goal: float) -> str:
             f"met on {met} of {len(week)} nights.")
 
 
-def activity_section(days: list[dict]) -> Section:
-    """Daily steps against the goal, and the resting heart rate trend."""
+def activity_section(days: list[dict], today: str | None = None) -> Section:
+    """Daily steps against the goal, and the resting heart rate trend.
+
+    ``today`` (the marts' as-of date) is still under way: the chart shows its steps so far, but
+    the takeaway counts the goal over completed days only.
+    """
     section = Section("activity", "Activity", ("fitbit",))
     if not any(row["steps"] is not None or row["resting_heart_rate"] is not None for row in days):
         return not_connected(section, ["fitbit"])
@@ -78,7 +82,8 @@ def activity_section(days: list[dict]) -> Section:
             series("7-day average", rolling_average(shown, "activity_date", "resting_heart_rate")),
         ], "bpm"),
     ]
-    section.takeaway = _activity_takeaway(days, goal)
+    completed = [row for row in days if today is None or row["activity_date"] < today]
+    section.takeaway = _activity_takeaway(completed or days, goal)
     return section
 
 

@@ -55,6 +55,20 @@ def test_only_connected_sources_have_figures_and_the_rest_say_how_to_connect():
     assert "HubSpot not connected yet" in html and "SOURCES__HUBSPOT__API_KEY" in html
 
 
+def test_the_activity_takeaway_counts_completed_days_not_todays_steps_so_far():
+    today = date(2026, 3, 12)
+    days = [{"activity_date": (today - timedelta(days=k)).isoformat(), "steps": 12000,
+             "resting_heart_rate": 60, "steps_goal": 10000, "is_steps_goal_met": True}
+            for k in range(1, 10)]
+    days.append({"activity_date": today.isoformat(), "steps": 1200, "resting_heart_rate": None,
+                 "steps_goal": 10000, "is_steps_goal_met": False})  # the morning's steps so far
+    section = health.activity_section(days, today.isoformat())
+    assert section.takeaway.startswith("Steps goal (10,000) met on 7 of the last 7 days")
+    assert section.charts[0].labels[-1] == today.isoformat()  # the chart still shows today
+    # without an as-of date every row counts, as before
+    assert "met on 6 of the last 7 days" in health.activity_section(days).takeaway
+
+
 def test_rolling_average_uses_calendar_days_and_skips_gaps():
     rows = [{"d": "2026-03-01", "v": 6.0}, {"d": "2026-03-02", "v": 8.0}, {"d": "2026-03-10", "v": 5.0}]
     assert health.rolling_average(rows, "d", "v") == [6.0, 7.0, 5.0]

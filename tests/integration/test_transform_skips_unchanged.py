@@ -36,10 +36,16 @@ def box(project_dir, start, monkeypatch):
     return start(apis=("hubspot", "notion"), now=now)
 
 
+def run_results(project_dir) -> dict | None:
+    """What dbt's last command in this project left in its run_results.json, if any."""
+    path = project_dir / "dbt-target" / "run_results.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def built_at(project_dir) -> str | None:
-    """When dbt last finished a command in this project (its run_results.json)."""
-    results = project_dir / "dbt-target" / "run_results.json"
-    return json.loads(results.read_text())["metadata"]["generated_at"] if results.exists() else None
+    """When dbt last finished a command in this project."""
+    results = run_results(project_dir)
+    return results["metadata"]["generated_at"] if results else None
 
 
 def transform(capsys, *args: str) -> str:
@@ -51,8 +57,7 @@ def transform(capsys, *args: str) -> str:
 
 def resource_types_run(project_dir) -> set[str]:
     """The kinds of dbt node the last command ran (model, test, unit_test, ...)."""
-    results = json.loads((project_dir / "dbt-target" / "run_results.json").read_text())["results"]
-    return {r["unique_id"].split(".")[0] for r in results}
+    return {r["unique_id"].split(".")[0] for r in run_results(project_dir)["results"]}
 
 
 def contact_emails(project_dir) -> set[str]:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pipelines.report.model import Chart, Section, change, last_days, mean, not_connected, series
+from pipelines.report.model import (
+    Chart,
+    Section,
+    change,
+    completed_days,
+    last_days,
+    mean,
+    not_connected,
+    series,
+)
 
 SLEEP_COLUMNS = ("sleep_date, has_main_sleep, hours_asleep, efficiency, minutes_deep, minutes_light, "
                  "minutes_rem, minutes_wake, sleep_goal_hours, is_sleep_goal_met")
@@ -82,8 +91,7 @@ def activity_section(days: list[dict], today: str | None = None) -> Section:
             series("7-day average", rolling_average(shown, "activity_date", "resting_heart_rate")),
         ], "bpm"),
     ]
-    completed = [row for row in days if today is None or row["activity_date"] < today]
-    section.takeaway = _activity_takeaway(completed or days, goal)
+    section.takeaway = _activity_takeaway(completed_days(days, "activity_date", today) or days, goal)
     return section
 
 

@@ -92,6 +92,11 @@ def last_days(rows: list[dict], key: str, days: int) -> list[dict]:
     return sorted((row for row in rows if row[key] >= first), key=lambda row: row[key])
 
 
+def completed_days(rows: list[dict], key: str, today: str | None) -> list[dict]:
+    """Rows dated before ``today`` (the as-of date, still under way); all rows without one."""
+    return [row for row in rows if today is None or row[key] < today]
+
+
 def mean(values) -> float | None:
     """Average of the values that are not None (None when there are none)."""
     present = [float(v) for v in values if v is not None]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from pipelines.report.model import Chart, Figure, Section, mean, not_connected, series
+from pipelines.report.model import Chart, Figure, Section, completed_days, mean, not_connected, series
 
 COLUMNS = ("summary_date, week_start, daily_habits_tracked, daily_habits_target_met, hours_asleep, "
            "steps, engagements, contacts_touched")
@@ -32,7 +32,7 @@ def week_windows(rows: list[dict], today: str | None = None) -> tuple[str, list[
     """
     today = today or max(row["summary_date"] for row in rows)
     recorded = [row for row in rows if has_data(row)]
-    completed = [row for row in recorded if row["summary_date"] < today]
+    completed = completed_days(recorded, "summary_date", today)
     # nothing before today (a first day of data): today's week rather than no week at all
     chosen = completed or recorded or rows
     latest = max(chosen, key=lambda row: row["summary_date"])["week_start"]

@@ -5,7 +5,8 @@ DuckDB file; each subset's warehouse is then put together by copying those raw t
 dlt's load log), and `prp transform` (in-process, as the CLI runs it) runs on each subset in
 turn. The runs share one warehouse path and one dbt target, so dbt parses the project once and
 reuses that parse (a different warehouse path would make it parse again), and each result is
-moved aside to be checked.
+moved aside to be checked. The same parse then runs the project's own `not_null_columns` test on a
+subset's marts with nulls put in.
 """
 
 from __future__ import annotations
@@ -83,14 +84,25 @@ def prp_transform() -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def subset_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple, tuple]:
+def transform_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where every `prp transform` of this module runs (its warehouse is warehouse.duckdb)."""
+    return tmp_path_factory.mktemp("transform")
+
+
+def isolate_transform(mp: pytest.MonkeyPatch, work: Path) -> None:
+    """The same project, warehouse path and vars for every dbt command here: one dbt parse."""
+    isolate_project(mp, work)
+    mp.setenv("PRP__TIMEZONE", "Europe/London")
+
+
+@pytest.fixture(scope="module")
+def subset_runs(tmp_path_factory: pytest.TempPathFactory, transform_dir: Path) -> dict[tuple, tuple]:
     """subset -> (its transformed warehouse, exit code, output), every subset built once."""
     loaded = load_each_source(tmp_path_factory.mktemp("sources"))
-    work = tmp_path_factory.mktemp("transform")
+    work = transform_dir
     runs = {}
     with pytest.MonkeyPatch.context() as mp:
-        isolate_project(mp, work)  # the warehouse is work/warehouse.duckdb
-        mp.setenv("PRP__TIMEZONE", "Europe/London")
+        isolate_transform(mp, work)
         for subset in SUBSETS:
             combine(work / "warehouse.duckdb", {name: loaded[name] for name in subset})
             code, output = prp_transform()
@@ -115,3 +127,25 @@ def test_transform_exits_0_and_every_mart_exists(subset_runs, subset):
     # the daily summary shows what is there, and the transform says which sources fed it
     assert duckdb_rows(warehouse, f"select count(*) from {ANALYTICS}.daily_summary")[0][0] > 0
     assert f"marts fed by {', '.join(s for s in SOURCES if s in subset)}" in output
+
+
+def test_a_mart_with_nulls_fails_not_null_columns_naming_each_column(subset_runs, transform_dir):
+    """The project's one-query not-null test reports each required column that has nulls."""
+    warehouse, code, output = subset_runs[("hubspot",)]
+    assert code == 0, output[-6000:]
+    work_copy = transform_dir / "warehouse.duckdb"
+    shutil.copy(warehouse, work_copy)
+    with duckdb.connect(str(work_copy)) as con:
+        con.execute(f"update {ANALYTICS}.fct_engagements set occurred_date = null, is_touch = null "
+                    f"where engagement_id in (select engagement_id from {ANALYTICS}.fct_engagements "
+                    "order by engagement_id limit 2)")
+    from pipelines.cli import main
+
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_transform(mp, transform_dir)
+        code = main(["transform", "test", "--select", "not_null_fct_engagements", "--store-failures"])
+    assert code == 1
+    # --store-failures keeps the test's rows in a table named after it
+    failures = duckdb_rows(work_copy, "select column_name, null_rows from "
+                           f"{ANALYTICS}.not_null_fct_engagements order by column_name")
+    assert failures == [("is_touch", 2), ("occurred_date", 2)]

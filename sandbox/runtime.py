@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -62,8 +63,12 @@ class Sandbox:
             server.app.reset_counts()
 
     def stop(self) -> None:
-        for server in self.servers.values():
-            server.stop()
+        """Stop every stand-in at once: each waits up to a poll interval for its thread."""
+        stoppers = [threading.Thread(target=server.stop) for server in self.servers.values()]
+        for stopper in stoppers:
+            stopper.start()
+        for stopper in stoppers:
+            stopper.join()
 
     def __enter__(self) -> Sandbox:
         return self

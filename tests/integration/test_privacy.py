@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import (
     build_marts_as_of,
+    duckdb_reader,
     duckdb_rows,
     isolate_project,
     refresh_every_source,
@@ -61,11 +62,12 @@ def _found(text: str, needles: dict[str, set[str]]) -> dict[str, list[str]]:
 
 def _warehouse_text(path: Path) -> str:
     """Every value of every table of every schema, as text."""
-    tables = duckdb_rows(path, "select table_schema, table_name from information_schema.tables")
     parts = []
-    for schema, table in tables:
-        for row in duckdb_rows(path, f'select * from "{schema}"."{table}"'):
-            parts.append("\x1f".join("" if v is None else str(v) for v in row))
+    with duckdb_reader(path) as con:
+        tables = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+        for schema, table in tables:
+            for row in con.execute(f'select * from "{schema}"."{table}"').fetchall():
+                parts.append("\x1f".join("" if v is None else str(v) for v in row))
     return "\n".join(parts)
 
 

@@ -1,7 +1,8 @@
 """`prp transform` skips a build when nothing it reads changed, and builds when something did.
 
 HubSpot and Notion (small profile) are loaded from the sandbox into DuckDB, then `prp transform` runs
-in-process as a person would run it. Whether dbt built is read from what dbt left behind (its
+in-process as a person would run it (the first build also stands for the notion+hubspot case of
+tests/dbt/test_any_subset_of_sources.py). Whether dbt built is read from what dbt left behind (its
 run_results.json) and from what lands in the marts. Two real builds (each costs ~20 s of CPU):
 the first, and a forced one that carries a new load into the marts. That a new load, a new
 as-of date or missing marts call for a build is checked where the decision is made.
@@ -22,6 +23,7 @@ from pipelines.notion import refresh_notion
 from pipelines.transform import DBT_DIR, dbt_vars
 from pipelines.transform_record import current_inputs, record_path, unchanged_since_last_build
 from tests.conftest import duckdb_rows
+from tests.dbt.marts import assert_every_mart_fed_by
 
 pytestmark = pytest.mark.integration
 
@@ -70,6 +72,8 @@ def test_unchanged_warehouse_skips_and_a_load_a_new_day_or_force_builds(project_
     refresh_notion(is_incremental=False)
     out = transform(capsys)
     assert SKIPPED not in out and built_at(project_dir)
+    # this first build is also the notion+hubspot case of "transform works with any subset"
+    assert_every_mart_fed_by(("notion", "hubspot"), project_dir / "warehouse.duckdb", out)
     first_build = built_at(project_dir)
     # the daily build: models and data tests, not dbt's unit tests (make test runs those)
     assert resource_types_run(project_dir) == {"model", "test"}

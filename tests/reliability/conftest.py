@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import start_sandbox
-from tests.conftest import duckdb_rows, isolate_project
+from tests.conftest import duckdb_reader, duckdb_rows, isolate_project
 from tests.workspace_snapshot import WorkspaceSnapshot
 
 RAW = "dev_raw_data"
@@ -104,11 +104,10 @@ def warehouse(project_dir: Path) -> Path:
 
 def raw_counts(project_dir: Path, prefix: str) -> dict[str, int]:
     """Rows per raw table of one source (``prefix`` such as ``hubspot__``)."""
-    tables = duckdb_rows(warehouse(project_dir),
-                         "select table_name from information_schema.tables "
-                         f"where table_schema = '{RAW}' and table_name like '{prefix}%'")
-    return {t: duckdb_rows(warehouse(project_dir), f'select count(*) from {RAW}."{t}"')[0][0]
-            for (t,) in tables}
+    with duckdb_reader(warehouse(project_dir)) as con:
+        tables = con.execute("select table_name from information_schema.tables "
+                             f"where table_schema = '{RAW}' and table_name like '{prefix}%'").fetchall()
+        return {t: con.execute(f'select count(*) from {RAW}."{t}"').fetchone()[0] for (t,) in tables}
 
 
 def keys(project_dir: Path, table: str, where: str = "") -> list[str]:

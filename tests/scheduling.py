@@ -18,21 +18,26 @@ SHARED_UNITS = {
     "tests/dbt/test_fitbit_staging.py": "demo-warehouse",
 }
 
-# slowest first, from ``pytest --durations``; a module not named runs after these, in path order
+# slowest first (wall time per module in a whole run); a module not named runs after these, in
+# path order. The demo-warehouse unit is named by its first module.
 SLOW_FIRST = [
-    "tests/dbt/test_any_subset_of_sources.py",
     "tests/integration/test_hubspot_pipeline.py",
-    "tests/integration/test_transform_skips_unchanged.py",
+    "tests/dbt/test_any_subset_of_sources.py",
     "tests/dbt/test_marts_truth.py",
-    "tests/integration/test_privacy.py",
     "tests/integration/test_notion_pipeline.py",
     "tests/workflows/test_refresh_steps.py",
+    "tests/integration/test_transform_skips_unchanged.py",
     "tests/integration/test_fitbit_pipeline.py",
+    "tests/integration/test_privacy.py",
+    "tests/reliability/test_cursors.py",
+    "tests/reliability/test_interrupts.py",
+    "tests/reliability/test_warehouse_state.py",
+    "tests/integration/test_doctor.py",
+    "tests/reliability/test_faults.py",
     "tests/dbt/test_bigquery_compile.py",
     "tests/integration/test_notion_staging.py",
-    "tests/reliability/test_faults.py",
-    "tests/reliability/test_cursors.py",
-    "tests/reliability/test_warehouse_state.py",
+    "tests/dbt/test_own_notion_workspace.py",
+    "tests/integration/test_secret_manager.py",
 ]
 
 

@@ -18,18 +18,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Collect cyclic garbage less often in every test process (workers included); on a fresh
-    checkout, compile the heavy imports once before the workers start (``tests/bytecode.py``).
+    """Collect cyclic garbage less often in every test process (workers included).
 
     dbt and dlt allocate many short-lived objects; at Python's default threshold (700) the
     collector took about 5 % of the suite's CPU. Nothing a test checks depends on it.
     """
     gc.set_threshold(100_000, 50, 100)
-    if not hasattr(config, "workerinput"):  # the main pytest process, before any worker starts
-        from tests.bytecode import bytecode_missing, compile_heavy_imports
-
-        if bytecode_missing():
-            compile_heavy_imports(REPO)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):

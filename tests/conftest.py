@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+# the shared assertions of the dbt tests report their values as test-module asserts do
+pytest.register_assert_rewrite("tests.dbt.marts")
+
 REPO = Path(__file__).resolve().parent.parent
 
 

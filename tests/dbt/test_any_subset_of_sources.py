@@ -72,13 +72,13 @@ def combine(target: Path, sources: dict[str, Path]) -> None:
             con.execute(f"detach src_{name}")
 
 
-def prp_transform() -> tuple[int, str]:
-    """`prp transform` in this process (as the CLI runs it): its exit code and what it printed."""
+def prp_transform(*args: str) -> tuple[int, str]:
+    """`prp transform [args]` in this process (as the CLI runs it): its exit code and output."""
     from pipelines.cli import main
 
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = main(["transform"])
+        code = main(["transform", *args])
     return code, out.getvalue()
 
 
@@ -98,7 +98,7 @@ def isolate_transform(mp: pytest.MonkeyPatch, work: Path) -> None:
 def subset_runs(tmp_path_factory: pytest.TempPathFactory, transform_dir: Path) -> dict[tuple, tuple]:
     """subset -> (its transformed warehouse, exit code, output), every subset built once."""
     loaded = load_each_source(tmp_path_factory.mktemp("sources"))
-    work = transform_dir
+    work = transform_dir  # every subset is built here in turn, then moved aside
     runs = {}
     with pytest.MonkeyPatch.context() as mp:
         isolate_transform(mp, work)
@@ -130,12 +130,11 @@ def test_a_mart_with_nulls_fails_not_null_columns_naming_each_column(subset_runs
         con.execute(f"update {ANALYTICS}.fct_engagements set occurred_date = null, is_touch = null "
                     f"where engagement_id in (select engagement_id from {ANALYTICS}.fct_engagements "
                     "order by engagement_id limit 2)")
-    from pipelines.cli import main
-
     with pytest.MonkeyPatch.context() as mp:
         isolate_transform(mp, transform_dir)
-        code = main(["transform", "test", "--select", "not_null_fct_engagements", "--store-failures"])
-    assert code == 1
+        code, output = prp_transform("test", "--select", "not_null_fct_engagements",
+                                     "--store-failures")
+    assert code == 1, output[-6000:]
     # --store-failures keeps the test's rows in a table named after it
     failures = duckdb_rows(work_copy, "select column_name, null_rows from "
                            f"{ANALYTICS}.not_null_fct_engagements order by column_name")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -23,30 +24,46 @@ def destination_for(settings: Settings) -> Destination:
         # ([destination.bigquery.credentials]) or the default Google credentials.
         project = os.environ.get("GCP_PROJECT_ID")
         destination = dlt.destinations.bigquery(**({"project_id": project} if project else {}))
-    return _capabilities_config_resolved_once(destination)
+    return _configuration_resolved_once(destination)
 
 
-def _capabilities_config_resolved_once(destination: Destination) -> Destination:
-    """Resolve the configuration dlt reads capabilities from once per config section.
+def _configuration_resolved_once(destination: Destination) -> Destination:
+    """Resolve each configuration dlt asks this destination for once per pipeline.
 
-    dlt asks a destination for its capabilities a dozen times per run, and each time resolves a
-    partial configuration through every config provider (about a fifth of a quiet run's CPU).
-    Within a run the providers do not change, so the first answer is kept for the section
-    (the pipeline's name) it was resolved in. Only that partial resolution is kept: the full
-    configuration a client gets is still resolved each time. The destination's class is left
-    alone, because dlt records it in the pipeline's state.
+    dlt asks a destination for its configuration about a dozen times per run: a partial one
+    for its capabilities in every step, and a full one for every client it opens. Each time it
+    looks every field up through every config provider, about a quarter of a quiet run's CPU.
+    Within a run the providers do not change, so an answer is kept for the pipeline it was
+    resolved for (its name is the only part of the section context a destination's lookup
+    uses: dlt resolves it under explicit sections) and, for a full configuration, for the
+    same initial values. A client gets a configuration that another client of the same run
+    may hold too; dlt's own load workers already share one. The destination's class is left
+    alone, because dlt records it in the pipeline's state; make one destination per run.
     """
     resolve = destination.configuration
     resolved: dict[tuple, Any] = {}
 
     def configuration(initial_config: Any, accept_partial: bool = False) -> Any:
-        if not accept_partial:  # a client's full configuration
-            return resolve(initial_config, accept_partial)
-        section = Container()[ConfigSectionContext]
-        key = (section.pipeline_name, tuple(section.sections))
+        values = None if accept_partial else _plain_values(initial_config)
+        if not accept_partial and values is None:
+            return resolve(initial_config, accept_partial)  # holds objects: resolve as dlt does
+        key = (Container()[ConfigSectionContext].pipeline_name, values)
         if key not in resolved:
-            resolved[key] = resolve(initial_config, accept_partial=True)
+            resolved[key] = resolve(initial_config, accept_partial=accept_partial)
         return resolved[key]
 
     destination.configuration = configuration  # type: ignore[method-assign]
     return destination
+
+
+def _plain_values(initial_config: Any) -> str | None:
+    """The initial values of a full configuration as text, or None if one is an object.
+
+    dlt's load jobs pass configurations that already hold resolved credentials (and their
+    connection pool): those resolve quickly and are not kept.
+    """
+    values = dict(initial_config) if initial_config is not None else {}
+    if not all(value is None or isinstance(value, str | int | float | bool)
+               for value in values.values()):
+        return None
+    return json.dumps(values, sort_keys=True)

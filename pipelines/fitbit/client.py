@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
-from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 from requests.auth import AuthBase
 
-from pipelines.common.http import ApiClient, ApiError, PacedSession, window_pacer
+from pipelines.common.http import ApiClient, ApiError, PacedSession, cursor_paginator, window_pacer
 
 log = logging.getLogger("prp.fitbit.client")
 
@@ -63,8 +62,7 @@ class HealthClient:
         if page_size:
             params["pageSize"] = page_size
         action = ":reconcile" if reconcile else ""
-        paginator = JSONResponseCursorPaginator(cursor_path="nextPageToken",
-                                                cursor_param="pageToken")
+        paginator = cursor_paginator("nextPageToken", cursor_param="pageToken")
         for page in self.api.paginate(f"{USER}/dataTypes/{data_type}/dataPoints{action}",
                                       params=params, paginator=paginator,
                                       data_selector="dataPoints"):
@@ -93,8 +91,7 @@ class HealthClient:
     def _rollup_chunk(self, data_type: str, start: date, end: date) -> Iterator[dict]:
         body = {"range": {"start": civil_date(start), "end": civil_date(end)},
                 "windowSizeDays": 1}
-        paginator = JSONResponseCursorPaginator(cursor_path="nextPageToken",
-                                                cursor_body_path="pageToken")
+        paginator = cursor_paginator("nextPageToken", cursor_body_path="pageToken")
         for page in self.api.paginate(f"{USER}/dataTypes/{data_type}/dataPoints:dailyRollUp",
                                       method="POST", json=body, paginator=paginator,
                                       data_selector="rollupDataPoints"):

@@ -16,10 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from dlt.sources.helpers.rest_client.paginators import (
-    BasePaginator,
-    JSONResponseCursorPaginator,
-)
+from dlt.sources.helpers.rest_client.paginators import BasePaginator
 
 from pipelines.common.http import (
     ApiClient,
@@ -27,6 +24,7 @@ from pipelines.common.http import (
     AuthError,
     PacedSession,
     WindowPacer,
+    cursor_paginator,
     raise_api_error,
     window_pacer,
 )
@@ -192,8 +190,7 @@ class HubSpotClient:
         groups = split_properties(properties, self.max_properties_url_chars) or [[]]
         path = f"/crm/v3/objects/{object_type}"
         params = {"limit": LIST_PAGE_SIZE, "archived": str(archived).lower()}
-        paginator = JSONResponseCursorPaginator(cursor_path="paging.next.after",
-                                                cursor_param="after")
+        paginator = cursor_paginator("paging.next.after", cursor_param="after")
         after: str | None = None
         for page in self.api.paginate(path, params={**params, "properties": ",".join(groups[0])},
                                       paginator=paginator, data_selector="results"):

@@ -14,7 +14,7 @@ from typing import Any
 
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
-from pipelines.common.http import ApiClient, PacedSession, window_pacer
+from pipelines.common.http import ApiClient, PacedSession, cursor_paginator, window_pacer
 from pipelines.common.logs import register_secret
 
 log = logging.getLogger("prp.notion")
@@ -24,13 +24,11 @@ NOTION_WINDOW_S = 10.0  # the window "an average of 3 requests/s" is averaged ov
 
 
 def _body_cursor() -> JSONResponseCursorPaginator:
-    return JSONResponseCursorPaginator(cursor_path="next_cursor", cursor_body_path="start_cursor",
-                                       has_more_path="has_more")
+    return cursor_paginator("next_cursor", cursor_body_path="start_cursor", has_more_path="has_more")
 
 
 def _param_cursor() -> JSONResponseCursorPaginator:
-    return JSONResponseCursorPaginator(cursor_path="next_cursor", cursor_param="start_cursor",
-                                       has_more_path="has_more")
+    return cursor_paginator("next_cursor", cursor_param="start_cursor", has_more_path="has_more")
 
 
 class NotionClient:

@@ -6,6 +6,7 @@ import contextlib
 import gc
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -21,12 +22,19 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Collect cyclic garbage less often in every test process (workers included).
+    """Collect cyclic garbage less often in every test process (workers included); Ctrl-C
+    handled even when the suite was started with it ignored.
 
     dbt and dlt allocate many short-lived objects; at Python's default threshold (700) the
     collector took about 5 % of the suite's CPU. Nothing a test checks depends on it.
     """
     gc.set_threshold(100_000, 50, 100)
+    # A shell that starts `make test` in the background without job control makes it ignore
+    # Ctrl-C (SIGINT), and every process started from it inherits that: the tests that press
+    # Ctrl-C on a `prp` process would see it ignored. Handle it as Python does by default
+    # (a handler, unlike "ignore", is not passed on to the processes a test starts).
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):

@@ -79,7 +79,9 @@ def test_refresh_workflow_steps_run_and_resume_on_a_fresh_runner(source, project
     assert duckdb_rows(project_dir / "warehouse.duckdb", f"select count(*) from {table}")[0][0] == rows
 
     full = []
-    if source != "notion":  # the input is the same for every source; Notion's pacing is slow
+    # a forced full refresh runs for Fitbit, whose rotating token must also survive a third
+    # runner; that every caller passes the input on is checked below without running it
+    if source == "fitbit":
         full, _ = run_refresh_workflow(source, box, project_dir / "runner-3", force_full_refresh=True)
         assert "refresh mode full" in assert_succeeded(full)
         assert duckdb_rows(project_dir / "warehouse.duckdb", f"select count(*) from {table}")[0][0] == rows
@@ -93,3 +95,16 @@ def test_refresh_workflow_steps_run_and_resume_on_a_fresh_runner(source, project
     logs = "\n".join(s.output for s in first + second + full)
     assert not [s for s in secrets if len(s) >= 8 and s in logs]
     assert not files_containing(project_dir, secrets)  # state, artifacts, warehouse
+
+
+@pytest.mark.parametrize("source", list(APIS))
+def test_every_caller_passes_force_full_refresh_to_the_refresh_step(source):
+    """The dispatch input reaches the Refresh step's FORCE_FULL_REFRESH, which `prp` reads."""
+    for dispatched in (True, False):
+        job, inputs = caller_inputs(source, dispatched)
+        assert inputs["source"] == source
+        contexts = {f"inputs.{k}": v for k, v in inputs.items()}
+        refresh = next(s for s in job["steps"] if s.get("name") == "Refresh")
+        env = {k: expand(v, contexts) for k, v in refresh["env"].items()}
+        assert env == {"SOURCE": source, "FORCE_FULL_REFRESH": str(dispatched).lower()}
+        assert expand(refresh["run"], contexts) == 'make "refresh-${SOURCE}"'

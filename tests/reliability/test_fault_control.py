@@ -51,7 +51,10 @@ def test_serve_with_faults_injects_them_before_serving(project_dir):
         assert hubspot.json()["pending"] == 8 and notion.json()["pending"] == 2
     finally:
         served.send_signal(signal.SIGINT)
-        served.wait(timeout=30)
+        try:
+            served.wait(timeout=30)
+        finally:
+            served.kill()  # never left serving after a failure (kill after exit is a no-op)
 
 
 def test_serve_with_a_bad_fault_exits_2(project_dir, capsys):

@@ -44,9 +44,11 @@ def _configuration_resolved_once(destination: Destination) -> Destination:
     resolved: dict[tuple, Any] = {}
 
     def configuration(initial_config: Any, accept_partial: bool = False) -> Any:
-        values = None if accept_partial else _plain_values(initial_config)
-        if not accept_partial and values is None:
-            return resolve(initial_config, accept_partial)  # holds objects: resolve as dlt does
+        values = None  # a partial configuration (capabilities) is kept per pipeline alone
+        if not accept_partial:
+            values = _plain_values(initial_config)
+            if values is None:  # holds objects: resolve as dlt does
+                return resolve(initial_config, accept_partial)
         key = (Container()[ConfigSectionContext].pipeline_name, values)
         if key not in resolved:
             resolved[key] = resolve(initial_config, accept_partial=accept_partial)

@@ -33,11 +33,16 @@ def caller_inputs(source: str, force_full_refresh: bool) -> tuple[dict, dict[str
     return job, inputs
 
 
+def input_contexts(inputs: dict[str, str]) -> dict[str, str]:
+    """The ``inputs.<name>`` expressions of the reusable workflow, from its caller's values."""
+    return {f"inputs.{k}": v for k, v in inputs.items()}
+
+
 def run_refresh_workflow(source: str, box, runner_temp: Path, force_full_refresh: bool = False):
     """Run the workflow's run: steps once; returns (steps, artifact files)."""
     job, inputs = caller_inputs(source, force_full_refresh)
     runner_temp.mkdir(parents=True)
-    contexts = {f"inputs.{k}": v for k, v in inputs.items()} | {
+    contexts = input_contexts(inputs) | {
         "vars.GCP_PROJECT_ID": box.app("secretmanager").project_id,
         "runner.temp": str(runner_temp),
     }
@@ -103,7 +108,7 @@ def test_every_caller_passes_force_full_refresh_to_the_refresh_step(source):
     for dispatched in (True, False):
         job, inputs = caller_inputs(source, dispatched)
         assert inputs["source"] == source
-        contexts = {f"inputs.{k}": v for k, v in inputs.items()}
+        contexts = input_contexts(inputs)
         refresh = next(s for s in job["steps"] if s.get("name") == "Refresh")
         env = {k: expand(v, contexts) for k, v in refresh["env"].items()}
         assert env == {"SOURCE": source, "FORCE_FULL_REFRESH": str(dispatched).lower()}

@@ -5,8 +5,8 @@ DuckDB file; each subset's warehouse is then put together by copying those raw t
 dlt's load log), and `prp transform` (in-process, as the CLI runs it) runs on each subset in
 turn. The runs share one warehouse path and one dbt target, so dbt parses the project once and
 reuses that parse (a different warehouse path would make it parse again), and each result is
-moved aside to be checked. The same parse then runs the project's own `not_null_columns` test on a
-subset's marts with nulls put in.
+moved aside to be checked. The same parse then runs the project's own `column_checks` test on a
+subset's marts with bad rows put in.
 """
 
 from __future__ import annotations
@@ -120,22 +120,30 @@ def test_transform_exits_0_and_every_mart_exists(subset_runs, subset):
     assert_every_mart_fed_by(subset, warehouse, output)
 
 
-def test_a_mart_with_nulls_fails_not_null_columns_naming_each_column(subset_runs, transform_dir):
-    """The project's one-query not-null test reports each required column that has nulls."""
-    warehouse, code, output = subset_runs[("hubspot",)]
+def test_a_mart_with_bad_rows_fails_column_checks_naming_each_check(subset_runs, transform_dir):
+    """The project's one-query column checks report each failed check and its rows: nulls in
+    required columns, a value outside the accepted ones, a repeated id, a repeated combination."""
+    warehouse, code, output = subset_runs[("notion",)]
     assert code == 0, output[-6000:]
     work_copy = transform_dir / "warehouse.duckdb"
     shutil.copy(warehouse, work_copy)
+    periods = f"{ANALYTICS}.fct_habit_periods"
     with duckdb.connect(str(work_copy)) as con:
-        con.execute(f"update {ANALYTICS}.fct_engagements set occurred_date = null, is_touch = null "
-                    f"where engagement_id in (select engagement_id from {ANALYTICS}.fct_engagements "
-                    "order by engagement_id limit 2)")
+        ids = [row[0] for row in con.execute(
+            f"select habit_period_id from {periods} order by habit_period_id limit 4").fetchall()]
+        con.execute(f"update {periods} set habit_name = null, is_done = null "
+                    "where habit_period_id in (?, ?)", ids[:2])
+        con.execute(f"update {periods} set habit_type = 'streak' where habit_period_id = ?", ids[2:3])
+        con.execute(f"insert into {periods} select * from {periods} where habit_period_id = ?",
+                    ids[3:])
     with pytest.MonkeyPatch.context() as mp:
         isolate_transform(mp, transform_dir)
-        code, output = prp_transform("test", "--select", "not_null_fct_engagements",
+        code, output = prp_transform("test", "--select", "column_checks_fct_habit_periods",
                                      "--store-failures")
     assert code == 1, output[-6000:]
     # --store-failures keeps the test's rows in a table named after it
-    failures = duckdb_rows(work_copy, "select column_name, null_rows from "
-                           f"{ANALYTICS}.not_null_fct_engagements order by column_name")
-    assert failures == [("is_touch", 2), ("occurred_date", 2)]
+    failures = duckdb_rows(work_copy, "select check_name, column_name, failing_rows from "
+                           f"{ANALYTICS}.column_checks_fct_habit_periods order by all")
+    assert failures == [("accepted_values", "habit_type", 1), ("not_null", "habit_name", 2),
+                        ("not_null", "is_done", 2), ("unique", "habit_period_id", 1),
+                        ("unique_combination", "habit_id, period_start", 1)]

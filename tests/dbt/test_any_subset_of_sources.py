@@ -1,19 +1,21 @@
-"""`prp transform` works with any subset of sources: one, two, or all three loaded.
+"""`prp transform` works with any subset of sources: each source alone here; two together
+(notion+hubspot) on the transform-skip test's first build
+(tests/integration/test_transform_skips_unchanged.py); all three on the demo build.
 
-Each source is loaded once from the sandbox's small profile (through refresh_<name>) into its own
-DuckDB file; each subset's warehouse is then put together by copying those raw tables (and
-dlt's load log), and `prp transform` (in-process, as the CLI runs it) runs on each subset in
-turn. The runs share one warehouse path and one dbt target, so dbt parses the project once and
-reuses that parse (a different warehouse path would make it parse again), and each result is
-moved aside to be checked. The same parse then runs the project's own `column_checks` test on a
-subset's marts with bad rows put in.
+daily_summary is the only model that reads more than one source, and each build checks what
+every source adds to it (tests/dbt/marts.py), so a source missing from it or leaking into it
+shows on a single source. Each source is loaded once from the sandbox's small profile (through
+refresh_<name>) into its own DuckDB file, and `prp transform` (in-process, as the CLI runs it)
+runs on a copy of each in turn. The runs share one warehouse path and one dbt target, so dbt
+parses the project once and reuses that parse (a different warehouse path would make it parse
+again), and each result is moved aside to be checked. The same parse then runs the project's
+own `column_checks` test on a subset's marts with bad rows put in.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import itertools
 import shutil
 from pathlib import Path
 
@@ -25,12 +27,7 @@ from tests.dbt.marts import ANALYTICS, SOURCES, assert_every_mart_fed_by
 
 pytestmark = [pytest.mark.dbt, pytest.mark.integration]
 
-# notion+hubspot is checked on the transform-skip test's first build (the same daily build on
-# those two sources, tests/integration/test_transform_skips_unchanged.py): one build fewer here
-CHECKED_ELSEWHERE = [("notion", "hubspot")]
-SUBSETS = [combo for size in (1, 2) for combo in itertools.combinations(SOURCES, size)
-           if combo not in CHECKED_ELSEWHERE]
-RAW = "dev_raw_data"
+SUBSETS = [(name,) for name in SOURCES]
 
 
 def load_each_source(work: Path) -> dict[str, Path]:
@@ -47,29 +44,6 @@ def load_each_source(work: Path) -> dict[str, Path]:
                 mp.setenv("PRP__DUCKDB_PATH", str(files[name]))
                 refresh_function(name)()
     return files
-
-
-def combine(target: Path, sources: dict[str, Path]) -> None:
-    """A warehouse holding the raw tables (and dlt's bookkeeping) of the given sources only."""
-    with duckdb.connect(str(target)) as con:
-        con.execute(f"create schema {RAW}")
-        for name, path in sources.items():
-            con.execute(f"attach '{path}' as src_{name} (read_only)")
-            tables = [row[0] for row in con.execute(
-                "select table_name from information_schema.tables "
-                f"where table_catalog = 'src_{name}' and table_schema = '{RAW}'").fetchall()]
-            for table in tables:
-                exists = con.execute(
-                    "select count(*) from information_schema.tables where table_catalog = "
-                    f"current_database() and table_schema = '{RAW}' and table_name = '{table}'"
-                ).fetchone()[0]
-                if exists:  # dlt's own tables (_dlt_loads, ...): one log for every source
-                    con.execute(f'insert into {RAW}."{table}" by name '
-                                f'select * from src_{name}.{RAW}."{table}"')
-                else:
-                    con.execute(f'create table {RAW}."{table}" as '
-                                f'select * from src_{name}.{RAW}."{table}"')
-            con.execute(f"detach src_{name}")
 
 
 def prp_transform(*args: str) -> tuple[int, str]:
@@ -103,7 +77,7 @@ def subset_runs(tmp_path_factory: pytest.TempPathFactory, transform_dir: Path) -
     with pytest.MonkeyPatch.context() as mp:
         isolate_transform(mp, work)
         for subset in SUBSETS:
-            combine(work / "warehouse.duckdb", {name: loaded[name] for name in subset})
+            shutil.copy(loaded[subset[0]], work / "warehouse.duckdb")
             code, output = prp_transform()
             kept = tmp_path_factory.mktemp("_".join(subset))
             for name in ("warehouse.duckdb", "warehouse.duckdb.wal"):  # a WAL dbt left behind

@@ -1,12 +1,15 @@
-"""State belongs to its warehouse: a replaced warehouse is backfilled, pending loads finish,
-and a run after an interrupted one still extracts."""
+"""State belongs to its warehouse: a new working directory resumes from it, a replaced warehouse
+is backfilled, pending loads finish, and a run after an interrupted one still extracts."""
 
 from __future__ import annotations
+
+import shutil
 
 import pytest
 
 from pipelines.cli import main as prp
 from pipelines.common.runner import build_pipeline
+from pipelines.common.settings import load_settings
 from pipelines.hubspot import hubspot_source, refresh_hubspot
 from tests.conftest import duckdb_rows
 from tests.reliability.conftest import (
@@ -28,6 +31,25 @@ def first_load(tmp_path_factory) -> FirstLoad:
     test here starts from it."""
     return take_first_load(tmp_path_factory.mktemp("first_load"), tuple(SANDBOX_APIS.values()),
                            tuple(SANDBOX_APIS))
+
+
+@pytest.mark.parametrize("source", list(SANDBOX_APIS))
+def test_an_empty_working_directory_resumes_from_the_warehouse(project_dir, sandbox, first_load,
+                                                               source, capsys):
+    """A fresh CI runner or a new laptop: the warehouse is there, dlt's working directory is
+    not. The run takes its state from the warehouse: incremental, nothing new to load (without
+    it, the run would read everything again from the initial date). The refresh workflow does
+    the same on a fresh runner in tests/workflows/test_refresh_steps.py."""
+    sandbox(SANDBOX_APIS[source], now=first_load.now)
+    first_load.restore()
+    shutil.rmtree(load_settings().state_dir)
+    before = raw_counts(project_dir, f"{source}__")
+    capsys.readouterr()
+    assert prp(["refresh", source]) == 0
+    out = capsys.readouterr().out
+    assert "refresh mode incremental" in out and "backfilling" not in out, out
+    assert "rows loaded: 0" in out, out
+    assert raw_counts(project_dir, f"{source}__") == before
 
 
 @pytest.mark.parametrize(("first", "second"), [("hubspot", "fitbit"), ("fitbit", "notion")])

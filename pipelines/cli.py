@@ -11,6 +11,7 @@ from pathlib import Path
 from dlt.common.configuration.exceptions import ConfigurationException as DltConfigurationException
 
 from pipelines.common.errors import ConfigurationError, PipelineError
+from pipelines.common.garbage import collect_garbage_less_often
 from pipelines.common.interrupts import (
     EXIT_TERMINATED,
     RESUME_LINE,
@@ -154,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 1 run failed, 2 bad configuration/usage)."""
+    collect_garbage_less_often()
     setup_logging()
     parser = build_parser()
     try:

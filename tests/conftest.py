@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import shutil
 import signal
@@ -22,13 +21,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Collect cyclic garbage less often in every test process (workers included); Ctrl-C
-    handled even when the suite was started with it ignored.
+    """Collect cyclic garbage as seldom as ``prp`` does, in every test process (workers
+    included), which runs the pipelines and dbt in-process; Ctrl-C handled even when the suite
+    was started with it ignored."""
+    from pipelines.common.garbage import collect_garbage_less_often
 
-    dbt and dlt allocate many short-lived objects; at Python's default threshold (700) the
-    collector took about 5 % of the suite's CPU. Nothing a test checks depends on it.
-    """
-    gc.set_threshold(100_000, 50, 100)
+    collect_garbage_less_often()
     # A shell that starts `make test` in the background without job control makes it ignore
     # Ctrl-C (SIGINT), and every process started from it inherits that: the tests that press
     # Ctrl-C on a `prp` process would see it ignored. Handle it as Python does by default

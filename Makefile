@@ -29,6 +29,7 @@ demo: install ## sandbox -> all pipelines -> DuckDB -> dbt build -> report; no c
 test: install ## every offline test (unit, integration, dbt, workflows, browser)
 	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq \
 	  && $(SUDO) apt-get install -y --no-install-recommends chromium) || echo "chromium is missing and could not be installed: the browser tests will skip (fail in CI)"
+	$(RUN) python -m tests.bytecode  # a fresh clone: compile once what every worker imports
 	$(RUN) pytest -m "not e2e" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 report: install ## write the HTML report from the marts: data/report/index.html

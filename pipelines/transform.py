@@ -178,6 +178,10 @@ def _run_dbt(command: str, extra: tuple[str, ...], settings: Settings) -> Transf
     log.info("running dbt %s (target %s)", command, "prod" if settings.is_prod else settings.target)
     code = invoke_dbt(args, settings)
     if code != 0:
+        from pipelines.check_failures import failed_column_checks
+
+        for line in failed_column_checks(settings):
+            log.error("transform: %s", line)
         raise PipelineError(f"dbt {command} failed with exit code {code}")
     if command in ("build", "run"):
         from pipelines.transform_summary import summarize

@@ -115,6 +115,11 @@ def test_a_mart_with_bad_rows_fails_column_checks_naming_each_check(subset_runs,
         code, output = prp_transform("test", "--select", "column_checks_fct_habit_periods",
                                      "--store-failures")
     assert code == 1, output[-6000:]
+    # prp says which checks failed (dbt only says how many)
+    for line in ("accepted_values habit_type: 1 row", "not_null habit_name: 2 rows",
+                 "not_null is_done: 2 rows", "unique habit_period_id: 1 row",
+                 "unique_combination habit_id, period_start: 1 row"):
+        assert f"transform: column_checks_fct_habit_periods: {line}" in output, output[-3000:]
     # --store-failures keeps the test's rows in a table named after it
     failures = duckdb_rows(work_copy, "select check_name, column_name, failing_rows from "
                            f"{ANALYTICS}.column_checks_fct_habit_periods order by all")

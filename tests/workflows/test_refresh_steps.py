@@ -54,6 +54,12 @@ def run_refresh_workflow(source: str, box, runner_temp: Path, force_full_refresh
     return steps, artifacts
 
 
+def table_rows(project_dir: Path, source: str) -> int:
+    """Rows in the source's main raw table."""
+    return duckdb_rows(project_dir / "warehouse.duckdb",
+                       f"select count(*) from dev_raw_data.{TABLES[source]}")[0][0]
+
+
 def assert_succeeded(steps) -> str:
     output = "\n".join(s.output for s in steps)
     assert steps and all(s.returncode == 0 for s in steps), output[-4000:]
@@ -71,11 +77,7 @@ def test_refresh_workflow_steps_run_on_fresh_runners(source, project_dir, start,
     first, artifacts = run_refresh_workflow(source, box, project_dir / "runner-1")
     output = assert_succeeded(first)
     assert "refresh mode incremental" in output
-    def table_rows() -> int:
-        return duckdb_rows(project_dir / "warehouse.duckdb",
-                           f"select count(*) from dev_raw_data.{TABLES[source]}")[0][0]
-
-    rows = table_rows()
+    rows = table_rows(project_dir, source)
     assert rows > 0
     assert artifacts and all(p.name == "state.json" for p in artifacts)
     first_requests = sum(api.counts.values())
@@ -90,10 +92,10 @@ def test_refresh_workflow_steps_run_on_fresh_runners(source, project_dir, start,
         second, _ = run_refresh_workflow(source, box, project_dir / "runner-2")
         assert_succeeded(second)
         assert sum(api.counts.values()) < first_requests  # resumed from the warehouse's state
-        assert table_rows() == rows
+        assert table_rows(project_dir, source) == rows
         full, _ = run_refresh_workflow(source, box, project_dir / "runner-3", force_full_refresh=True)
         assert "refresh mode full" in assert_succeeded(full)
-        assert table_rows() == rows
+        assert table_rows(project_dir, source) == rows
 
     secrets = list(moved.values())
     if source == "fitbit":

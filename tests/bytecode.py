@@ -42,9 +42,9 @@ def files_to_compile() -> list[Path]:
     return files
 
 
-def _compile(files: list[Path]) -> bool:
-    # compile_file skips a file whose bytecode is up to date
-    return all([compileall.compile_file(f, quiet=2) for f in files])
+def _compile(files: list[Path]) -> None:
+    for file in files:
+        compileall.compile_file(file, quiet=2)  # skips a file whose bytecode is up to date
 
 
 def compile_all() -> None:
@@ -55,7 +55,8 @@ def compile_all() -> None:
 
 
 def record() -> None:
-    """Write the site-packages directories that hold bytecode now (run after `make test`)."""
+    """Write the site-packages directories that hold bytecode now: run it after `make test` on a
+    fresh clone, or it records whatever else ran in that environment too."""
     root = site_packages()
     dirs = sorted({str(pyc.parent.parent.relative_to(root)) for pyc in root.rglob("__pycache__/*.pyc")
                    if any(pyc.parent.parent.glob("*.py"))})
@@ -64,4 +65,7 @@ def record() -> None:
 
 
 if __name__ == "__main__":
-    record() if "--record" in sys.argv[1:] else compile_all()
+    if "--record" in sys.argv[1:]:
+        record()
+    else:
+        compile_all()

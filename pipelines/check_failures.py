@@ -9,22 +9,18 @@ check, the column and how many rows fail it. On BigQuery,
 
 from __future__ import annotations
 
-import json
-
 from pipelines.common.settings import Settings
-from pipelines.transform_summary import target_dir
+from pipelines.transform_summary import last_run_results, node_name
 
 CHECK_TEST_PREFIX = "column_checks_"
 
 
 def failed_column_checks(settings: Settings) -> list[str]:
     """One line per failed check of every failed ``column_checks`` test of the last dbt command."""
-    results_file = target_dir() / "run_results.json"
-    if settings.destination != "duckdb" or not results_file.exists():
+    if settings.destination != "duckdb":
         return []
-    failed = [r for r in json.loads(results_file.read_text()).get("results", [])
-              if r.get("status") == "fail" and r.get("compiled_code")
-              and r["unique_id"].split(".")[2].startswith(CHECK_TEST_PREFIX)]
+    failed = [r for r in last_run_results() if r.get("status") == "fail"
+              and r.get("compiled_code") and node_name(r).startswith(CHECK_TEST_PREFIX)]
     if not failed:
         return []
     import duckdb
@@ -32,7 +28,7 @@ def failed_column_checks(settings: Settings) -> list[str]:
     lines = []
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         for result in failed:
-            test = result["unique_id"].split(".")[2]
+            test = node_name(result)
             try:
                 rows = con.execute(result["compiled_code"]).fetchall()
             except duckdb.Error as exc:

@@ -63,16 +63,25 @@ def target_dir() -> Path:
     return path if path.is_absolute() else DBT_DIR / path
 
 
-def read_left_out(run_results: Path) -> tuple[dict[str, int], list[str]]:
+def last_run_results() -> list[dict]:
+    """The node results of dbt's last command (its ``run_results.json``), none if it wrote none."""
+    path = target_dir() / "run_results.json"
+    return json.loads(path.read_text()).get("results", []) if path.exists() else []
+
+
+def node_name(result: dict) -> str:
+    """A result's node name (``test.personal_reporting.<name>.<hash>`` -> ``<name>``)."""
+    return result["unique_id"].split(".")[2]
+
+
+def read_left_out(results: list[dict]) -> tuple[dict[str, int], list[str]]:
     """Rows left out (from the known warning tests) and every other warning test, by name."""
     left_out: dict[str, int] = {}
     warnings: list[str] = []
-    if not run_results.exists():
-        return left_out, warnings
-    for result in json.loads(run_results.read_text()).get("results", []):
+    for result in results:
         if result.get("status") != "warn":
             continue
-        name = result["unique_id"].split(".")[2]
+        name = node_name(result)
         failures = int(result.get("failures") or 0)
         if name in LEFT_OUT_TESTS:
             left_out[LEFT_OUT_TESTS[name]] = failures
@@ -103,7 +112,7 @@ def mart_row_counts(settings: Settings) -> dict[str, dict[str, int]]:
 
 def summarize(settings: Settings) -> TransformSummary:
     """Build and log the summary of the dbt run that just finished."""
-    left_out, warnings = read_left_out(target_dir() / "run_results.json")
+    left_out, warnings = read_left_out(last_run_results())
     summary = TransformSummary(mart_row_counts(settings), left_out, warnings)
     for line in summary.lines():
         log.info(line)

@@ -58,8 +58,8 @@ def record() -> None:
     """Write the site-packages directories that hold bytecode now: run it after `make test` on a
     fresh clone, or it records whatever else ran in that environment too."""
     root = site_packages()
-    dirs = sorted({str(pyc.parent.parent.relative_to(root)) for pyc in root.rglob("__pycache__/*.pyc")
-                   if any(pyc.parent.parent.glob("*.py"))})
+    compiled = {pyc.parent.parent for pyc in root.rglob("__pycache__/*.pyc")}
+    dirs = sorted(str(d.relative_to(root)) for d in compiled if any(d.glob("*.py")))
     DIRS_FILE.write_text("".join(f"{d}\n" for d in dirs))
     print(f"{DIRS_FILE}: {len(dirs)} directories")
 

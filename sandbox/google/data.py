@@ -19,6 +19,10 @@ HISTORY_DAYS = {"small": 40, "demo": 400, "heavy": 1500}
 # one trip in every profile: these days (counted back from the first today) happen in Tokyo,
 # where a night ends on another calendar date than it does at home
 TRIP_DAYS_AGO, TRIP_LENGTH, TRIP_ZONE = 20, 4, "Asia/Tokyo"
+# a night away wakes by this hour, local time: 07:30 in Tokyo is still the evening before in
+# London (UTC+0 or +1), so every trip night ends on another calendar date than it does at home,
+# whatever the date the sandbox starts on
+TRIP_WAKE_BY = time(7, 30)
 SECOND_DEVICE_SHARE = 0.4  # of nights a second device records as well
 SECOND_DEVICE = "Pixel Watch 3"
 
@@ -201,7 +205,9 @@ class HealthData:
         rng = random.Random(f"{self.seed}:{day.isoformat()}")
         zone = self.zone_on(day)
         result = Day(day)
-        if rng.random() < 0.04:  # off the wrist all day: nothing at all
+        away = zone != self.zone
+        # off the wrist all day: nothing at all (never on a trip, whose nights tests look for)
+        if rng.random() < 0.04 and not away:
             return result
         late = rng.random() < 0.06
         sync_at = self.local(day + timedelta(days=2), 8) if late else None
@@ -243,6 +249,8 @@ class HealthData:
             UTC) + timedelta(
             minutes=rng.randint(0, 150))
         night_end = night_start + timedelta(minutes=rng.randint(330, 560))
+        if away:
+            night_end = min(night_end, datetime.combine(day, TRIP_WAKE_BY, zone).astimezone(UTC))
         night = self._session(rng, night_start, night_end, "STAGES", True, visible(night_end),
                               zone)
         result.sleeps.append(night)

@@ -24,7 +24,7 @@ from typing import Any
 import dlt
 
 from pipelines.common.errors import ConfigurationError, PipelineError
-from pipelines.common.logs import register_secret
+from pipelines.common.logs import register_secret, register_secrets_in
 
 log = logging.getLogger("prp.secret_manager")
 
@@ -135,7 +135,7 @@ class SecretManager:
             raise PipelineError(f"Secret Manager: reading secret {name!r} failed "
                                 f"({exc.code}: {_reason(exc)})") from None
         value = response.payload.data.decode("utf-8")
-        register_secret(value)
+        register_secrets_in(value)  # a TOML fragment's values are logged one by one
         return value
 
     def names(self) -> set[str] | None:

@@ -20,7 +20,7 @@ from pipelines.common.interrupts import (
     sigterm_interrupts,
 )
 from pipelines.common.logs import setup_logging
-from pipelines.sources import SOURCE_MODULES, refresh_function
+from pipelines.sources import SOURCE_MODULES
 
 log = logging.getLogger("prp.cli")
 
@@ -36,12 +36,11 @@ def cmd_refresh(args: argparse.Namespace) -> None:
     names = list(SOURCE_MODULES) if args.source == "all" else [args.source]
     if args.since and args.until and args.since > args.until:
         raise ConfigurationError(f"--since {args.since} is after --until {args.until}")
-    for name in names:
-        refresh_function(name)(
-            is_incremental=False if args.full_refresh else None,
-            initial_date=args.since,
-            end_date=args.until,
-        )
+    from pipelines.refresh_all import refresh_sources
+
+    # `all` tries every source and reports each; one source fails as it always has
+    refresh_sources(names, is_incremental=False if args.full_refresh else None,
+                    initial_date=args.since, end_date=args.until)
 
 
 def cmd_transform(args: argparse.Namespace) -> None:

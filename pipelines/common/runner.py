@@ -35,6 +35,7 @@ from pipelines.common import completeness
 from pipelines.common.destination import destination_for
 from pipelines.common.errors import ConfigurationError, PipelineError, missing_setting_message
 from pipelines.common.http import metrics
+from pipelines.common.local_state import with_readable_state
 from pipelines.common.lock import warehouse_lock
 from pipelines.common.logs import setup_logging
 from pipelines.common.privacy import load_policy
@@ -67,12 +68,14 @@ Injections = Callable[[Settings], dict[str, Any]]
 def build_pipeline(name: str, settings: Settings | None = None) -> dlt.Pipeline:
     """A dlt pipeline for source ``name`` into the configured destination and raw dataset."""
     settings = settings or load_settings()
-    return dlt.pipeline(
-        pipeline_name=f"prp_{name}_{settings.target}",
+    pipeline_name = f"prp_{name}_{settings.target}"
+    # a damaged local state or schema file is set aside: the warehouse holds the same state
+    return with_readable_state(settings.state_dir / pipeline_name, lambda: dlt.pipeline(
+        pipeline_name=pipeline_name,
         pipelines_dir=str(settings.state_dir),  # state belongs to this warehouse and dataset
         destination=destination_for(settings),
         dataset_name=settings.raw_dataset,
-    )
+    ))
 
 
 def make_refresh(name: str, source_function: Callable[..., DltSource], *,

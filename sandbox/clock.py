@@ -6,6 +6,12 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 
+def current_minute() -> datetime:
+    """The present, to the minute: where a sandbox's clock starts unless told otherwise, and the
+    one "now" the tests derive their moments from (the calendar sweep moves it)."""
+    return datetime.now(UTC).replace(second=0, microsecond=0)
+
+
 class Clock:
     """Starts at ``start`` (UTC) and moves only when told to, so runs are repeatable."""
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 import threading
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sandbox.clock import Clock
+from sandbox.clock import Clock, current_minute
 from sandbox.faults import parse_spec
 from sandbox.server import App, AppServer
 
@@ -91,7 +91,7 @@ def start_sandbox(profile: str = "small", seed: int = 7, apis: tuple[str, ...] |
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; one of {PROFILES}")
-    start = now or datetime.now(UTC).replace(second=0, microsecond=0)
+    start = now or current_minute()
     sandbox = Sandbox(profile, seed, Clock(start), rate_limits=rate_limits)
     for name in apis or tuple(APP_FACTORIES):
         app = _factory(name)(profile, seed, sandbox.clock)

@@ -20,12 +20,20 @@ pytest.register_assert_rewrite("tests.dbt.marts")
 REPO = Path(__file__).resolve().parent.parent
 
 
+# the calendar sweep's moved clock (tests/process_clock.py): its traveller, kept for the session
+_SWEEP_CLOCK = []
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Collect cyclic garbage as seldom as ``prp`` does, in every test process (workers
     included), which runs the pipelines and dbt in-process; Ctrl-C handled even when the suite
-    was started with it ignored."""
+    was started with it ignored; the process clock moved when the calendar sweep says so."""
     from pipelines.common.garbage import collect_garbage_less_often
+    from tests.process_clock import MOMENT, SHIFT, shift_from_environment
 
+    if os.environ.get(MOMENT) or os.environ.get(SHIFT):
+        # None in a worker, which sitecustomize moved at start-up already
+        _SWEEP_CLOCK.append(shift_from_environment())
     collect_garbage_less_often()
     # A shell that starts `make test` in the background without job control makes it ignore
     # Ctrl-C (SIGINT), and every process started from it inherits that: the tests that press
@@ -33,6 +41,42 @@ def pytest_configure(config: pytest.Config) -> None:
     # (a handler, unlike "ignore", is not passed on to the processes a test starts).
     if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Which clock the tests see, and how to see it again on a later day."""
+    from datetime import UTC, datetime
+
+    from tests.calendar_sweep import PINNED_MOMENT
+
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    if _SWEEP_CLOCK:
+        return f"clock: {now} for every module (moved by PRP_TEST_CLOCK)"
+    return (f"clock: {now} for the date-sensitive modules, {PINNED_MOMENT} for the rest; "
+            f"a date-dependent failure reproduces with make test-calendar AT={now}")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _clock_of_the_module(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A module that does not test the date runs at ``PINNED_MOMENT``, this process and every
+    process it starts (a failure there reproduces on any day); the date-sensitive modules
+    (``tests/calendar_sweep.py``) keep the real or the sweep's clock."""
+    from tests.calendar_sweep import PINNED_MOMENT, follows_the_calendar
+    from tests.process_clock import parse_moment, shift_environment, travel_by
+
+    if _SWEEP_CLOCK or follows_the_calendar(request.path):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        env = {"PYTHONPATH": os.environ.get("PYTHONPATH", "")}
+        shift = shift_environment(parse_moment(PINNED_MOMENT), env)
+        for key, value in env.items():
+            mp.setenv(key, value)
+        traveller = travel_by(shift)
+        try:
+            yield
+        finally:
+            traveller.stop()
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log):

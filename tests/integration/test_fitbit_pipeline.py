@@ -26,6 +26,7 @@ from pipelines.common.errors import ConfigurationError
 from pipelines.common.token_store import LocalSecretsFile, reload_dlt_providers
 from pipelines.fitbit import refresh_fitbit
 from sandbox import start_sandbox
+from sandbox.clock import current_minute
 from sandbox.ratelimit import SlidingWindowLimit
 from tests.conftest import REPO, duckdb_rows, isolate_project
 from tests.workspace_snapshot import WorkspaceSnapshot
@@ -104,7 +105,7 @@ def first_load(tmp_path_factory) -> FirstLoad:
     work = tmp_path_factory.mktemp("fitbit_first_load")
     project = work / "project"
     project.mkdir()
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    now = current_minute()
     with pytest.MonkeyPatch.context() as mp:
         isolate_project(mp, project)
         with start_sandbox(apis=("google",), now=now, rate_limits=False) as box:
@@ -453,7 +454,7 @@ def test_no_data_scope_at_all_exits_2_with_the_reauthorisation_hint(project_dir,
 def test_days_synced_late_are_picked_up_when_the_clock_moves(project_dir, monkeypatch):
     from sandbox import start_sandbox
 
-    two_days_ago = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=2)
+    two_days_ago = current_minute() - timedelta(days=2)
     with start_sandbox("small", apis=("google",), now=two_days_ago, rate_limits=False) as box:
         for key, value in box.env().items():
             monkeypatch.setenv(key, value)

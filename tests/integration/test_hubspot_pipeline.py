@@ -14,6 +14,7 @@ from dlt.common.pipeline import LoadInfo
 
 from pipelines.hubspot import refresh_hubspot
 from sandbox import start_sandbox
+from sandbox.clock import current_minute
 from sandbox.hubspot.app import HubSpotApp
 from tests.conftest import duckdb_rows, isolate_project
 from tests.workspace_snapshot import WorkspaceSnapshot
@@ -44,7 +45,7 @@ def now() -> datetime:
     future move its cursor). One start for all: a sandbox started with the same seed and
     clock serves the same records, so the module's first load fits every test's sandbox.
     """
-    return datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
+    return current_minute() - timedelta(days=1)
 
 
 def serve_hubspot(mp: pytest.MonkeyPatch, now: datetime):

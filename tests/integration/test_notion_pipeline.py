@@ -9,7 +9,7 @@ import json
 import time
 import types
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from pipelines.common.errors import PipelineError
 from pipelines.common.progress import Progress
 from pipelines.notion import refresh_notion
 from sandbox import start_sandbox
+from sandbox.clock import current_minute
 from sandbox.notion.workspace import REFERENCE_CAP
 from tests.conftest import duckdb_rows, isolate_project
 from tests.workspace_snapshot import WorkspaceSnapshot
@@ -58,7 +59,7 @@ def first_load(tmp_path_factory) -> FirstLoad:
     work = tmp_path_factory.mktemp("notion_first_load")
     project = work / "project"
     project.mkdir()
-    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    now = current_minute()
     out = io.StringIO()
     with pytest.MonkeyPatch.context() as mp:
         isolate_project(mp, project)

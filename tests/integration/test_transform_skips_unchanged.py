@@ -11,7 +11,7 @@ as-of date or missing marts call for a build is checked where the decision is ma
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import duckdb
 import pytest
@@ -22,6 +22,7 @@ from pipelines.hubspot import refresh_hubspot
 from pipelines.notion import refresh_notion
 from pipelines.transform import DBT_DIR, dbt_vars
 from pipelines.transform_record import current_inputs, record_path, unchanged_since_last_build
+from sandbox.clock import current_minute
 from tests.conftest import duckdb_rows
 from tests.dbt.marts import assert_every_mart_fed_by
 
@@ -34,7 +35,7 @@ SKIPPED = "skipping dbt build"
 def box(project_dir, start, monkeypatch):
     """HubSpot and Notion, the clock a day behind real time (stamps never in the future)."""
     monkeypatch.setenv("SOURCES__HUBSPOT__COUNT_CHECK", "false")
-    now = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
+    now = current_minute() - timedelta(days=1)
     return start(apis=("hubspot", "notion"), now=now)
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from sandbox import start_sandbox
+from sandbox.clock import current_minute
 from tests.conftest import duckdb_reader, duckdb_rows, isolate_project
 from tests.workspace_snapshot import WorkspaceSnapshot
 
@@ -28,7 +29,7 @@ KEYS = {  # raw table -> its primary key column
 
 def a_day_ago() -> datetime:
     """A sandbox start a day in the past, so every stamp is behind the real present."""
-    return datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(days=1)
+    return current_minute() - timedelta(days=1)
 
 
 def small_retry_waits(mp: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ from pipelines.common.interrupts import (
     exit_code_for,
     sigterm_interrupts,
 )
+from pipelines.common.known_failures import explain_failure
 from pipelines.common.logs import setup_logging
 from pipelines.sources import SOURCE_MODULES
 
@@ -44,8 +45,11 @@ def cmd_refresh(args: argparse.Namespace) -> None:
 
 
 def cmd_transform(args: argparse.Namespace) -> None:
+    from pipelines.common.settings import load_settings
+    from pipelines.common.warehouse_check import check_whole
     from pipelines.transform import run_dbt
 
+    check_whole(load_settings())  # a damaged warehouse is named before dbt trips over it
     # `prp transform build --force` as well as `prp transform --force [build]`
     force = args.force or "--force" in args.dbt_args
     run_dbt(args.command, *[a for a in args.dbt_args if a != "--force"], force=force)
@@ -171,12 +175,20 @@ def main(argv: list[str] | None = None) -> int:
         log.error("configuration problem: %s", exc)
         return 2
     except PipelineError as exc:
+        log.debug("the failure in full", exc_info=exc)  # the traceback at debug level only
         log.error("run failed: %s", exc)
         return 1
     except KeyboardInterrupt as exc:
         log.error("%s: %s", "terminated" if exit_code_for(exc) == EXIT_TERMINATED else "interrupted",
                   RESUME_LINE)
         return exit_code_for(exc)
+    except Exception as exc:
+        known = explain_failure(exc, f"prp {args.command_name}")  # a full disk, a damaged warehouse
+        if known is None:
+            raise
+        log.debug("the failure in full", exc_info=exc)
+        log.error("run failed: %s", known)
+        return known.exit_code
     return 0
 
 

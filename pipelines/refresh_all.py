@@ -15,6 +15,7 @@ from dlt.common.configuration.exceptions import ConfigurationException as DltCon
 
 from pipelines.common.errors import ConfigurationError, PipelineError
 from pipelines.common.interrupts import configuration_error
+from pipelines.common.known_failures import explain_failure
 from pipelines.common.settings import load_settings
 from pipelines.sources import refresh_function
 
@@ -46,11 +47,17 @@ def _refresh_one(name: str, **window: object) -> SourceResult:
         log.error("%s: configuration problem: %s", name, exc)
         return SourceResult(name, False, str(exc), configuration=True)
     except PipelineError as exc:
+        log.debug("%s: the failure in full", name, exc_info=exc)
         log.error("%s: run failed: %s", name, exc)
         return SourceResult(name, False, str(exc))
     except Exception as exc:  # noqa: BLE001 - a bug in one source must not stop the others
-        log.error("%s: run failed: %s: %s", name, type(exc).__name__, exc, exc_info=True)
-        return SourceResult(name, False, f"{type(exc).__name__}: {exc}")
+        known = explain_failure(exc, f"prp refresh {name}")
+        if known is None:
+            log.error("%s: run failed: %s: %s", name, type(exc).__name__, exc, exc_info=True)
+            return SourceResult(name, False, f"{type(exc).__name__}: {exc}")
+        log.debug("%s: the failure in full", name, exc_info=exc)
+        log.error("%s: run failed: %s", name, known)
+        return SourceResult(name, False, str(known))
     summary = getattr(info, "prp_summary", None)
     return SourceResult(name, True, f"{summary.total_rows} rows loaded" if summary else "loaded")
 

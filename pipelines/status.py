@@ -10,7 +10,8 @@ from pipelines.common.errors import PipelineError
 from pipelines.common.lock import warehouse_lock
 from pipelines.common.runner import build_pipeline
 from pipelines.common.settings import load_settings
-from pipelines.common.warehouse_errors import locked_file_message
+from pipelines.common.warehouse_check import check_whole
+from pipelines.common.warehouse_errors import damaged_file_message, locked_file_message
 from pipelines.sources import SOURCE_MODULES
 
 UNREADABLE = "cannot read the destination"
@@ -40,13 +41,22 @@ def _cursor_lines(state: dict) -> list[str]:
     return lines
 
 
+def _first_line(exc: BaseException) -> str:
+    """The first line of an error that says something: dlt's step wrapper puts its cause on
+    the next line."""
+    inner = getattr(exc, "exception", None) or exc
+    lines = [line for line in str(inner).splitlines() if line.strip()]
+    return (lines[0] if lines else type(inner).__name__)[:200]
+
+
 def source_status(name: str) -> list[str]:
     """Lines describing one source's pipeline, read from the destination."""
     pipeline: dlt.Pipeline = build_pipeline(name, load_settings())
     try:
         pipeline.sync_destination()
     except Exception as exc:  # noqa: BLE001 - status must report, not crash
-        why = locked_file_message(exc) or f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
+        why = (locked_file_message(exc) or damaged_file_message(exc)
+               or f"{type(exc).__name__}: {_first_line(exc)}")
         return [f"{name}: {UNREADABLE} ({why})"]
     if not pipeline.default_schema_name:
         return [f"{name}: never run into dataset {pipeline.dataset_name}"]
@@ -75,6 +85,7 @@ def print_status() -> None:
     """Print every source's status; fail (exit 1) when the warehouse is locked or unreadable."""
     settings = load_settings()
     with warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds):
+        check_whole(settings)  # a damaged file is named once, not guessed at per source
         unreadable = []
         for name in SOURCE_MODULES:
             lines = source_status(name)

@@ -9,7 +9,8 @@ environment variables and ``.dlt/secrets.toml``, ``register_configured_secrets``
 reads or receives later (Secret Manager values, rotated tokens: ``register_secret``).
 
 ``RUNTIME__LOG_LEVEL=DEBUG`` (dlt's own setting) turns on the project's debug lines as well, and
-sends every other library's log lines to stdout with them.
+sends every other library's log lines to stdout with them; below debug level, another
+library's log line carries no traceback, only the error's own line.
 """
 
 from __future__ import annotations
@@ -109,9 +110,22 @@ _EXCEPTION_FORMATTER = logging.Formatter()
 _previous_factory = logging.getLogRecordFactory()
 
 
+def _one_line_unless_debugging(record: logging.LogRecord) -> None:
+    """Another library's traceback (dlt logs one per failed write when the disk is full) only
+    at debug level; otherwise its last line is added to the message, which stays one line."""
+    if _tracebacks or not record.exc_info or record.name.split(".")[0] == "prp":
+        return
+    error = record.exc_info[1]
+    if error is not None:
+        record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+        record.args = ()
+    record.exc_info, record.exc_text = None, None
+
+
 def _masked_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
     """Every logger's records, with the message, traceback and stack already masked."""
     record = _previous_factory(*args, **kwargs)
+    _one_line_unless_debugging(record)
     if not _ordered:
         return record
     try:
@@ -170,6 +184,7 @@ def _configured_level() -> int:
 
 
 _HANDLER: logging.Handler | None = None
+_tracebacks = True  # other libraries' tracebacks in their log lines (debug level only)
 
 
 def _handler() -> logging.Handler:
@@ -189,7 +204,9 @@ def setup_logging(level: int | None = None) -> None:
     """
     install_masking()
     register_configured_secrets()
+    global _tracebacks
     level = _configured_level() if level is None else level
+    _tracebacks = level <= logging.DEBUG
     logger = logging.getLogger("prp")
     logger.setLevel(level)
     logger.propagate = False

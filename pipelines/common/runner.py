@@ -33,6 +33,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from pipelines.common import completeness
 from pipelines.common.destination import destination_for
+from pipelines.common.disk import disk_full_message
 from pipelines.common.errors import ConfigurationError, PipelineError, missing_setting_message
 from pipelines.common.http import metrics
 from pipelines.common.local_state import with_readable_state
@@ -45,7 +46,8 @@ from pipelines.common.secrets_source import use_configured_secrets
 from pipelines.common.settings import Settings, ensure_writable, load_settings
 from pipelines.common.state_check import state_mismatch
 from pipelines.common.summary import RunSummary
-from pipelines.common.warehouse_errors import explain_destination_error
+from pipelines.common.warehouse_check import check_whole, remember_whole
+from pipelines.common.warehouse_errors import damaged_file_message, explain_destination_error
 
 log = logging.getLogger("prp.runner")
 
@@ -166,6 +168,7 @@ def run_source(
         for problem in _step(name, lambda: completeness.record(pipeline, name)):
             metrics.warn(log, problem)
         summary = summarise(name, mode, pipeline, time.monotonic() - started)
+    remember_whole(settings)  # as this run left it: the next run need not read it all again
     for line in summary.lines() + privacy.lines():
         log.info(line)
     info.prp_summary = summary  # type: ignore[attr-defined]
@@ -181,7 +184,7 @@ def _duckdb_kept_open(settings: Settings) -> Iterator[None]:
     database instead of reading its catalog and checkpointing the file each time. A warehouse
     not created yet is left to dlt (a run that fails early leaves no empty file behind), and
     when the file cannot be opened nothing is held: dlt's own error, explained, is what the
-    user sees.
+    user sees. A damaged file stops the run here, naming it (``warehouse_check``).
     """
     if settings.destination != "duckdb" or not settings.duckdb_path.exists():
         yield
@@ -190,10 +193,14 @@ def _duckdb_kept_open(settings: Settings) -> Iterator[None]:
 
     try:
         connection = duckdb.connect(str(settings.duckdb_path))
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        damaged = damaged_file_message(exc, settings.duckdb_path)
+        if damaged:  # before dlt blames the credentials or the internet connection
+            raise PipelineError(damaged) from None
         yield
         return
     try:
+        check_whole(settings, connection)  # a file damaged in the middle: stop before writing
         yield
     finally:
         connection.close()
@@ -239,10 +246,18 @@ def _step(name: str, action: Callable[[], Any]) -> Any:
             raise _missing_config_error(name, cause) from None
         if isinstance(cause, ConfigValueCannotBeCoercedException):
             raise _bad_value_error(name, cause) from None
-        raise explain_destination_error(exc) or PipelineError(
+        raise _explained(name, exc) or PipelineError(
             f"{name}: {exc.step} step failed: {exc.exception}") from exc
     except (DestinationTerminalException, DestinationTransientException, DatabaseException) as exc:
-        raise explain_destination_error(exc) or PipelineError(f"{name}: {exc}") from exc
+        raise _explained(name, exc) or PipelineError(f"{name}: {exc}") from exc
+
+
+def _explained(name: str, exc: BaseException) -> PipelineError | None:
+    """A full disk or a known destination failure in one line a person can act on."""
+    full = disk_full_message(exc)
+    if full:
+        return PipelineError(f"{name}: {full}")
+    return explain_destination_error(exc)
 
 
 def _interrupt(exc: BaseException) -> BaseException | None:

@@ -44,9 +44,14 @@ report: install ## write the HTML report from the marts: data/report/index.html
 docs: install ## the report plus the dbt docs site beside it (data/report/docs/)
 	$(RUN) prp report --docs
 
-lint: install ## ruff for Python, sqlfluff for the dbt SQL (both offline)
+# the workflows are judged by tools that are not ours (would GitHub accept them: contexts, what a
+# called workflow needs against what its caller grants); make test runs the same three
+lint: install ## ruff, sqlfluff for the dbt SQL, actionlint + schema + zizmor for the workflows (offline)
 	$(RUN) ruff check pipelines sandbox tests bench
 	PRP_DUCKDB_PATH=:memory: $(RUN) sqlfluff lint dbt/models
+	$(RUN) actionlint -no-color
+	$(RUN) check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(RUN) zizmor --offline --no-progress --strict-collection .github/workflows
 
 run: install ## refresh every source from the real APIs, then transform
 	$(RUN) prp refresh all && $(RUN) prp transform

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from dlt.common.configuration.exceptions import ConfigurationException as DltConfigurationException
 
+from pipelines.common import job_summary
 from pipelines.common.errors import ConfigurationError, PipelineError
 from pipelines.common.garbage import collect_garbage_less_often
 from pipelines.common.interrupts import (
@@ -52,7 +53,11 @@ def cmd_transform(args: argparse.Namespace) -> None:
     check_whole(load_settings())  # a damaged warehouse is named before dbt trips over it
     # `prp transform build --force` as well as `prp transform --force [build]`
     force = args.force or "--force" in args.dbt_args
-    run_dbt(args.command, *[a for a in args.dbt_args if a != "--force"], force=force)
+    summary = run_dbt(args.command, *[a for a in args.dbt_args if a != "--force"], force=force)
+    if summary is not None and job_summary.summary_file() is not None:  # in GitHub Actions
+        from pipelines.report.job_summary import write_transform
+
+        write_transform(summary)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -173,10 +178,12 @@ def main(argv: list[str] | None = None) -> int:
                 raise configuration_error(exc) from None
     except ConfigurationError as exc:
         log.error("configuration problem: %s", exc)
+        job_summary.write_failure(f"prp {args.command_name}", exc)
         return 2
     except PipelineError as exc:
         log.debug("the failure in full", exc_info=exc)  # the traceback at debug level only
         log.error("run failed: %s", exc)
+        job_summary.write_failure(f"prp {args.command_name}", exc)
         return 1
     except KeyboardInterrupt as exc:
         log.error("%s: %s", "terminated" if exit_code_for(exc) == EXIT_TERMINATED else "interrupted",

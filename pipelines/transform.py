@@ -119,13 +119,14 @@ def check_duckdb_unlocked(settings: Settings) -> None:
 
 
 def run_dbt(command: str = "build", *extra: str, settings: Settings | None = None,
-            force: bool = False) -> None:
+            force: bool = False) -> TransformSummary | None:
     """Run ``dbt <command>`` on the project in ``dbt/``; raise ``PipelineError`` if it fails.
 
     A plain build (no extra dbt arguments) is the daily build: every model and data test, no
     unit tests (``DAILY_BUILD_ARGS``). It is skipped when nothing it reads changed since the
     last successful one (``pipelines.transform_record``), unless ``force``. After a build or
-    run, logs which sources fed the marts and the rows left out of them.
+    run, logs which sources fed the marts and the rows left out of them, and returns that
+    summary (a skipped build's says since when).
     """
     if command not in DBT_COMMANDS:
         raise ConfigurationError(f"unknown dbt command {command!r}: use one of "
@@ -134,14 +135,13 @@ def run_dbt(command: str = "build", *extra: str, settings: Settings | None = Non
     with warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds):
         check_duckdb_unlocked(settings)
         if command == "build" and not extra:
-            _build_unless_unchanged(settings, force)
-            return
+            return _build_unless_unchanged(settings, force)
         if command in WRITING_COMMANDS:  # the marts may no longer be what the record says
             forget_record(settings)
-        _run_dbt(command, extra, settings)
+        return _run_dbt(command, extra, settings)
 
 
-def _build_unless_unchanged(settings: Settings, force: bool) -> None:
+def _build_unless_unchanged(settings: Settings, force: bool) -> TransformSummary | None:
     """The daily ``dbt build`` (no unit tests), skipped when the last one saw the same loads,
     date, project and vars."""
     inputs = current_inputs(settings, DBT_DIR, dbt_vars(settings))
@@ -152,7 +152,9 @@ def _build_unless_unchanged(settings: Settings, force: bool) -> None:
                  "builds anyway", record.built_at, inputs.as_of_date)
         for line in record.summary:
             log.info(line)
-        return
+        from pipelines.transform_summary import TransformSummary
+
+        return TransformSummary(skipped_since=record.built_at)
     if force:
         log.info("transform: building (--force)")
     forget_record(settings)  # a build that fails half-way leaves marts no record describes
@@ -160,6 +162,7 @@ def _build_unless_unchanged(settings: Settings, force: bool) -> None:
     # the marts as this build left them: the next run compares against those
     write_record(settings, replace(inputs, marts=marts_digest(settings)),
                  summary.lines() if summary else [])
+    return summary
 
 
 def dbt_vars(settings: Settings) -> str:

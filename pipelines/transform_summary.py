@@ -36,6 +36,7 @@ class TransformSummary:
     mart_rows: dict[str, dict[str, int]] = field(default_factory=dict)
     left_out: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    skipped_since: str = ""  # a build skipped as unchanged: when the build it relies on ran
 
     @property
     def fed_by(self) -> list[str]:

@@ -3,6 +3,8 @@
 from pipelines.common.runner import make_refresh
 from pipelines.hubspot.source import hubspot_source
 
-refresh_hubspot = make_refresh("hubspot", hubspot_source)
+# the objects file that last passed its check is remembered beside this warehouse's dlt state
+refresh_hubspot = make_refresh("hubspot", hubspot_source, inject=lambda settings: {
+    "objects_check_record": str(settings.state_dir / "hubspot-objects-checked")})
 
 __all__ = ["hubspot_source", "refresh_hubspot"]

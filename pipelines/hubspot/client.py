@@ -179,6 +179,7 @@ class HubSpotClient:
         self.api = HubSpotApi("hubspot", base_url, burst, headers=headers)
         self.search_api = HubSpotApi("hubspot", base_url, search, headers=headers)
         self.max_properties_url_chars = max_properties_url_chars
+        self._property_types: dict[str, dict[str, str]] = {}
 
     def list_pages(self, object_type: str, properties: list[str], *,
                    archived: bool = False) -> Iterator[list[dict[str, Any]]]:
@@ -248,10 +249,19 @@ class HubSpotClient:
             _log_association_errors(page.response, from_type, to_type)
         return {k: sorted(set(v), key=id_order) for k, v in found.items()}
 
+    def property_types(self, object_type: str) -> dict[str, str]:
+        """Every (non-archived) property HubSpot lists for the type, name -> type (``datetime``,
+        ``string``...); one request per type and client."""
+        if object_type not in self._property_types:
+            body = self.api.request_json("GET", f"/crm/v3/properties/{object_type}") or {}
+            self._property_types[object_type] = {
+                str(p["name"]): str(p.get("type") or "") for p in body.get("results", [])
+                if p.get("name")}
+        return self._property_types[object_type]
+
     def property_names(self, object_type: str) -> list[str]:
         """Every (non-archived) property HubSpot lists for the type."""
-        body = self.api.request_json("GET", f"/crm/v3/properties/{object_type}") or {}
-        return [p["name"] for p in body.get("results", []) if p.get("name")]
+        return list(self.property_types(object_type))
 
 
 def _log_association_errors(response: requests.Response, from_type: str, to_type: str) -> None:

@@ -27,6 +27,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import dlt
@@ -39,7 +40,8 @@ from pipelines.common.overlap import OverlapCursor, fingerprint
 from pipelines.common.progress import Progress
 from pipelines.common.warehouse import qualified, stored_records, stored_rows, stored_values
 from pipelines.hubspot.client import MAX_BATCH_INPUTS, HubSpotClient, MissingScopes
-from pipelines.hubspot.objects import ObjectSpec, id_order, load_objects
+from pipelines.hubspot.objects import OBJECTS_FILE, ObjectSpec, id_order, load_objects
+from pipelines.hubspot.objects_check import check_objects_file
 from pipelines.hubspot.rows import (
     RECORD_FIELDS,
     absorbed_row,
@@ -354,11 +356,14 @@ def hubspot_source(
     full_refresh: bool = False,
     since: date | None = None,
     until: date | None = None,
+    objects_check_record: str = "",
 ) -> list[DltResource]:
     """Contacts, companies and engagements with their associations.
 
     ``initial_date`` (or ``since``) is where a first or full run starts; ``since``/``until``
-    bound any run (``until`` inclusive).
+    bound any run (``until`` inclusive). The objects file is checked against the account's
+    properties before anything is read (``objects_check``); ``objects_check_record`` is where
+    the runner keeps the digest of the file that last passed.
     """
     objects, engagements = load_objects(objects_file or None)
     if not objects and not engagements:
@@ -369,6 +374,8 @@ def hubspot_source(
         backoff_base=float(retry_backoff_seconds),
         max_properties_url_chars=int(max_properties_url_chars),
         search_retry_window=float(search_retry_window_seconds), max_retries=int(max_retries))
+    check_objects_file(client, [*objects, *engagements], Path(objects_file or OBJECTS_FILE),
+                       Path(objects_check_record) if objects_check_record else None)
     sync = HubSpotSync(
         client, full_refresh=full_refresh, start=_day_start(since or initial_date),
         until=_day_start(until) + timedelta(days=1) if until else None,

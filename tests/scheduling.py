@@ -26,6 +26,7 @@ SLOW_FIRST = [
     "tests/dbt/test_marts_truth.py",
     "tests/integration/test_notion_pipeline.py",
     "tests/workflows/test_refresh_steps.py",
+    "tests/workflows/test_transforms_steps.py",
     "tests/integration/test_transform_skips_unchanged.py",
     "tests/integration/test_fitbit_pipeline.py",
     "tests/integration/test_privacy.py",

@@ -49,9 +49,9 @@ _CONTEXT = re.compile(r"(?<![\w.])([A-Za-z_][\w-]*)\s*(?=[.\[])")
 LEVELS = {"none": 0, "read": 1, "write": 2}
 
 
-def load(name: str) -> dict[str, Any]:
+def load(name: str, workflows: Path = WORKFLOWS) -> dict[str, Any]:
     """A workflow as data (PyYAML reads the key ``on`` as True: put it back)."""
-    document = yaml.safe_load((WORKFLOWS / name).read_text())
+    document = yaml.safe_load((workflows / name).read_text())
     if True in document:
         document["on"] = document.pop(True)
     return document
@@ -115,12 +115,13 @@ def missing_permissions(caller: dict[str, Any], caller_workflow: dict[str, Any],
     return missing
 
 
-def called_job(workflow_name: str, caller_id: str, job_id: str) -> tuple[dict, dict]:
+def called_job(workflow_name: str, caller_id: str, job_id: str,
+               workflows: Path = WORKFLOWS) -> tuple[dict, dict]:
     """The job ``job_id`` of the reusable workflow that ``caller_id`` in ``workflow_name`` calls,
     and the called workflow; fails when the calling job grants less than that workflow needs."""
-    caller_workflow = load(workflow_name)
+    caller_workflow = load(workflow_name, workflows)
     caller = caller_workflow["jobs"][caller_id]
-    called = load(local_workflow(caller["uses"]))
+    called = load(local_workflow(caller["uses"]), workflows)
     missing = missing_permissions(caller, caller_workflow, called)
     assert not missing, f"{workflow_name} job {caller_id} does not grant what it calls: {missing}"
     return called["jobs"][job_id], called
@@ -158,15 +159,15 @@ def read_env_file(path: Path) -> dict[str, str]:
     """The assignments a step wrote to ``GITHUB_ENV``: ``NAME=value`` lines and
     ``NAME<<DELIMITER`` blocks, as the runner reads them."""
     values: dict[str, str] = {}
-    lines = path.read_text().splitlines() if path.exists() else []
-    while lines:
-        line = lines.pop(0)
+    lines = iter(path.read_text().splitlines() if path.exists() else [])
+    for line in lines:
         if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
             name, delimiter = line.split("<<", 1)
             block = []
-            while lines and lines[0] != delimiter:
-                block.append(lines.pop(0))
-            lines.pop(0) if lines else None
+            for inner in lines:
+                if inner == delimiter:
+                    break
+                block.append(inner)
             values[name] = "\n".join(block)
         elif "=" in line:
             name, value = line.split("=", 1)

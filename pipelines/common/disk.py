@@ -49,10 +49,11 @@ def _step(exc: BaseException) -> str | None:
     return None
 
 
-def disk_full_message(exc: BaseException, command: str | None = None) -> str | None:
+def disk_full_message(exc: BaseException, during: str | None = None) -> str | None:
     """One line for a write that failed because the disk (or a quota) is full, else ``None``.
 
-    The step named is dlt's when dlt was running one, else ``command`` (``prp refresh``).
+    The step named is dlt's when dlt was running one, else ``during`` (the caller's step:
+    "opening dlt's working directory", "`prp transform`").
     """
     full = next((inner for inner in _chain(exc)
                  if isinstance(inner, OSError) and inner.errno in FULL), None)
@@ -60,7 +61,7 @@ def disk_full_message(exc: BaseException, command: str | None = None) -> str | N
         return None
     written = Path(full.filename) if isinstance(full.filename, str) else None
     step = _step(exc)
-    during = f" during dlt's {step} step" if step else (f" during `{command}`" if command else "")
+    during = f" during dlt's {step} step" if step else (f" during {during}" if during else "")
     if written is None:
         return f"the disk is full ({full.strerror}){during}: free some space and run again"
     mount = _mount_point(written)

@@ -30,6 +30,7 @@ from requests.auth import AuthBase
 from requests.hooks import dispatch_hook
 
 from pipelines.common.errors import ConfigurationError, PipelineError
+from pipelines.common.stall import stall_watch
 
 log = logging.getLogger("prp.http")
 
@@ -237,8 +238,11 @@ class PacedSession(requests.Session):
             self.pacer.wait()
             metrics.requests[self.api] += 1
             response = None
+            timeout = kwargs["timeout"] if isinstance(kwargs["timeout"], int | float) else None
             try:
-                response = super().send(request, **kwargs)
+                # a slow answer is reported while it is awaited, not after a silent minute
+                with stall_watch.waiting(f"{self.api}: {request.method} {path}", timeout):
+                    response = super().send(request, **kwargs)
             except (requests.ConnectionError, requests.Timeout) as exc:
                 last_problem = f"connection problem ({type(exc).__name__})"
             else:

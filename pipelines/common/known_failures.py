@@ -26,6 +26,7 @@ def _warehouse_path() -> str | None:
 def explain_failure(exc: BaseException, command: str | None = None) -> PipelineError | None:
     """A ``PipelineError`` (exit code 1) saying what happened during ``command``
     (``prp refresh``), or ``None`` for anything else."""
-    message = (disk_full_message(exc, command) or locked_file_message(exc)
+    message = (disk_full_message(exc, f"`{command}`" if command else None)
+               or locked_file_message(exc)
                or damaged_file_message(exc, _warehouse_path()))
     return PipelineError(message) if message else None

@@ -31,7 +31,7 @@ from dlt.destinations.exceptions import DatabaseException
 from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines.common import completeness, job_summary
+from pipelines.common import completeness
 from pipelines.common.destination import destination_for
 from pipelines.common.disk import disk_full_message
 from pipelines.common.errors import ConfigurationError, PipelineError, missing_setting_message
@@ -44,6 +44,7 @@ from pipelines.common.privacy_run import guard_source
 from pipelines.common.refresh_mode import RefreshMode, resolve_refresh_mode
 from pipelines.common.secrets_source import use_configured_secrets
 from pipelines.common.settings import Settings, ensure_writable, load_settings
+from pipelines.common.stall import stall_watch
 from pipelines.common.state_check import state_mismatch
 from pipelines.common.summary import RunSummary
 from pipelines.common.warehouse_check import check_whole, remember_whole
@@ -136,6 +137,7 @@ def run_source(
     setup_logging()
     settings = load_settings()  # bad settings fail before any request
     ensure_writable(settings)
+    stall_watch.configure(settings.stall_notice_seconds)
     use_configured_secrets()  # [prp] secrets = "gcp": Secret Manager after env and secrets.toml
     policy = load_policy(settings.destination)  # privacy: a missing hash key fails here
     mode: RefreshMode = resolve_refresh_mode(name, is_incremental)
@@ -144,9 +146,11 @@ def run_source(
         metrics.reset()
         completeness.expected.reset()
         started = time.monotonic()
-        pipeline = pipeline or build_pipeline(name, settings)
-        _step(name, lambda: _finish_pending(name, pipeline))
-        problem = _step(name, lambda: state_mismatch(pipeline, name))
+        pipeline = pipeline or _step(name, lambda: build_pipeline(name, settings),
+                                     "opening dlt's working directory")
+        _step(name, lambda: _finish_pending(name, pipeline), "finishing a pending load")
+        problem = _step(name, lambda: state_mismatch(pipeline, name),
+                        "checking the state against the warehouse")
         if problem:
             metrics.warn(log, f"{name}: the saved state does not match {settings.warehouse_label} "
                               f"({problem}); backfilling {name} from its initial date")
@@ -171,7 +175,6 @@ def run_source(
     remember_whole(settings)  # as this run left it: the next run need not read it all again
     for line in summary.lines() + privacy.lines():
         log.info(line)
-    job_summary.write_refresh(summary)  # in GitHub Actions, what the Actions tab shows
     info.prp_summary = summary  # type: ignore[attr-defined]
     return info
 
@@ -231,10 +234,16 @@ def _forget_state(name: str, pipeline: dlt.Pipeline, settings: Settings) -> dlt.
     return build_pipeline(name, settings)
 
 
-def _step(name: str, action: Callable[[], Any]) -> Any:
-    """Run a pipeline step, turning dlt's wrapped errors into the project's own."""
+def _step(name: str, action: Callable[[], Any], label: str | None = None) -> Any:
+    """Run a pipeline step, turning dlt's wrapped errors into the project's own; ``label``
+    names the step when dlt's own error does not (a full disk)."""
     try:
         return action()
+    except OSError as exc:
+        full = disk_full_message(exc, label)
+        if full:
+            raise PipelineError(f"{name}: {full}") from exc
+        raise
     except PipelineStepFailed as exc:
         inner = _unwrap(exc)
         if isinstance(inner, PipelineError):
@@ -247,15 +256,15 @@ def _step(name: str, action: Callable[[], Any]) -> Any:
             raise _missing_config_error(name, cause) from None
         if isinstance(cause, ConfigValueCannotBeCoercedException):
             raise _bad_value_error(name, cause) from None
-        raise _explained(name, exc) or PipelineError(
+        raise _explained(name, exc, label) or PipelineError(
             f"{name}: {exc.step} step failed: {exc.exception}") from exc
     except (DestinationTerminalException, DestinationTransientException, DatabaseException) as exc:
-        raise _explained(name, exc) or PipelineError(f"{name}: {exc}") from exc
+        raise _explained(name, exc, label) or PipelineError(f"{name}: {exc}") from exc
 
 
-def _explained(name: str, exc: BaseException) -> PipelineError | None:
+def _explained(name: str, exc: BaseException, label: str | None) -> PipelineError | None:
     """A full disk or a known destination failure in one line a person can act on."""
-    full = disk_full_message(exc)
+    full = disk_full_message(exc, label)
     if full:
         return PipelineError(f"{name}: {full}")
     return explain_destination_error(exc)

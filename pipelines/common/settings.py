@@ -46,6 +46,7 @@ class Settings:
     lock_timeout_seconds: float = 30.0
     timezone_configured: bool = False  # set by the person, so it outranks an account's zone
     loader_file_format: str | None = None  # None: dlt's default for the destination
+    stall_notice_seconds: float = 10.0  # a request without an answer this long is reported
 
     @property
     def warehouse_label(self) -> str:
@@ -116,6 +117,7 @@ def load_settings() -> Settings:
         data_dir=Path(_setting("data_dir", "data")).resolve(),
         lock_timeout_seconds=_seconds("lock_timeout_seconds", "30"),
         loader_file_format=_loader_file_format(destination),
+        stall_notice_seconds=_seconds("stall_notice_seconds", "10"),
     )
 
 

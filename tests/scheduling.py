@@ -30,6 +30,7 @@ SLOW_FIRST = [
     "tests/integration/test_transform_skips_unchanged.py",
     "tests/integration/test_fitbit_pipeline.py",
     "tests/integration/test_privacy.py",
+    "tests/reliability/test_no_secret_at_debug.py",
     "tests/reliability/test_cursors.py",
     "tests/reliability/test_interrupts.py",
     "tests/reliability/test_warehouse_state.py",

@@ -4,7 +4,9 @@ and wrong keys; nothing the sandbox issued (nor the wrong keys) is in any output
 Problem (issue 25, item 1): with RUNTIME__LOG_LEVEL=DEBUG every `prp refresh` printed the Notion
 and HubSpot keys in clear (dlt's request lines, ``headers={'Authorization': 'Bearer ...'}``),
 keys read from Secret Manager included. Each command runs as its own process, as a person or a
-workflow runs it, so the output scanned is everything it wrote to stdout and stderr.
+workflow runs it, so the output scanned is everything it wrote to stdout and stderr. Left out:
+`prp demo` and `prp sandbox serve`, which serve the sandbox's own keys and no one else's (the
+authorisation waits one second for a browser that never comes, and fails).
 """
 
 from __future__ import annotations
@@ -76,20 +78,21 @@ def test_every_command_at_debug_level_prints_and_stores_no_secret(project_dir, s
     monkeypatch.setenv("RUNTIME__LOG_LEVEL", "DEBUG")
     monkeypatch.delenv("DBT_LOG_LEVEL_FILE")  # dbt's debug log file is written and scanned too
     outputs: dict[str, str] = {}
-    for argv, expected in ((("refresh", "all"), 0), (("transform",), 0), (("report",), 0),
-                           (("status",), 0), (("privacy",), 0), (("doctor",), 0)):
+    for argv, expected in ((("refresh", "all"), {0}), (("transform",), {0}), (("report",), {0}),
+                           (("status",), {0}), (("privacy",), {0}), (("doctor",), {0}),
+                           # no browser answers (1); `prp auth` reads no Secret Manager (2)
+                           (("auth", "fitbit", "--no-browser", "--timeout", "1"), {1, 2})):
         code, outputs[" ".join(argv)] = prp(project_dir, *argv)
-        assert code == expected, (argv, outputs[" ".join(argv)][-3000:])
+        assert code in expected, (argv, outputs[" ".join(argv)][-3000:])
 
     vault = box.app("secretmanager")
     wrong = {**WRONG, "sources-fitbit": vault.value("sources-fitbit").replace(
         box.app("google").oauth.client_secret, WRONG_CLIENT_SECRET)}
     for name, fragment in wrong.items():
         vault.put(name, fragment)
-    for argv in (("refresh", "all"), ("status",), ("doctor",)):
+    for argv in (("refresh", "all"), ("doctor",)):  # the commands that use the keys
         code, outputs["wrong keys: " + " ".join(argv)] = prp(project_dir, *argv)
-        assert code in (0, 2) if argv == ("status",) else code == 2, outputs[
-            "wrong keys: " + " ".join(argv)][-3000:]
+        assert code == 2, outputs["wrong keys: " + " ".join(argv)][-3000:]
 
     secrets = [box.app("notion").token, box.app("hubspot").token, *box.app("google").oauth.issued(),
                *(fragment.split('"')[1] for fragment in WRONG.values()), WRONG_CLIENT_SECRET]

@@ -31,7 +31,7 @@ from dlt.destinations.exceptions import DatabaseException
 from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines.common import completeness
+from pipelines.common import completeness, job_summary
 from pipelines.common.destination import destination_for
 from pipelines.common.disk import disk_full_message
 from pipelines.common.errors import ConfigurationError, PipelineError, missing_setting_message
@@ -175,6 +175,7 @@ def run_source(
     remember_whole(settings)  # as this run left it: the next run need not read it all again
     for line in summary.lines() + privacy.lines():
         log.info(line)
+    job_summary.write_refresh(summary)  # in GitHub Actions, what the Actions tab shows
     info.prp_summary = summary  # type: ignore[attr-defined]
     return info
 

@@ -195,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         log.debug("the failure in full", exc_info=exc)
         log.error("run failed: %s", known)
+        job_summary.write_failure(f"prp {args.command_name}", known)
         return known.exit_code
     return 0
 

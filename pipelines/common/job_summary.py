@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipelines.common.logs import redact
+
 if TYPE_CHECKING:
     from pipelines.common.summary import RunSummary
 
@@ -34,8 +36,9 @@ def summary_file() -> Path | None:
 
 
 def text(value: object) -> str:
-    """``value`` as one line of plain text inside Markdown (its Markdown and HTML escaped)."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(value).split()))
+    """``value`` as one line of plain text inside Markdown (its Markdown and HTML escaped), any
+    secret masked as in every log line (before escaping, which would hide it from the mask)."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(redact(str(value)).split()))
 
 
 def bullets(title: str, lines: Iterable[str], empty: str) -> list[str]:

@@ -237,3 +237,17 @@ def test_tests_on_every_change_with_coverage_and_the_calendar_sweep_weekly():
     assert {"htmlcov/", "coverage.xml"} <= set(upload["with"]["path"].split())
     assert [s["run"] for s in calendar["steps"] if "run" in s] == [
         "env -u GITHUB_STEP_SUMMARY make test-calendar"]
+
+
+def test_every_make_target_a_workflow_runs_exists():
+    """A step calling a target the Makefile lacks would fail only on GitHub, after the schedule."""
+    makefile = (WORKFLOWS.parents[1] / "Makefile").read_text()
+    defined = set(re.findall(r"^([\w-]+):", makefile, re.MULTILINE))
+    called = set()
+    for path in FILES:
+        for job in load(path.name)["jobs"].values():
+            for step in job.get("steps", []):
+                for target in re.findall(r"\bmake \"?([\w${}-]+)", step.get("run", "")):
+                    called |= {target.replace("${SOURCE}", s) for s in SEED_HOURS}
+    assert {"install", "test", "test-calendar", "refresh-hubspot"} <= called
+    assert called <= defined, called - defined

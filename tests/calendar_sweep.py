@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+LOG_DIR = REPO / "data" / "calendar-sweep"  # data/ is git-ignored
 
 # what depends on the date: the sandbox's generators, the three pipelines' windows and cursors,
 # the dbt marts (weeks, streaks, as-of dates) and the report built from them
@@ -68,7 +69,10 @@ def follows_the_calendar(module: Path) -> bool:
 
 
 def run_at(moment: str, workers: str, extra: list[str]) -> tuple[int, str, float]:
-    """pytest over ``CALENDAR_MODULES`` at ``moment``: (exit code, pytest's last line, seconds)."""
+    """pytest over ``CALENDAR_MODULES`` at ``moment``: (exit code, pytest's last line, seconds).
+
+    pytest's whole output goes to ``LOG_DIR/<moment>.log``; a failure's summary names the file.
+    """
     env = dict(os.environ)
     for key in ("PRP_TEST_CLOCK", "PRP_TEST_CLOCK_SHIFT"):
         env.pop(key, None)
@@ -78,11 +82,15 @@ def run_at(moment: str, workers: str, extra: list[str]) -> tuple[int, str, float
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-m", "not e2e", "-n", workers, "--dist", "loadfile",
          "-q", *extra, *CALENDAR_MODULES], cwd=REPO, env=env, capture_output=True, text=True)
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    log_file = LOG_DIR / f"{moment.replace(':', '')}.log"
+    log_file.write_text(done.stdout + done.stderr)
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     summary = lines[-1].strip("= ") if lines else done.stderr.strip()[-300:]
     if done.returncode != 0:  # the failures' own lines, so the sweep's output says what broke
         failed = [line for line in done.stdout.splitlines() if re.match(r"(FAILED|ERROR) ", line)]
-        summary = "\n".join([summary, *("    " + line for line in failed)])
+        summary = "\n".join([summary, *("    " + line for line in failed),
+                             f"    pytest's output: {log_file}"])
     return done.returncode, summary, time.monotonic() - started
 
 

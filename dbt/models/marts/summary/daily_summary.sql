@@ -1,14 +1,13 @@
 {#-
     One row per date in the personal time zone, from the first to the last date any source
-    has data for: daily habits done, the night's sleep, the day's activity and the day's
-    engagements. The table a person's report reads first.
+    has data for: daily habits done (int_daily_habits), the night's sleep, the day's activity
+    and the day's engagements (int_daily_engagements). The table a person's report reads first.
 -#}
 with
 
-habit_periods as (
+daily_habits as (
 
-    select * from {{ ref('fct_habit_periods') }}
-    where period = 'daily'
+    select * from {{ ref('int_daily_habits') }}
 
 ),
 
@@ -24,27 +23,21 @@ activity_daily as (
 
 ),
 
-engagements as (
+daily_engagements as (
 
-    select * from {{ ref('fct_engagements') }}
-
-),
-
-engagement_contacts as (
-
-    select * from {{ ref('stg_hubspot__engagement_contacts') }}
+    select * from {{ ref('int_daily_engagements') }}
 
 ),
 
 source_dates as (
 
-    select period_start as summary_date from habit_periods
+    select summary_date from daily_habits
     union all
     select sleep_date as summary_date from sleep_nightly
     union all
     select activity_date as summary_date from activity_daily
     union all
-    select occurred_date as summary_date from engagements
+    select summary_date from daily_engagements
 
 ),
 
@@ -61,48 +54,6 @@ bounds as (
 spine as (
 
     {{ date_spine_rows('bounds', 'first_date', 'last_date') }}
-
-),
-
-daily_habits as (
-
-    select
-        period_start as summary_date,
-        {{ count_rows() }} as daily_habits_tracked,
-        {{ count_where("is_done") }} as daily_habits_done,
-        {{ count_where("is_target_met") }} as daily_habits_target_met,
-        {{ dbt.listagg("case when is_done then habit_name end", "', '", "order by habit_name") }}
-            as habits_done
-    from habit_periods
-    group by period_start
-
-),
-
-daily_engagements as (
-
-    select
-        occurred_date as summary_date,
-        {{ count_rows() }} as engagements,
-        {{ count_where("is_touch") }} as touches,
-        {{ count_where("touch_mode = 'synchronous'") }}
-            as synchronous_touches,
-        {{ count_where("touch_mode = 'asynchronous'") }}
-            as asynchronous_touches
-    from engagements
-    group by occurred_date
-
-),
-
-daily_contacts as (
-
-    select
-        engagements.occurred_date as summary_date,
-        cast(count(distinct engagement_contacts.contact_id) as {{ dbt.type_bigint() }}) as contacts_touched
-    from engagements
-    inner join engagement_contacts
-        on engagements.engagement_id = engagement_contacts.engagement_id
-    where engagements.is_touch
-    group by engagements.occurred_date
 
 ),
 
@@ -137,7 +88,7 @@ final as (
         coalesce(daily_engagements.touches, 0) as touches,
         coalesce(daily_engagements.synchronous_touches, 0) as synchronous_touches,
         coalesce(daily_engagements.asynchronous_touches, 0) as asynchronous_touches,
-        coalesce(daily_contacts.contacts_touched, 0) as contacts_touched
+        coalesce(daily_engagements.contacts_touched, 0) as contacts_touched
     from spine
     left join daily_habits
         on spine.date_day = daily_habits.summary_date
@@ -147,8 +98,6 @@ final as (
         on spine.date_day = activity_daily.activity_date
     left join daily_engagements
         on spine.date_day = daily_engagements.summary_date
-    left join daily_contacts
-        on spine.date_day = daily_contacts.summary_date
 
 )
 

@@ -35,8 +35,8 @@ def _rows(pipeline: Any) -> int:
 
 def run(source: str, mode: str) -> dict[str, Any]:
     """Refresh ``source`` (``full`` or ``incremental``) and measure it."""
-    from pipelines.common.runner import build_pipeline
-    from pipelines.common.settings import load_settings
+    from pipelines.runtime.runner import build_pipeline
+    from pipelines.runtime.settings import load_settings
     from pipelines.sources import refresh_function
 
     settings = load_settings()  # the runner reads the loader file format from the same settings

@@ -10,18 +10,18 @@ from pathlib import Path
 
 from dlt.common.configuration.exceptions import ConfigurationException as DltConfigurationException
 
-from pipelines.common import job_summary
-from pipelines.common.errors import ConfigurationError, PipelineError
-from pipelines.common.garbage import collect_garbage_less_often
-from pipelines.common.interrupts import (
+from pipelines.runtime import job_summary
+from pipelines.runtime.errors import ConfigurationError, PipelineError
+from pipelines.runtime.garbage import collect_garbage_less_often
+from pipelines.runtime.interrupts import (
     EXIT_TERMINATED,
     RESUME_LINE,
     configuration_error,
     exit_code_for,
     sigterm_interrupts,
 )
-from pipelines.common.known_failures import explain_failure
-from pipelines.common.logs import setup_logging
+from pipelines.runtime.known_failures import explain_failure
+from pipelines.runtime.logs import setup_logging
 from pipelines.sources import SOURCE_MODULES
 
 log = logging.getLogger("prp.cli")
@@ -38,7 +38,7 @@ def cmd_refresh(args: argparse.Namespace) -> None:
     names = list(SOURCE_MODULES) if args.source == "all" else [args.source]
     if args.since and args.until and args.since > args.until:
         raise ConfigurationError(f"--since {args.since} is after --until {args.until}")
-    from pipelines.refresh_all import refresh_sources
+    from pipelines.commands.refresh_all import refresh_sources
 
     # `all` tries every source and reports each; one source fails as it always has
     refresh_sources(names, is_incremental=False if args.full_refresh else None,
@@ -46,8 +46,8 @@ def cmd_refresh(args: argparse.Namespace) -> None:
 
 
 def cmd_transform(args: argparse.Namespace) -> None:
-    from pipelines.common.settings import load_settings
-    from pipelines.common.warehouse_check import check_whole
+    from pipelines.runtime.settings import load_settings
+    from pipelines.runtime.warehouse_check import check_whole
     from pipelines.transform import run_dbt
 
     check_whole(load_settings())  # a damaged warehouse is named before dbt trips over it
@@ -70,37 +70,37 @@ def cmd_report(args: argparse.Namespace) -> None:
 
 
 def cmd_doctor(args: argparse.Namespace) -> None:
-    from pipelines.doctor import doctor
+    from pipelines.commands.doctor import doctor
 
     doctor()
 
 
 def cmd_status(args: argparse.Namespace) -> None:
-    from pipelines.status import print_status
+    from pipelines.commands.status import print_status
 
     print_status()
 
 
 def cmd_privacy(args: argparse.Namespace) -> None:
-    from pipelines.privacy_report import print_privacy
+    from pipelines.commands.privacy import print_privacy
 
     print_privacy()
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from pipelines.demo import run_demo
+    from pipelines.commands.demo import run_demo
 
     run_demo(profile=args.profile)
 
 
 def cmd_auth(args: argparse.Namespace) -> None:
-    from pipelines.fitbit.authorize import authorize_fitbit
+    from pipelines.sources.fitbit.authorize import authorize_fitbit
 
     authorize_fitbit(open_browser=not args.no_browser, timeout=args.timeout)
 
 
 def cmd_sandbox(args: argparse.Namespace) -> None:
-    from pipelines.demo import serve_sandbox
+    from pipelines.commands.demo import serve_sandbox
 
     serve_sandbox(profile=args.profile, seed=args.seed, faults=args.faults)
 

@@ -28,7 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """Collect cyclic garbage as seldom as ``prp`` does, in every test process (workers
     included), which runs the pipelines and dbt in-process; Ctrl-C handled even when the suite
     was started with it ignored; the process clock moved when the calendar sweep says so."""
-    from pipelines.common.garbage import collect_garbage_less_often
+    from pipelines.runtime.garbage import collect_garbage_less_often
     from tests.process_clock import MOMENT, SHIFT, shift_from_environment
 
     if os.environ.get(MOMENT) or os.environ.get(SHIFT):
@@ -180,7 +180,7 @@ def build_marts_as_of(box, *, unit_tests: bool = True) -> tuple:
     import json
     from zoneinfo import ZoneInfo
 
-    from pipelines.common.settings import load_settings
+    from pipelines.runtime.settings import load_settings
     from pipelines.transform import DAILY_BUILD_ARGS, run_dbt
 
     settings = load_settings()

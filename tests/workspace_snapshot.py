@@ -25,7 +25,7 @@ class WorkspaceSnapshot:
     @classmethod
     def take(cls, directory: Path) -> WorkspaceSnapshot:
         """Copy the current project's warehouse and dlt state (settings from the environment)."""
-        from pipelines.common.settings import load_settings
+        from pipelines.runtime.settings import load_settings
 
         settings = load_settings()
         directory.mkdir(parents=True, exist_ok=True)
@@ -38,7 +38,7 @@ class WorkspaceSnapshot:
 
     def restore(self) -> None:
         """Put the copy in place as the current project's warehouse and dlt state."""
-        from pipelines.common.settings import load_settings
+        from pipelines.runtime.settings import load_settings
 
         settings = load_settings()
         settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)

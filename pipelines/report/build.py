@@ -9,11 +9,15 @@ from pathlib import Path
 
 import dlt
 
-from pipelines.common.settings import Settings, load_settings
-from pipelines.report import freshness, habits, health, relationships, week
+import pipelines.report.freshness as freshness
+import pipelines.report.habits as habits
+import pipelines.report.health as health
+import pipelines.report.relationships as relationships
+import pipelines.report.week as week
 from pipelines.report.model import Section
 from pipelines.report.render import render_html
 from pipelines.report.warehouse import MartReader, open_reader
+from pipelines.runtime.settings import Settings, load_settings
 
 log = logging.getLogger("prp.report")
 

@@ -10,8 +10,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pipelines.common.errors import PipelineError
 from pipelines.report.build import report_path
+from pipelines.runtime.errors import PipelineError
 
 
 def write_dbt_docs(output: Path | None = None) -> Path:

@@ -3,19 +3,19 @@ per mart, rows dbt's tests left out or warned about, and the report's one-line t
 
 The marts are read as the report reads them (DuckDB or BigQuery alike), so the sources fed and
 the takeaways are those the report would show. Reading them may fail without failing the build.
-Written only when GitHub sets ``GITHUB_STEP_SUMMARY`` (``pipelines.common.job_summary``).
+Written only when GitHub sets ``GITHUB_STEP_SUMMARY`` (``pipelines.runtime.job_summary``).
 """
 
 from __future__ import annotations
 
 import logging
 
-from pipelines.common.job_summary import append, bullets, summary_file, text
-from pipelines.common.settings import Settings, load_settings
 from pipelines.report.build import compute_sections, connected_sources, read_marts
 from pipelines.report.model import SOURCE_LABELS, Section
 from pipelines.report.warehouse import open_reader
-from pipelines.transform_summary import SOURCE_MARTS, TransformSummary
+from pipelines.runtime.job_summary import append, bullets, summary_file, text
+from pipelines.runtime.settings import Settings, load_settings
+from pipelines.transform.summary import SOURCE_MARTS, TransformSummary
 
 log = logging.getLogger("prp.job_summary")
 

@@ -1,6 +1,6 @@
 """Read the marts (and dlt's load log) from the warehouse dbt wrote: DuckDB or BigQuery.
 
-The same settings as dbt (``pipelines.common.settings``): ``duckdb_path`` and the analytics
+The same settings as dbt (``pipelines.runtime.settings``): ``duckdb_path`` and the analytics
 dataset on DuckDB, the ``GCP_PROJECT_ID`` project on BigQuery. A table that is not there reads
 as no rows, so a source that was never loaded gives an empty section, never an error.
 """
@@ -14,9 +14,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
-from pipelines.common.errors import ConfigurationError, PipelineError
-from pipelines.common.settings import Settings
-from pipelines.common.warehouse_errors import locked_file_message
+from pipelines.runtime.errors import ConfigurationError, PipelineError
+from pipelines.runtime.settings import Settings
+from pipelines.runtime.warehouse_errors import locked_file_message
 
 log = logging.getLogger("prp.report")
 

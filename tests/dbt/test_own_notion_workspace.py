@@ -13,11 +13,11 @@ from datetime import timedelta
 
 import pytest
 
-from pipelines.common.settings import load_settings
-from pipelines.common.token_store import reload_dlt_providers
-from pipelines.notion import refresh_notion
+from pipelines.runtime.settings import load_settings
+from pipelines.runtime.token_store import reload_dlt_providers
+from pipelines.sources.notion import refresh_notion
 from pipelines.transform import DAILY_BUILD_ARGS, run_dbt
-from pipelines.transform_summary import summarize
+from pipelines.transform.summary import summarize
 from tests.conftest import duckdb_rows
 
 pytestmark = [pytest.mark.dbt, pytest.mark.integration]

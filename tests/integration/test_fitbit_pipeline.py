@@ -22,9 +22,9 @@ import requests
 import tomlkit
 
 from pipelines.cli import main as prp
-from pipelines.common.errors import ConfigurationError
-from pipelines.common.token_store import LocalSecretsFile, reload_dlt_providers
-from pipelines.fitbit import refresh_fitbit
+from pipelines.runtime.errors import ConfigurationError
+from pipelines.runtime.token_store import LocalSecretsFile, reload_dlt_providers
+from pipelines.sources.fitbit import refresh_fitbit
 from sandbox import start_sandbox
 from sandbox.clock import current_minute
 from sandbox.ratelimit import SlidingWindowLimit
@@ -511,7 +511,7 @@ def test_item10_a_date_ahead_of_the_personal_zone_loads_on_this_run(project_dir,
                                                                    now, trip):
     monkeypatch.setenv("PRP__TIMEZONE", "America/Los_Angeles")
     app = start(apis=("google",), now=now).app("google")
-    monkeypatch.setattr("pipelines.fitbit.source._now", app.data.now)  # one clock for both
+    monkeypatch.setattr("pipelines.sources.fitbit.source._now", app.data.now)  # one clock for both
     ahead = now.astimezone(ZoneInfo("America/Los_Angeles")).date() + timedelta(days=1)
     if trip:
         app.data.add_trip(ahead - timedelta(days=1), ahead, trip)

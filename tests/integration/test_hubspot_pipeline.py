@@ -12,7 +12,7 @@ import duckdb
 import pytest
 from dlt.common.pipeline import LoadInfo
 
-from pipelines.hubspot import refresh_hubspot
+from pipelines.sources.hubspot import refresh_hubspot
 from sandbox import start_sandbox
 from sandbox.clock import current_minute
 from sandbox.hubspot.app import HubSpotApp
@@ -527,7 +527,7 @@ def test_state_holds_cursors_not_id_sets(project_dir, box, first_load, monkeypat
     clock.advance(minutes=1)
     monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
     refresh_hubspot()
-    from pipelines.common.settings import load_settings
+    from pipelines.runtime.settings import load_settings
 
     # the working directory sits beside its warehouse (settings.state_dir)
     pipeline = dlt.attach("prp_hubspot_dev", pipelines_dir=str(load_settings().state_dir))

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from pipelines.cli import main as prp
-from pipelines.common import http
-from pipelines.common.errors import PipelineError
-from pipelines.common.progress import Progress
-from pipelines.notion import refresh_notion
+from pipelines.runtime import http
+from pipelines.runtime.errors import PipelineError
+from pipelines.runtime.progress import Progress
+from pipelines.sources.notion import refresh_notion
 from sandbox import start_sandbox
 from sandbox.clock import current_minute
 from sandbox.notion.workspace import REFERENCE_CAP
@@ -63,7 +63,7 @@ def first_load(tmp_path_factory) -> FirstLoad:
     out = io.StringIO()
     with pytest.MonkeyPatch.context() as mp:
         isolate_project(mp, project)
-        mp.setattr("pipelines.notion.source.Progress", functools.partial(Progress, interval=0))
+        mp.setattr("pipelines.sources.notion.source.Progress", functools.partial(Progress, interval=0))
         with start_sandbox(apis=("notion",), now=now, rate_limits=False) as box:
             for key, value in box.env().items():
                 mp.setenv(key, value)

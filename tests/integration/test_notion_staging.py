@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from pipelines.notion import refresh_notion
+from pipelines.sources.notion import refresh_notion
 from pipelines.transform import DAILY_BUILD_ARGS, run_dbt
 from tests.conftest import duckdb_rows, isolate_project
 

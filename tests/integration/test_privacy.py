@@ -37,7 +37,7 @@ RAW, ANALYTICS = "dev_raw_data", "dev_analytics"
 
 def _needles(box) -> dict[str, set[str]]:
     """The clear values the cloud policy must keep out of the warehouse, files and logs."""
-    from pipelines.common.privacy import ENGAGEMENT_TEXT
+    from pipelines.runtime.privacy import ENGAGEMENT_TEXT
     from sandbox.hubspot.schema import ENGAGEMENT_TYPES
 
     crm = box.app("hubspot").truth
@@ -131,7 +131,7 @@ def test_no_clear_value_in_any_table_file_or_log(cloud):
 
 
 def test_contact_emails_are_keyed_hashes_and_bodies_redacted(cloud):
-    from pipelines.common.privacy import keyed_hash
+    from pipelines.runtime.privacy import keyed_hash
 
     crm = cloud.box.app("hubspot").truth
     got = dict(duckdb_rows(cloud.path, f"select id, email from {RAW}.hubspot__contacts"))
@@ -203,10 +203,10 @@ def _contacts(path: Path) -> dict[str, dict]:
 
 def test_keep_one_column_and_hashes_stable_across_runs_and_sources(project_dir, start, monkeypatch,
                                                                     capsys):
-    from pipelines.common.privacy import keyed_hash
-    from pipelines.common.token_store import reload_dlt_providers
-    from pipelines.hubspot import refresh_hubspot
-    from pipelines.notion import refresh_notion
+    from pipelines.runtime.privacy import keyed_hash
+    from pipelines.runtime.token_store import reload_dlt_providers
+    from pipelines.sources.hubspot import refresh_hubspot
+    from pipelines.sources.notion import refresh_notion
 
     monkeypatch.setenv("PRP__PRIVACY", "cloud")
     monkeypatch.setenv("PRIVACY__HASH_KEY", KEY)

@@ -8,10 +8,10 @@ import logging
 
 import pytest
 
-from pipelines.common.errors import ConfigurationError
-from pipelines.common.secret_manager import SecretManager, secret_manager_settings
-from pipelines.fitbit import refresh_fitbit
-from pipelines.hubspot import refresh_hubspot
+from pipelines.runtime.errors import ConfigurationError
+from pipelines.runtime.secret_manager import SecretManager, secret_manager_settings
+from pipelines.sources.fitbit import refresh_fitbit
+from pipelines.sources.hubspot import refresh_hubspot
 from tests.conftest import duckdb_rows
 from tests.gcp_sandbox import REFRESH_TOKEN_SECRET, files_containing, move_secrets_to_secret_manager
 

@@ -17,11 +17,12 @@ import duckdb
 import pytest
 
 from pipelines.cli import main as prp
-from pipelines.common.settings import load_settings
-from pipelines.hubspot import refresh_hubspot
-from pipelines.notion import refresh_notion
-from pipelines.transform import DBT_DIR, dbt_vars
-from pipelines.transform_record import current_inputs, record_path, unchanged_since_last_build
+from pipelines.runtime.settings import load_settings
+from pipelines.sources.hubspot import refresh_hubspot
+from pipelines.sources.notion import refresh_notion
+from pipelines.transform.build import dbt_vars
+from pipelines.transform.dbt_project import DBT_DIR
+from pipelines.transform.record import current_inputs, record_path, unchanged_since_last_build
 from sandbox.clock import current_minute
 from tests.conftest import duckdb_rows
 from tests.dbt.marts import assert_every_mart_fed_by

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pipelines.cli import main as prp
-from pipelines.hubspot import refresh_hubspot
-from pipelines.notion import refresh_notion
+from pipelines.sources.hubspot import refresh_hubspot
+from pipelines.sources.notion import refresh_notion
 from sandbox.hubspot.crm import to_ms
 from tests.conftest import duckdb_rows
 from tests.reliability.conftest import RAW, assert_nothing_lost, warehouse
@@ -82,7 +82,7 @@ def test_since_bounds_a_run_even_with_a_cursor(project_dir, sandbox, source):
 
 def test_a_stored_cursor_in_the_future_is_not_trusted():
     """State written before this fix may already hold a 2099 cursor: it is read from the start."""
-    from pipelines.common.overlap import OverlapCursor
+    from pipelines.runtime.overlap import OverlapCursor
 
     start = datetime(2020, 1, 1, tzinfo=UTC)
     state = {"cursor": FUTURE.isoformat(), "boundary": {"a": "x"}}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.cli import main as prp
-from pipelines.common.settings import load_settings
+from pipelines.runtime.settings import load_settings
 from tests.reliability.conftest import FirstLoad, raw_counts, take_first_load
 
 pytestmark = pytest.mark.integration

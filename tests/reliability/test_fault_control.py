@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from pipelines.cli import main as prp
-from pipelines.hubspot import refresh_hubspot
+from pipelines.sources.hubspot import refresh_hubspot
 from tests.conftest import REPO
 from tests.reliability.conftest import assert_nothing_lost
 

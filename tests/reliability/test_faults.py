@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pipelines.cli import main as prp
-from pipelines.common.http import PacedSession
-from pipelines.hubspot import refresh_hubspot
+from pipelines.runtime.http import PacedSession
+from pipelines.sources.hubspot import refresh_hubspot
 from tests.conftest import duckdb_rows
 from tests.reliability.conftest import (
     RAW,

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from pipelines.hubspot import refresh_hubspot
+from pipelines.sources.hubspot import refresh_hubspot
 from tests.conftest import REPO
 from tests.reliability.conftest import assert_nothing_lost
 
@@ -47,8 +47,8 @@ def test_signal_stops_cleanly_and_the_next_run_resumes(project_dir, sandbox, sig
 
 def test_ctrl_c_during_the_dbt_build_exits_130_and_leaves_no_build_record(project_dir, sandbox):
     """dbt runs inside the `prp` process: Ctrl-C must stop it as it stops a refresh."""
-    from pipelines.common.settings import load_settings
-    from pipelines.transform_record import record_path
+    from pipelines.runtime.settings import load_settings
+    from pipelines.transform.record import record_path
 
     sandbox("hubspot")
     refresh_hubspot()

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import pytest
 
 from pipelines.cli import main as prp
-from pipelines.common.settings import load_settings
+from pipelines.runtime.settings import load_settings
 from tests.conftest import REPO
 from tests.reliability.conftest import FirstLoad, assert_nothing_lost, take_first_load, warehouse
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 HOLD_PRP_LOCK = """
 import sys, time
 from pathlib import Path
-from pipelines.common.lock import warehouse_lock
+from pipelines.runtime.lock import warehouse_lock
 with warehouse_lock(Path(sys.argv[1]), sys.argv[2], 1):
     print("held", flush=True)
     time.sleep(120)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.cli import main as prp
-from pipelines.hubspot.objects import OBJECTS_FILE
+from pipelines.sources.hubspot.objects import OBJECTS_FILE
 
 pytestmark = pytest.mark.integration
 

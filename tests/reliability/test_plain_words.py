@@ -34,7 +34,7 @@ def test_an_invalid_tz_is_warned_about_once_naming_it(project_dir, monkeypatch, 
 # full disk: every write there, dlt's extract files, state and trace alike
 FULL_DISK = textwrap.dedent("""
     import builtins, errno, io, os, sys
-    from pipelines.common.settings import load_settings
+    from pipelines.runtime.settings import load_settings
     full = str(load_settings().state_dir)
     real_open = io.open
     def open_on_a_full_disk(file, mode="r", *args, **kwargs):

@@ -8,9 +8,9 @@ import shutil
 import pytest
 
 from pipelines.cli import main as prp
-from pipelines.common.runner import build_pipeline
-from pipelines.common.settings import load_settings
-from pipelines.hubspot import hubspot_source, refresh_hubspot
+from pipelines.runtime.runner import build_pipeline
+from pipelines.runtime.settings import load_settings
+from pipelines.sources.hubspot import hubspot_source, refresh_hubspot
 from tests.conftest import duckdb_rows
 from tests.reliability.conftest import (
     FirstLoad,

@@ -8,8 +8,8 @@ from dlt.common.configuration import inject_section
 from dlt.common.configuration.specs.config_section_context import ConfigSectionContext
 from dlt.common.destination import Destination
 
-from pipelines.common.destination import destination_for
-from pipelines.common.settings import load_settings
+from pipelines.runtime.destination import destination_for
+from pipelines.runtime.settings import load_settings
 
 pytestmark = pytest.mark.unit
 

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from pipelines.fitbit.client import civil_date
-from pipelines.fitbit.rows import resting_row, rollup_values, sleep_row, to_seconds
+from pipelines.sources.fitbit.client import civil_date
+from pipelines.sources.fitbit.rows import resting_row, rollup_values, sleep_row, to_seconds
 
 pytestmark = pytest.mark.unit
 

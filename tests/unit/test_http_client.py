@@ -3,7 +3,7 @@
 import pytest
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
-from pipelines.common.http import ApiClient, ApiError, AuthError, PacedSession, Pacer, metrics
+from pipelines.runtime.http import ApiClient, ApiError, AuthError, PacedSession, Pacer, metrics
 from sandbox.server import App, AppServer, Response
 
 pytestmark = pytest.mark.unit
@@ -81,7 +81,7 @@ def test_pacer_spaces_requests_by_rate(monkeypatch):
         slept.append(seconds)
         now[0] += seconds
 
-    import pipelines.common.http as http
+    import pipelines.runtime.http as http
 
     monkeypatch.setattr(http.time, "sleep", fake_sleep)
     pacer = Pacer(rate=2.0, burst=1, clock=lambda: now[0])
@@ -93,7 +93,7 @@ def test_pacer_spaces_requests_by_rate(monkeypatch):
 
 def _record_waits(server, monkeypatch) -> list[float]:
     """Record each wait instead of sleeping; the sandbox sees that time as passed."""
-    import pipelines.common.http as http
+    import pipelines.runtime.http as http
 
     waited: list[float] = []
 

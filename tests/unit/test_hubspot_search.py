@@ -10,9 +10,9 @@ import pytest
 import requests
 from dlt.sources.helpers.rest_client import RESTClient
 
-from pipelines.hubspot.client import required_scopes, split_properties
-from pipelines.hubspot.objects import load_objects
-from pipelines.hubspot.search import KeysetSearchPaginator, to_ms
+from pipelines.sources.hubspot.client import required_scopes, split_properties
+from pipelines.sources.hubspot.objects import load_objects
+from pipelines.sources.hubspot.search import KeysetSearchPaginator, to_ms
 
 pytestmark = pytest.mark.unit
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from markdown_it import MarkdownIt
 
-from pipelines.common import job_summary
-from pipelines.common.summary import RunSummary
 from pipelines.report.job_summary import transform_markdown
-from pipelines.transform_summary import TransformSummary
+from pipelines.runtime import job_summary
+from pipelines.runtime.summary import RunSummary
+from pipelines.transform.summary import TransformSummary
 
 pytestmark = pytest.mark.unit
 

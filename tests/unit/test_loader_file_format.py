@@ -3,7 +3,7 @@
 import pytest
 
 from pipelines.cli import main as prp
-from pipelines.common.settings import load_settings
+from pipelines.runtime.settings import load_settings
 
 pytestmark = pytest.mark.unit
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.common import local_zone
-from pipelines.common.settings import load_settings
+from pipelines.runtime import local_zone
+from pipelines.runtime.settings import load_settings
 
 pytestmark = pytest.mark.unit
 

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from pipelines.common.overlap import OverlapCursor, fingerprint
+from pipelines.runtime.overlap import OverlapCursor, fingerprint
 
 pytestmark = pytest.mark.unit
 

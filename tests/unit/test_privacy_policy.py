@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from pipelines.common.errors import ConfigurationError
-from pipelines.common.privacy import CLOUD_DEFAULTS, Policy, keyed_hash, load_policy, normalise, treat
-from pipelines.common.privacy_run import PrivacyRun
+from pipelines.runtime.errors import ConfigurationError
+from pipelines.runtime.privacy import CLOUD_DEFAULTS, Policy, keyed_hash, load_policy, normalise, treat
+from pipelines.runtime.privacy_run import PrivacyRun
 
 pytestmark = pytest.mark.unit
 
@@ -18,7 +18,7 @@ KEY = b"unit-test-key-0123456789"
 @pytest.fixture(autouse=True)
 def fresh_providers(project_dir):
     """dlt caches its config files: read this test's project, and leave none of it behind."""
-    from pipelines.common.token_store import reload_dlt_providers
+    from pipelines.runtime.token_store import reload_dlt_providers
 
     reload_dlt_providers()
     yield
@@ -108,7 +108,7 @@ def test_exact_rule_wins_over_glob_and_drop_leaves_the_column_out():
 
 
 def test_defaults_by_destination_and_overrides(project_dir, monkeypatch):
-    from pipelines.common.token_store import reload_dlt_providers
+    from pipelines.runtime.token_store import reload_dlt_providers
 
     config = project_dir / ".dlt" / "config.toml"
     config.write_text(config.read_text() + '\n[privacy.hubspot.hubspot__contacts]\nphone = "keep"\n')
@@ -130,7 +130,7 @@ def test_defaults_by_destination_and_overrides(project_dir, monkeypatch):
 
 
 def test_a_bad_treatment_names_its_setting(project_dir):
-    from pipelines.common.token_store import reload_dlt_providers
+    from pipelines.runtime.token_store import reload_dlt_providers
 
     config = project_dir / ".dlt" / "config.toml"
     config.write_text(config.read_text() + '\n[privacy.hubspot.hubspot__contacts]\nphone = "blur"\n')
@@ -140,8 +140,8 @@ def test_a_bad_treatment_names_its_setting(project_dir):
 
 
 def test_doctor_warns_for_the_cloud_until_reviewed(project_dir, monkeypatch):
-    from pipelines.common.settings import load_settings
-    from pipelines.privacy_report import privacy_warnings
+    from pipelines.commands.privacy import privacy_warnings
+    from pipelines.runtime.settings import load_settings
 
     assert privacy_warnings(load_settings()) == []  # DuckDB: nothing leaves
     monkeypatch.setenv("PRP__DESTINATION", "bigquery")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.common.refresh_mode import resolve_refresh_mode
+from pipelines.runtime.refresh_mode import resolve_refresh_mode
 
 pytestmark = pytest.mark.unit
 

@@ -132,7 +132,7 @@ def test_bigquery_reader_queries_the_dataset_and_reads_missing_tables_as_empty()
 def test_bigquery_without_credentials_is_a_configuration_error_naming_the_fix():
     from google.auth.exceptions import DefaultCredentialsError
 
-    from pipelines.common.errors import ConfigurationError
+    from pipelines.runtime.errors import ConfigurationError
 
     with mock.patch("google.cloud.bigquery.Client", side_effect=DefaultCredentialsError("none")):
         with pytest.raises(ConfigurationError, match="GOOGLE_APPLICATION_CREDENTIALS"):

@@ -3,8 +3,8 @@
 import pytest
 
 from pipelines.cli import main as prp
-from pipelines.common.errors import ConfigurationError
-from pipelines.common.settings import load_settings
+from pipelines.runtime.errors import ConfigurationError
+from pipelines.runtime.settings import load_settings
 
 pytestmark = pytest.mark.unit
 

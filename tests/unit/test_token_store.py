@@ -9,9 +9,9 @@ import dlt
 import pytest
 import tomlkit
 
-from pipelines.common.errors import ConfigurationError
-from pipelines.common.logs import redact
-from pipelines.common.token_store import LocalSecretsFile, reload_dlt_providers, token_store
+from pipelines.runtime.errors import ConfigurationError
+from pipelines.runtime.logs import redact
+from pipelines.runtime.token_store import LocalSecretsFile, reload_dlt_providers, token_store
 
 pytestmark = pytest.mark.unit
 

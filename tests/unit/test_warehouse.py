@@ -3,7 +3,7 @@
 import dlt
 import pytest
 
-from pipelines.common.warehouse import stored_rows, stored_values
+from pipelines.runtime.warehouse import stored_rows, stored_values
 
 pytestmark = pytest.mark.unit
 

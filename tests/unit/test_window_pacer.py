@@ -2,9 +2,9 @@
 
 import pytest
 
-import pipelines.common.http as http
-from pipelines.common.errors import ConfigurationError
-from pipelines.common.http import WindowPacer, window_pacer
+import pipelines.runtime.http as http
+from pipelines.runtime.errors import ConfigurationError
+from pipelines.runtime.http import WindowPacer, window_pacer
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,97 @@
+"""``prp status``: per source, the last load, its cursors and row counts per table."""
+
+from __future__ import annotations
+
+import json
+
+import dlt
+
+from pipelines.runtime.errors import PipelineError
+from pipelines.runtime.lock import warehouse_lock
+from pipelines.runtime.runner import build_pipeline
+from pipelines.runtime.settings import load_settings
+from pipelines.runtime.warehouse_check import check_whole
+from pipelines.runtime.warehouse_errors import damaged_file_message, locked_file_message
+from pipelines.sources import SOURCE_MODULES
+
+UNREADABLE = "cannot read the destination"
+
+
+# State entries that are bookkeeping, not cursors: change digests and per-record boundaries.
+HIDDEN_STATE_KEYS = ("digest", "schema", "boundary")
+
+
+def _cursor_entries(label: str, values: dict) -> list[tuple[str, dict]]:
+    """(label, scalar cursors) for a state dict and every dict nested in it (HubSpot keeps one
+    cursor per object under its resource, Notion one per data source)."""
+    shown = {k: v for k, v in values.items()
+             if isinstance(v, (str, int, float)) and k not in HIDDEN_STATE_KEYS}
+    entries = [(label, shown)] if shown else []
+    for key, nested in sorted(values.items()):
+        if isinstance(nested, dict) and key not in HIDDEN_STATE_KEYS:
+            entries += _cursor_entries(f"{label}.{key}", nested)
+    return entries
+
+
+def _cursor_lines(state: dict) -> list[str]:
+    lines = []
+    for resource, values in sorted(state.get("resources", {}).items()):
+        for label, shown in _cursor_entries(resource, values):
+            lines.append(f"    {label}: {json.dumps(shown, sort_keys=True)}")
+    return lines
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an error that says something: dlt's step wrapper puts its cause on
+    the next line."""
+    inner = getattr(exc, "exception", None) or exc
+    lines = [line for line in str(inner).splitlines() if line.strip()]
+    return (lines[0] if lines else type(inner).__name__)[:200]
+
+
+def source_status(name: str) -> list[str]:
+    """Lines describing one source's pipeline, read from the destination."""
+    pipeline: dlt.Pipeline = build_pipeline(name, load_settings())
+    try:
+        pipeline.sync_destination()
+    except Exception as exc:  # noqa: BLE001 - status must report, not crash
+        why = (locked_file_message(exc) or damaged_file_message(exc)
+               or f"{type(exc).__name__}: {_first_line(exc)}")
+        return [f"{name}: {UNREADABLE} ({why})"]
+    if not pipeline.default_schema_name:
+        return [f"{name}: never run into dataset {pipeline.dataset_name}"]
+    lines = [f"{name}: dataset {pipeline.dataset_name}"]
+    with pipeline.sql_client() as client:
+        loads = client.execute_sql(
+            "select max(inserted_at) from _dlt_loads where schema_name = %s and status = 0", name)
+        lines.append(f"  last successful load: {loads[0][0] if loads and loads[0][0] else 'none'}")
+        for table in sorted(pipeline.default_schema.data_table_names()):
+            if not client.has_dataset():
+                break
+            try:
+                count = client.execute_sql(f"select count(*) from {client.make_qualified_table_name(table)}")
+            except Exception:  # noqa: BLE001 - a declared table may not exist yet
+                continue
+            lines.append(f"  {table}: {count[0][0]} rows")
+    state = pipeline.state.get("sources", {}).get(name, {})
+    cursors = _cursor_lines(state)
+    if cursors:
+        lines.append("  cursors:")
+        lines += cursors
+    return lines
+
+
+def print_status() -> None:
+    """Print every source's status; fail (exit 1) when the warehouse is locked or unreadable."""
+    settings = load_settings()
+    with warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds):
+        check_whole(settings)  # a damaged file is named once, not guessed at per source
+        unreadable = []
+        for name in SOURCE_MODULES:
+            lines = source_status(name)
+            unreadable += [line.split(f"{UNREADABLE} (", 1)[1][:-1] for line in lines
+                           if UNREADABLE in line]
+            for line in lines:
+                print(line)
+    if len(unreadable) == len(SOURCE_MODULES):
+        raise PipelineError(f"{UNREADABLE} for any source: {unreadable[0]}")

@@ -1,0 +1,184 @@
+"""Apply the privacy policy to a source's rows before they are written, and count what changed.
+
+``guard_source`` adds one map step to every resource of a source, so the treatment runs in
+dlt's extract step: the rows written to the load package on disk, the rows loaded and anything
+logged about them are already treated. Resources that yield rows for several tables through
+``dlt.mark.with_hints`` (HubSpot associations, Notion property values) pass the table name in
+the item's meta, which dlt hands to the map step. After the load, ``PrivacyRun.record`` writes
+the counts (per table and column: treatment and values changed) to the raw dataset's
+``_prp_privacy`` table, which ``prp privacy`` reads.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import dlt
+from dlt.extract.hints import HintsMeta
+from dlt.extract.source import DltSource
+
+from pipelines.runtime.privacy import NOTION_PAGES, PROPERTY_VALUES, Policy, is_glob, treat
+
+log = logging.getLogger("prp.privacy")
+
+COUNTS_TABLE = "_prp_privacy"
+EMPTY_JSON = (None, "null", '""', "[]")
+TYPED_VALUE_COLUMNS = ("value_number", "value_bool", "value_date", "value_date_end")
+
+
+class PrivacyRun:
+    """The policy's map step for one source's run, and the values it changed."""
+
+    def __init__(self, policy: Policy, source: str):
+        self.policy = policy
+        self.source = source
+        self.counts: Counter[tuple[str, str, str]] = Counter()  # (table, column, treatment)
+
+    # the map step -------------------------------------------------------------------------
+    def step_for(self, default_table: Any) -> Callable[[Any, Any], Any]:
+        """A map step for a resource whose own rows go to ``default_table``."""
+
+        def apply_privacy(row: Any, meta: Any) -> Any:
+            if not isinstance(row, dict):
+                return row
+            table = _table_of(meta, default_table, row)
+            return self.treat_row(table, row) if table else row
+
+        return apply_privacy
+
+    def treat_row(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
+        """``row`` with every column treated as the policy says for ``table``."""
+        if not self.policy.table_rules(self.source, table) and table != NOTION_PAGES:
+            return row
+        if table == PROPERTY_VALUES:
+            return self._treat_property_value(row)
+        out = dict(row)
+        for column, value in row.items():
+            rule_table, rule_column = self._rule_for(table, column)
+            if self.policy.match(self.source, rule_table, rule_column) is None:
+                continue  # no rule: kept, and not counted
+            treatment = self.policy.treatment(self.source, rule_table, rule_column)
+            self._apply(out, column, value, treatment, table, rule_column)
+        return out
+
+    def _rule_for(self, table: str, column: str) -> tuple[str, str]:
+        # a page's title is its title property: it follows that rule unless set on its own
+        if table == NOTION_PAGES and column == "title" and \
+                "title" not in self.policy.table_rules(self.source, NOTION_PAGES):
+            return PROPERTY_VALUES, "title"
+        return table, column
+
+    def _treat_property_value(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A Notion value row: its property name, else its type, picks the treatment."""
+        name, kind = str(row.get("property_name") or ""), str(row.get("property_type") or "")
+        rules = self.policy.table_rules(self.source, PROPERTY_VALUES)
+        label = name if name in rules else kind
+        if self.policy.match(self.source, PROPERTY_VALUES, label) is None:
+            return row
+        treatment = self.policy.treatment(self.source, PROPERTY_VALUES, label)
+        if treatment == "keep":  # an explicit keep: counted, so `prp privacy` shows it
+            if row.get("value_json") not in EMPTY_JSON:
+                self.counts[(PROPERTY_VALUES, label, treatment)] += 1
+            return row
+        out = dict(row)
+        changed = False
+        text = row.get("value_text")
+        if text not in (None, ""):
+            out["value_text"] = treat(text, treatment, self.policy.key)
+            changed = True
+            out["value_json"] = json.dumps(out["value_text"]) if treatment != "drop" else None
+        elif row.get("value_json") not in EMPTY_JSON:
+            # no scalar (a list of references, a number): the JSON form is treated whole
+            out["value_json"] = treat(row["value_json"], treatment, self.policy.key)
+            changed = True
+        for column in TYPED_VALUE_COLUMNS:  # a number or date has no hashed or redacted form
+            if row.get(column) is not None:
+                out[column] = None
+                changed = True
+        if treatment == "drop":
+            out["value_text"] = out["value_json"] = None
+        if changed:
+            self.counts[(PROPERTY_VALUES, label, treatment)] += 1
+        return out
+
+    def _apply(self, out: dict, column: str, value: Any, treatment: str, table: str,
+               label: str) -> None:
+        if treatment == "drop":
+            out.pop(column, None)
+        elif treatment != "keep":
+            out[column] = treat(value, treatment, self.policy.key)
+        if value not in (None, ""):
+            self.counts[(table, label, treatment)] += 1
+
+    # after the load ----------------------------------------------------------------------
+    def lines(self) -> list[str]:
+        """Summary lines: values changed per table and column (no values, only counts)."""
+        if not self.policy.treats_anything(self.source):
+            return [f"  privacy: {self.policy.mode} policy, every value kept"]
+        out = [f"  privacy: {self.policy.mode} policy, {sum(self.counts.values())} values treated"]
+        out += [f"    {table}.{column}: {treatment} {count}"
+                for (table, column, treatment), count in sorted(self.counts.items())]
+        return out
+
+    def record(self, pipeline: dlt.Pipeline) -> None:
+        """Replace this source's rows in ``_prp_privacy`` with this run's counts and rules."""
+        rows = self.report_rows()
+        with pipeline.sql_client() as client:
+            if not client.has_dataset():
+                return  # nothing was ever loaded: nothing left the laptop
+            table = client.make_qualified_table_name(COUNTS_TABLE)
+            text, number = _types(pipeline.destination.destination_name)
+            client.execute_sql(
+                f"create table if not exists {table} (source {text}, table_name {text}, "
+                f"column_name {text}, treatment {text}, values_affected {number}, "
+                f"policy_mode {text}, recorded_at {text})")
+            client.execute_sql(f"delete from {table} where source = %s", self.source)
+            for row in rows:
+                client.execute_sql(
+                    f"insert into {table} (source, table_name, column_name, treatment, "
+                    "values_affected, policy_mode, recorded_at) values (%s, %s, %s, %s, %s, %s, %s)",
+                    *row)
+
+    def report_rows(self) -> list[tuple]:
+        """(source, table, column, treatment, count, mode, at) for every rule and every count."""
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        seen: dict[tuple[str, str], tuple[str, int]] = {}
+        for (table, column, treatment), count in self.counts.items():
+            seen[(table, column)] = (treatment, seen.get((table, column), (treatment, 0))[1] + count)
+        for table, rules in self.policy.rules.get(self.source, {}).items():
+            for key, treatment in rules.items():
+                used = any(t == table and (c == key or (is_glob(key) and fnmatch.fnmatchcase(
+                    c.lower(), key.lower()))) for t, c in seen)
+                if not used:
+                    seen[(table, key)] = (treatment, 0)
+        return [(self.source, table, column, treatment, count, self.policy.mode, at)
+                for (table, column), (treatment, count) in sorted(seen.items())]
+
+
+def _types(destination: str) -> tuple[str, str]:
+    return ("STRING", "INT64") if destination == "bigquery" else ("VARCHAR", "BIGINT")
+
+
+def _table_of(meta: Any, default_table: Any, row: dict[str, Any]) -> str | None:
+    """The table a row goes to: its ``with_hints`` meta, else the resource's table."""
+    if isinstance(meta, HintsMeta):
+        name = (meta.hints or {}).get("table_name")
+        if isinstance(name, str):
+            return name
+    if callable(default_table):
+        return default_table(row)
+    return default_table if isinstance(default_table, str) else None
+
+
+def guard_source(source: DltSource, policy: Policy, name: str) -> PrivacyRun:
+    """Add the policy's map step to every resource of ``source``; return the run's counter."""
+    run = PrivacyRun(policy, name)
+    for resource in source.resources.values():
+        resource.add_map(run.step_for(resource.table_name or resource.name))
+    return run

@@ -1,0 +1,79 @@
+"""HubSpot records and associations -> raw rows, and the table hints they load with.
+
+- Records: one text column per property plus ``id``, ``object_type``, ``created_at``,
+  ``updated_at``, ``is_deleted``, ``deleted_at`` and ``merged_into`` (the survivor, when a
+  merge absorbed the record).
+- Associations: one row per from-record with its to-ids in a nested table, so re-reading a
+  record replaces its whole association set (an empty list clears it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dlt
+
+from pipelines.sources.hubspot.objects import MERGED_IDS_PROPERTY, SINGULAR, ObjectSpec, id_order
+
+RECORD_FIELDS = {
+    "id": {"data_type": "text", "nullable": False},
+    "object_type": {"data_type": "text"},
+    "created_at": {"data_type": "text"},
+    # a record edited while it is being read comes twice in one run: the newest version wins
+    "updated_at": {"data_type": "text", "dedup_sort": "desc"},
+    "is_deleted": {"data_type": "bool"},
+    "deleted_at": {"data_type": "text"},
+    "merged_into": {"data_type": "text"},
+}
+
+
+def record_row(record: dict[str, Any], spec: ObjectSpec, properties: list[str]) -> dict:
+    """One raw row for a live or archived record."""
+    values = record.get("properties") or {}
+    row: dict[str, Any] = {"id": str(record["id"]), "object_type": spec.object_type}
+    row.update({name: values.get(name) for name in properties})
+    row.update(created_at=record.get("createdAt"), updated_at=record.get("updatedAt"),
+               is_deleted=bool(record.get("archived", False)),
+               deleted_at=record.get("archivedAt"), merged_into=None)
+    return row
+
+
+def merged_ids(record: dict[str, Any]) -> list[str]:
+    """The ids a merge absorbed into this record (``hs_merged_object_ids``, ``a;b``)."""
+    value = (record.get("properties") or {}).get(MERGED_IDS_PROPERTY) or ""
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+def absorbed_row(stored: dict[str, Any], survivor: dict[str, Any]) -> dict[str, Any]:
+    """The stored row of a record a merge absorbed, now deleted and pointing at the survivor."""
+    return {**stored, "is_deleted": True, "deleted_at": survivor.get("updatedAt"),
+            "merged_into": str(survivor["id"])}
+
+
+def association_rows(spec: ObjectSpec, to_type: str,
+                     found: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """One row per from-record: its id, its type and the list of associated ids."""
+    from_col, to_col = f"{SINGULAR[spec.object_type]}_id", f"{SINGULAR[to_type]}_ids"
+    return [{from_col: from_id, "object_type": spec.object_type, to_col: to_ids}
+            for from_id, to_ids in sorted(found.items(), key=lambda kv: id_order(kv[0]))]
+
+
+def association_columns(spec: ObjectSpec, to_type: str) -> tuple[str, str]:
+    """(from-id column, nested to-ids column) of an association table."""
+    return f"{SINGULAR[spec.object_type]}_id", f"{SINGULAR[to_type]}_ids"
+
+
+def record_hints(table: str, properties: list[str], disposition: Any):
+    """Hints for a record table: every property a text column, merged on ``id``."""
+    columns = {**RECORD_FIELDS, **{p: {"data_type": "text"} for p in properties}}
+    return dlt.mark.make_hints(table_name=table, primary_key="id", columns=columns,
+                               write_disposition=disposition)
+
+
+def association_hints(spec: ObjectSpec, to_type: str, disposition: Any):
+    """Hints for an association table, merged on the from-id."""
+    from_col, _ = association_columns(spec, to_type)
+    columns = {from_col: {"data_type": "text", "nullable": False},
+               "object_type": {"data_type": "text"}}
+    return dlt.mark.make_hints(table_name=spec.associations[to_type], primary_key=from_col,
+                               columns=columns, write_disposition=disposition)

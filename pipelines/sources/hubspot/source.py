@@ -1,0 +1,389 @@
+"""HubSpot CRM (contacts, companies, six engagement types, their associations) as a dlt source.
+
+Objects, properties and associations come from ``objects.yml`` beside this module.
+
+- A full refresh (or a first run) reads every record through the list endpoint and every
+  association through the v4 batch endpoint, 1,000 ids a request. Records last modified
+  before ``initial_date`` (or ``--since``) or from ``--until`` on are not loaded.
+- An incremental run searches each object type for ``last-modified >= cursor - look-back``,
+  paged by key (``search.py``); records re-read inside the overlap and unchanged are skipped
+  (``OverlapCursor``), so a quiet run loads nothing. Associations of changed records are read
+  in the same run.
+- Deletions are found by comparing with the warehouse, never with ids kept in dlt state:
+  archived records (the periodic sweep lists them) are loaded with ``is_deleted`` unless the
+  warehouse already has them so; ids that a merge absorbed (a survivor's
+  ``hs_merged_object_ids``) are marked deleted, with ``merged_into``, when the warehouse still
+  holds them live, and their association sets are cleared. The sweep
+  (``association_sweep_hours``) also re-reads the associations of every record the warehouse
+  holds live and loads only those that differ from what it stores: HubSpot does not move a
+  record's last-modified time when only its associations change.
+- A 403 (a scope the private app lacks) skips that object, or that association pair, with a
+  warning naming the scope in the run summary; the rest loads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.sources import DltResource
+
+from pipelines.runtime.completeness import expect
+from pipelines.runtime.errors import ConfigurationError
+from pipelines.runtime.http import metrics
+from pipelines.runtime.overlap import OverlapCursor, fingerprint
+from pipelines.runtime.progress import Progress
+from pipelines.runtime.warehouse import qualified, stored_records, stored_rows, stored_values
+from pipelines.sources.hubspot.client import MAX_BATCH_INPUTS, HubSpotClient, MissingScopes
+from pipelines.sources.hubspot.objects import OBJECTS_FILE, ObjectSpec, id_order, load_objects
+from pipelines.sources.hubspot.objects_check import check_objects_file
+from pipelines.sources.hubspot.rows import (
+    RECORD_FIELDS,
+    absorbed_row,
+    association_columns,
+    association_hints,
+    association_rows,
+    merged_ids,
+    record_hints,
+    record_row,
+)
+from pipelines.sources.hubspot.search import record_ms
+
+log = logging.getLogger("prp.hubspot")
+
+LIVE = "object_type = %s and not coalesce(is_deleted, false)"
+
+
+@dataclass
+class ObjectRun:
+    """What one object type's sync keeps while it runs (nothing of it goes to state)."""
+
+    spec: ObjectSpec
+    properties: list[str]
+    hints: Any
+    cursor: OverlapCursor
+    progress: Progress
+    emitted: dict[str, set[str]] = field(default_factory=dict)  # to type -> from ids loaded
+    gone: set[str] = field(default_factory=set)  # archived or absorbed during this run
+    pending: list[str] = field(default_factory=list)  # ids whose associations are due
+
+
+class HubSpotSync:
+    """One run over the configured objects: settings, client, the sync of each object type."""
+
+    def __init__(self, client: HubSpotClient, *, full_refresh: bool, start: datetime,
+                 until: datetime | None, since_given: bool, lookback_minutes: float,
+                 search_page_size: int, association_batch_size: int,
+                 association_sweep_hours: float, discover_properties: bool,
+                 count_check: bool = True):
+        self.client = client
+        self.full_refresh = full_refresh
+        self.count_check = count_check
+        self.start = start
+        self.until = until
+        self.since_given = since_given
+        self.lookback = timedelta(minutes=float(lookback_minutes))
+        self.page_size = max(1, min(int(search_page_size), 200))
+        self.batch = max(1, min(int(association_batch_size), MAX_BATCH_INPUTS))
+        self.sweep_hours = float(association_sweep_hours)
+        self.discover = bool(discover_properties)
+        self.denied: set[tuple[str, str]] = set()  # association pairs a 403 ruled out
+
+    def disposition(self) -> Any:
+        return "replace" if self.full_refresh else "merge"
+
+    def properties(self, spec: ObjectSpec) -> list[str]:
+        names = list(spec.properties)
+        if self.discover or spec.discover_properties:
+            names = self.client.property_names(spec.object_type)
+        wanted = [*spec.required_properties(), *names]
+        return [n for i, n in enumerate(wanted) if n not in RECORD_FIELDS and n not in wanted[:i]]
+
+    # one object type ----------------------------------------------------------------------
+    def sync(self, spec: ObjectSpec, state: dict[str, Any]) -> Iterator[Any]:
+        """Changed records of one type, their associations, deletions, the sweep when due.
+
+        A missing scope skips the object with a warning; its cursor does not move.
+        """
+        try:
+            yield from self._sync(spec, state)
+        except MissingScopes as exc:
+            metrics.warn(log, f"hubspot: skipped {spec.object_type}: the private app lacks "
+                              f"{_scopes_text(exc)}; grant it (HubSpot > Settings > "
+                              "Integrations > Private Apps > Scopes) to load them")
+
+    def _sync(self, spec: ObjectSpec, state: dict[str, Any]) -> Iterator[Any]:
+        properties = self.properties(spec)
+        cursor = OverlapCursor(state, overlap=self.lookback, start=self.start,
+                               full_refresh=self.full_refresh, label=f"hubspot {spec.object_type}")
+        run = ObjectRun(spec, properties, record_hints(spec.table, properties, self.disposition()),
+                        cursor, Progress(f"hubspot {spec.object_type}"),
+                        emitted={to: set() for to in spec.associations})
+        listing = self.full_refresh or not cursor.has_cursor
+        for page in self._changed_pages(run, listing):
+            yield from self._load_page(run, page)
+        yield from self._associations(run, run.pending)
+        run.pending = []
+        if listing or self._sweep_due(state):
+            yield from self._archived(run)
+            if not listing:
+                yield from self._sweep(run)
+            state["last_sweep"] = datetime.now(UTC).isoformat()
+        run.progress.done()
+        cursor.commit()
+        if self.count_check:  # search's total against the warehouse, after the load
+            expect(spec.table, spec.object_type, self.client.search_total(spec.object_type),
+                   LIVE, (spec.object_type,))
+
+    def _changed_pages(self, run: ObjectRun, listing: bool) -> Iterator[list[dict[str, Any]]]:
+        spec = run.spec
+        if listing:
+            log.info("hubspot: %s: reading every record (list endpoint)", spec.object_type)
+            yield from self.client.list_pages(spec.object_type, run.properties)
+            return
+        since = self.start if self.since_given else run.cursor.read_from
+        log.info("hubspot: %s: searching changes since %s", spec.object_type, since.isoformat())
+        yield from self.client.search_pages(
+            spec.object_type, spec.cursor_property, run.properties, _ms(since),
+            _ms(self.until) if self.until else None, self.page_size)
+
+    def _in_window(self, at: datetime) -> bool:
+        return at >= self.start and (self.until is None or at < self.until)
+
+    def _load_page(self, run: ObjectRun, page: list[dict[str, Any]]) -> Iterator[Any]:
+        """Rows for the new or changed records of one page, then what they imply."""
+        rows, survivors = [], []
+        for record in page:
+            rid = str(record["id"])
+            at = _at(record_ms(record, run.spec.cursor_property))
+            if not self._in_window(at):  # the list endpoint cannot filter by date
+                continue
+            fp = fingerprint([record.get("updatedAt"), record.get("properties")])
+            run.cursor.observe(rid, at, fp)
+            if run.cursor.seen_unchanged(rid, fp):
+                continue  # read last run inside the overlap, unchanged
+            rows.append(record_row(record, run.spec, run.properties))
+            run.pending.append(rid)
+            if merged_ids(record):
+                survivors.append(record)
+        if rows:
+            run.progress.add(len(rows))
+            yield dlt.mark.with_hints(rows, run.hints, create_table_variant=True)
+        if survivors:
+            yield from self._absorbed(run, survivors)
+        while len(run.pending) >= self.batch:
+            chunk, run.pending = run.pending[:self.batch], run.pending[self.batch:]
+            yield from self._associations(run, chunk)
+
+    # associations -------------------------------------------------------------------------
+    def _read_associations(self, spec: ObjectSpec, to_type: str,
+                           ids: list[str]) -> dict[str, list[str]] | None:
+        """Associations of up to 1,000 ids; ``None`` once a 403 has ruled the pair out."""
+        pair = (spec.object_type, to_type)
+        if pair in self.denied:
+            return None
+        try:
+            return self.client.associations(spec.object_type, to_type, ids)
+        except MissingScopes as exc:
+            self.denied.add(pair)
+            metrics.warn(log, f"hubspot: skipped {spec.object_type}->{to_type} associations: "
+                              f"the private app lacks {_scopes_text(exc)}")
+            return None
+
+    def _associations(self, run: ObjectRun, ids: list[str]) -> Iterator[Any]:
+        """Associations of records loaded in this run, every configured to-type."""
+        if not ids:
+            return
+        for to_type in run.spec.associations:
+            found = self._read_associations(run.spec, to_type, ids)
+            if found is None:
+                continue
+            run.emitted[to_type].update(found)
+            yield self._association_rows(run.spec, to_type, found)
+
+    def _association_rows(self, spec: ObjectSpec, to_type: str, found: dict[str, list[str]]):
+        return dlt.mark.with_hints(association_rows(spec, to_type, found),
+                                   association_hints(spec, to_type, self.disposition()),
+                                   create_table_variant=True)
+
+    # deletions ----------------------------------------------------------------------------
+    def _absorbed(self, run: ObjectRun, survivors: list[dict[str, Any]]) -> Iterator[Any]:
+        """Records a merge absorbed that the warehouse still holds live: marked deleted."""
+        survivor_of = {absorbed: s for s in survivors for absorbed in merged_ids(s)}
+        stored = _stored_records(run.spec.table, run.spec.object_type, sorted(survivor_of))
+        rows = [absorbed_row(row, survivor_of[str(row["id"])]) for row in stored]
+        if not rows:
+            return
+        ids = [str(row["id"]) for row in rows]
+        log.info("hubspot: %s: %d records merged away", run.spec.object_type, len(ids))
+        run.gone.update(ids)
+        run.progress.add(len(rows))
+        yield dlt.mark.with_hints(rows, run.hints, create_table_variant=True)
+        for to_type in run.spec.associations:  # a merged-away record has no associations
+            run.emitted[to_type].update(ids)
+            yield self._association_rows(run.spec, to_type, {i: [] for i in ids})
+
+    def _archived(self, run: ObjectRun) -> Iterator[Any]:
+        """Archived records the warehouse does not hold as deleted yet (all on a full refresh)."""
+        spec = run.spec
+        marked = set() if self.full_refresh else stored_values(
+            spec.table, "id", "object_type = %s and is_deleted", (spec.object_type,))
+        for page in self.client.list_pages(spec.object_type, run.properties, archived=True):
+            rows = []
+            for record in page:
+                rid = str(record["id"])
+                at = _at(record_ms(record, spec.cursor_property))
+                if rid in marked or not self._in_window(at):
+                    continue
+                run.gone.add(rid)
+                rows.append(record_row(record, spec, run.properties))
+            if rows:
+                run.progress.add(len(rows))
+                yield dlt.mark.with_hints(rows, run.hints, create_table_variant=True)
+
+    def _sweep_due(self, state: dict[str, Any]) -> bool:
+        last = state.get("last_sweep")
+        if self.sweep_hours <= 0 or not last:
+            return True
+        return datetime.now(UTC) - datetime.fromisoformat(last) >= timedelta(
+            hours=self.sweep_hours)
+
+    def _sweep(self, run: ObjectRun) -> Iterator[Any]:
+        """Re-read the associations of every record the warehouse holds live; load those that
+        differ from what it stores."""
+        spec = run.spec
+        live = stored_values(spec.table, "id", LIVE, (spec.object_type,)) - run.gone
+        for to_type in spec.associations:
+            ids = sorted(live - run.emitted[to_type], key=id_order)
+            stored = _stored_associations(spec, to_type)
+            changed = 0
+            for start in range(0, len(ids), self.batch):
+                found = self._read_associations(spec, to_type, ids[start:start + self.batch])
+                if found is None:
+                    break
+                fresh = {k: v for k, v in found.items() if set(v) != stored.get(k, set())}
+                changed += len(fresh)
+                if fresh:
+                    yield self._association_rows(spec, to_type, fresh)
+            log.info("hubspot: %s->%s sweep: %d of %d records changed", spec.object_type,
+                     to_type, changed, len(ids))
+
+
+# the warehouse ----------------------------------------------------------------------------
+def _stored_records(table: str, object_type: str, ids: list[str]) -> list[dict[str, Any]]:
+    """Stored live rows of ``ids``, a few hundred ids a query."""
+    out: list[dict[str, Any]] = []
+    for begin in range(0, len(ids), 500):
+        chunk = ids[begin:begin + 500]
+        out += stored_records(table, f"{LIVE} and id in ({', '.join(['%s'] * len(chunk))})",
+                              (object_type, *chunk))
+    return out
+
+
+def _stored_associations(spec: ObjectSpec, to_type: str) -> dict[str, set[str]]:
+    """What the warehouse holds for one association table: from id -> to ids."""
+    table = spec.associations[to_type]
+    from_col, to_col = association_columns(spec, to_type)
+    parents = dict(stored_rows(table, f"_dlt_id, {from_col}", "object_type = %s",
+                               (spec.object_type,)))
+    if not parents:
+        return {}
+    out: dict[str, set[str]] = {str(f): set() for f in parents.values()}
+    where = f"_dlt_parent_id in (select _dlt_id from {qualified(table)} where object_type = %s)"
+    for parent, value in stored_rows(f"{table}__{to_col}", "_dlt_parent_id, value", where,
+                                     (spec.object_type,)):
+        out[str(parents[parent])].add(str(value))
+    return out
+
+
+# helpers ----------------------------------------------------------------------------------
+def _scopes_text(exc: MissingScopes) -> str:
+    if exc.scopes:
+        return ("the scope " if len(exc.scopes) == 1 else "the scopes ") + ", ".join(exc.scopes)
+    return f"a permission (HubSpot answered 403: {exc})"
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+def _at(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+def _day_start(day: date | str) -> datetime:
+    """Midnight UTC of a date (``2020-01-01`` or a ``date``)."""
+    if isinstance(day, str):
+        try:
+            day = date.fromisoformat(day.strip()[:10])
+        except ValueError:
+            raise ConfigurationError(f"sources.hubspot.initial_date must be a date like "
+                                     f"2020-01-01, got {day!r}") from None
+    return datetime.combine(day, datetime.min.time(), UTC)
+
+
+def _resource(sync: HubSpotSync, name: str, specs: list[ObjectSpec]) -> DltResource:
+    def records() -> Iterator[Any]:
+        state = dlt.current.resource_state()
+        for spec in specs:
+            yield from sync.sync(spec, state.setdefault(spec.object_type, {}))
+    return dlt.resource(records, name=name, write_disposition="merge")
+
+
+@dlt.source(name="hubspot", max_table_nesting=1, root_key=True)
+def hubspot_source(
+    api_key: str = dlt.secrets.value,
+    base_url: str = dlt.config.value,
+    objects_file: str = "",
+    initial_date: str = "2020-01-01",
+    lookback_minutes: float = 10,
+    requests_per_10s: int = 100,
+    search_requests_per_second: float = 5.0,
+    search_page_size: int = 200,
+    association_batch_size: int = 1_000,
+    association_sweep_hours: float = 20,
+    discover_properties: bool = False,
+    max_properties_url_chars: int = 2_000,
+    retry_backoff_seconds: float = 1.0,
+    search_retry_window_seconds: float = 1.0,
+    max_retries: int = 8,
+    count_check: bool = True,
+    full_refresh: bool = False,
+    since: date | None = None,
+    until: date | None = None,
+    objects_check_record: str = "",
+) -> list[DltResource]:
+    """Contacts, companies and engagements with their associations.
+
+    ``initial_date`` (or ``since``) is where a first or full run starts; ``since``/``until``
+    bound any run (``until`` inclusive). The objects file is checked against the account's
+    properties before anything is read (``objects_check``); ``objects_check_record`` is where
+    the runner keeps the digest of the file that last passed.
+    """
+    objects, engagements = load_objects(objects_file or None)
+    if not objects and not engagements:
+        raise ConfigurationError("the HubSpot objects file lists no objects to sync")
+    client = HubSpotClient(
+        base_url, api_key, requests_per_10s=int(requests_per_10s),
+        search_requests_per_second=float(search_requests_per_second),
+        backoff_base=float(retry_backoff_seconds),
+        max_properties_url_chars=int(max_properties_url_chars),
+        search_retry_window=float(search_retry_window_seconds), max_retries=int(max_retries))
+    check_objects_file(client, [*objects, *engagements], Path(objects_file or OBJECTS_FILE),
+                       Path(objects_check_record) if objects_check_record else None)
+    sync = HubSpotSync(
+        client, full_refresh=full_refresh, start=_day_start(since or initial_date),
+        until=_day_start(until) + timedelta(days=1) if until else None,
+        since_given=since is not None, lookback_minutes=lookback_minutes,
+        search_page_size=search_page_size, association_batch_size=association_batch_size,
+        association_sweep_hours=association_sweep_hours,
+        discover_properties=discover_properties, count_check=bool(count_check))
+    resources = [_resource(sync, spec.object_type, [spec]) for spec in objects]
+    if engagements:
+        resources.append(_resource(sync, "engagements", engagements))
+    return resources

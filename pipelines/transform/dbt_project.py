@@ -1,0 +1,105 @@
+"""Where the dbt project is and how dbt is invoked on the warehouse dlt loaded."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipelines.runtime.errors import ConfigurationError, PipelineError
+from pipelines.runtime.settings import Settings
+from pipelines.runtime.warehouse_errors import locked_file_message
+
+log = logging.getLogger("prp.transform")
+
+DBT_DIR = Path(__file__).resolve().parents[2] / "dbt"
+# the dbt sub-commands `prp transform` passes on; anything else is a usage error (exit 2)
+DBT_COMMANDS = frozenset({"build", "run", "test", "seed", "snapshot", "compile", "docs", "source",
+                          "parse", "ls", "list", "debug", "show", "retry", "run-operation", "clean",
+                          "deps", "clone"})
+# dbt commands that write to the analytics dataset: after one, the last build's record is void
+WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot", "clone", "retry"})
+# The daily build leaves dbt's unit tests out, as dbt advises for production runs: their inputs
+# are fixed in YAML, so they check the SQL, not the day's data, and cost about a quarter of a
+# build. `make test` runs them; so does `prp transform test --select test_type:unit`.
+DAILY_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
+
+
+def dbt_settings(settings: Settings) -> dict[str, str]:
+    """The variables that point dbt's profile at the same warehouse and datasets as dlt."""
+    return {"DBT_TARGET": "prod" if settings.destination == "bigquery" else "dev",
+            "PRP_DUCKDB_PATH": str(settings.duckdb_path),
+            "PRP_RAW_DATASET": settings.raw_dataset,
+            "PRP_ANALYTICS_DATASET": settings.analytics_dataset,
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """``values`` set in os.environ for the block (dbt's profile reads them), then restored."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _close_dbt_duckdb() -> None:
+    """Close the DuckDB connection dbt-duckdb keeps for the life of the process.
+
+    Left open, it would stop this process (dlt, the report) from opening the warehouse again
+    with other settings, and keep the file locked against other processes.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV  # noqa: SLF001 - dbt-duckdb offers no public handle
+    DuckDBConnectionManager.close_all_connections()
+    if environment is not None:
+        environment.close()
+
+
+def invoke_dbt(args: list[str], settings: Settings) -> int:
+    """``dbt <args>`` in this process; dbt's exit code (0 passed, 1 a node failed, 2 dbt failed).
+
+    In-process (dbt's ``dbtRunner``) rather than a ``dbt`` process: dbt's imports cost seconds
+    of CPU, paid once per ``prp`` process instead of once per dbt command.
+    """
+    try:
+        from dbt.cli.main import dbtRunner
+    except ImportError:
+        raise ConfigurationError("dbt is not installed: run `make install`") from None
+    with _environment(dbt_settings(settings)):
+        try:
+            result = dbtRunner().invoke(args)
+        finally:
+            if settings.destination == "duckdb":
+                _close_dbt_duckdb()
+    if isinstance(result.exception, KeyboardInterrupt):
+        raise result.exception  # Ctrl-C or SIGTERM: the CLI exits 130 or 143, as for a refresh
+    if result.exception is not None:
+        log.error("dbt stopped: %s", result.exception)
+        return 2
+    return 0 if result.success else 1
+
+
+def check_duckdb_unlocked(settings: Settings) -> None:
+    """Fail in one line when another process holds the DuckDB file (dbt would print pages)."""
+    if settings.destination != "duckdb" or not settings.duckdb_path.exists():
+        return
+    import duckdb
+
+    try:
+        duckdb.connect(str(settings.duckdb_path)).close()
+    except duckdb.Error as exc:
+        message = locked_file_message(exc)
+        if message:
+            raise PipelineError(message) from None
+        raise
+

@@ -13,15 +13,9 @@ import os
 import shutil
 from pathlib import Path
 
+from pipelines.runtime.errors import exception_chain
+
 FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
-
-
-def _chain(exc: BaseException | None):
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__ or getattr(exc, "exception", None)
 
 
 def _mount_point(path: Path) -> Path:
@@ -42,7 +36,7 @@ def _free(path: Path) -> str:
 
 def _step(exc: BaseException) -> str | None:
     """The dlt step that was running (extract, normalize, load, sync), if dlt said so."""
-    for inner in _chain(exc):
+    for inner in exception_chain(exc):
         step = getattr(inner, "step", None)
         if isinstance(step, str):
             return step
@@ -55,7 +49,7 @@ def disk_full_message(exc: BaseException, during: str | None = None) -> str | No
     The step named is dlt's when dlt was running one, else ``during`` (the caller's step:
     "opening dlt's working directory", "`prp transform`").
     """
-    full = next((inner for inner in _chain(exc)
+    full = next((inner for inner in exception_chain(exc)
                  if isinstance(inner, OSError) and inner.errno in FULL), None)
     if full is None:
         return None

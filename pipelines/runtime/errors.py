@@ -21,3 +21,13 @@ def missing_setting_message(section: str, key: str, *, secret: bool = True) -> s
         f"missing {'secret' if secret else 'setting'} {section}.{key}: set the environment "
         f"variable {env_name}, or add `{key} = \"...\"` under [{section}] in {toml_file}"
     )
+
+
+def exception_chain(exc: BaseException | None):
+    """``exc`` and what it wraps, outermost first: each ``__cause__``, else ``__context__``, else
+    dlt's ``.exception`` (its step wrappers keep the failure there); each exception once."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__ or getattr(exc, "exception", None)

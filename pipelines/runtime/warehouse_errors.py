@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipelines.runtime.errors import PipelineError
+from pipelines.runtime.errors import PipelineError, exception_chain
 
 _DUCKDB_LOCK = re.compile(r'Could not set lock on file "(?P<path>[^"]+)"(?:.*?PID (?P<pid>\d+))?',
                           re.DOTALL)
@@ -24,17 +24,9 @@ RECOVERY = ("restore a copy of it, or delete it and run `prp refresh all` to loa
             "from the APIs (README: Troubleshooting)")
 
 
-def _chain(exc: BaseException | None):
-    seen: set[int] = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__ or getattr(exc, "exception", None)
-
-
 def locked_file_message(exc: BaseException) -> str | None:
     """One line for a DuckDB file locked by another process, if that is what ``exc`` is."""
-    for inner in _chain(exc):
+    for inner in exception_chain(exc):
         match = _DUCKDB_LOCK.search(str(inner))
         if match:
             owner = f"pid {match['pid']}" if match["pid"] else "another process"
@@ -45,7 +37,7 @@ def locked_file_message(exc: BaseException) -> str | None:
 
 def damaged_file_message(exc: BaseException, path: Path | str | None = None) -> str | None:
     """One line for a DuckDB file that is damaged, if that is what ``exc`` is (else ``None``)."""
-    for inner in _chain(exc):
+    for inner in exception_chain(exc):
         text = str(inner)
         if _DUCKDB_DAMAGE.search(text):
             named = _QUOTED_FILE.search(text)

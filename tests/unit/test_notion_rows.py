@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from pipelines.runtime.dates import mark_swept, sweep_due
 from pipelines.runtime.errors import ConfigurationError
 from pipelines.sources.notion.rows import page_row, property_rows, stale_computed, truncated_lists
 from pipelines.sources.notion.source import select_data_sources
-from pipelines.sources.notion.sweep import mark_swept, sweep_due
 
 pytestmark = pytest.mark.unit
 

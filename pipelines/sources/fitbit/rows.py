@@ -11,6 +11,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+# the source's tables
+SLEEP_TABLE = "fitbit__sleep"
+ACTIVITY_TABLE = "fitbit__activity_daily"
+RESTING_TABLE = "fitbit__resting_heart_rate"
+
 SLEEP_STAGES = ("DEEP", "LIGHT", "REM", "AWAKE", "ASLEEP", "RESTLESS")
 ACTIVITY_LEVELS = ("LIGHT", "MODERATE", "VIGOROUS")
 

@@ -8,7 +8,7 @@ device and the data): ``fitbit__sleep``, ``fitbit__activity_daily``,
 Incremental by local date: the API has no modified-since cursor and devices sync late, so every
 run re-reads a look-back window (``lookback_days``, default 7) before the newest date it read
 (``OverlapCursor``), skips what comes back unchanged, and deletes rows the warehouse holds for
-that window that the API no longer returns. A full refresh (or a first run) reads from
+that window that the API no longer returns (``deletions.py``). A full refresh (or a first run) reads from
 ``initial_date`` (never before the account's membership start). Sleep comes from
 ``dataPoints:reconcile``: one session per night even when two devices recorded it.
 """
@@ -19,23 +19,27 @@ import logging
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dlt
 
+from pipelines.runtime.dates import day_start, parse_initial_date
 from pipelines.runtime.errors import ConfigurationError
 from pipelines.runtime.http import AuthError, metrics
 from pipelines.runtime.overlap import OverlapCursor, fingerprint
 from pipelines.runtime.progress import Progress
-from pipelines.runtime.warehouse import stored_rows, stored_values
 from pipelines.sources.fitbit.client import LIST_PAGE_SIZE, SESSION_PAGE_SIZE, HealthClient
+from pipelines.sources.fitbit.deletions import vanished_days, vanished_sleep
 from pipelines.sources.fitbit.oauth import REAUTHORISE_HINT, GoogleOAuth
 from pipelines.sources.fitbit.rows import (
     ACTIVITY_COLUMNS,
+    ACTIVITY_TABLE,
     RESTING_COLUMNS,
+    RESTING_TABLE,
     SLEEP_COLUMNS,
+    SLEEP_TABLE,
     resting_row,
     rollup_date,
     rollup_values,
@@ -56,11 +60,6 @@ MAX_UTC_OFFSET = timedelta(hours=14)  # the widest offset on Earth: local dates 
 def _now() -> datetime:
     """The present, from one place (a test pins it to the sandbox's clock)."""
     return datetime.now(UTC)
-
-
-def midnight(day: date) -> datetime:
-    """A local date on the cursor's axis: its midnight, stamped UTC."""
-    return datetime.combine(day, time(0), UTC)
 
 
 @dataclass(frozen=True)
@@ -162,9 +161,9 @@ class FitbitContext:
         today = self.today()
         latest = latest or today
         first_run = self.full_refresh or not state.get("cursor")
-        start = midnight(self.since or self.backfill_start()) if first_run else midnight(today)
+        start = day_start(self.since or self.backfill_start()) if first_run else day_start(today)
         cursor = OverlapCursor(state, overlap=timedelta(days=self.lookback_days), start=start,
-                               full_refresh=self.full_refresh, now=midnight(latest),
+                               full_refresh=self.full_refresh, now=day_start(latest),
                                label=f"fitbit {name}")
         first = self.since or cursor.read_from.date()
         end = min(self.until or latest, latest)
@@ -179,14 +178,14 @@ def _migrate_state(state: dict) -> None:
     last = state.pop("last_date", None)
     state.pop("recent_ids", None)
     if last and not state.get("cursor"):
-        state["cursor"] = midnight(date.fromisoformat(last)).isoformat()
+        state["cursor"] = day_start(date.fromisoformat(last)).isoformat()
 
 
 def _keep(window: Window, key: str, day: date, row: dict) -> bool:
     """Observe a row in the window; True when it changed since last run (so it loads)."""
     stamp = fingerprint({k: v for k, v in row.items() if k != "deleted"})
     unchanged = window.cursor.seen_unchanged(key, stamp)
-    window.cursor.observe(key, midnight(day), stamp)
+    window.cursor.observe(key, day_start(day), stamp)
     return not unchanged
 
 
@@ -197,8 +196,8 @@ def _sleep(ctx: FitbitContext) -> Iterator[dict]:
         return
     # sessions come newest first: page back until one ends well before the window (the margin
     # covers a night dated by a far offset)
-    lower = midnight(window.start) - MAX_UTC_OFFSET
-    upper = midnight(window.end + timedelta(days=1)) + MAX_UTC_OFFSET
+    lower = day_start(window.start) - MAX_UTC_OFFSET
+    upper = day_start(window.end + timedelta(days=1)) + MAX_UTC_OFFSET
     seen: set[str] = set()
     progress = Progress("fitbit sleep")
     for page in ctx.client.points("sleep", reconcile=True, page_size=SESSION_PAGE_SIZE):
@@ -214,7 +213,8 @@ def _sleep(ctx: FitbitContext) -> Iterator[dict]:
             break
     progress.done()
     if window.compare:
-        yield from _vanished_sleep(ctx, window, lower, upper, seen)
+        yield from vanished_sleep(lower, upper, seen,
+                                  lambda row: window.holds(_sleep_date(ctx, row)))
     window.cursor.commit()
 
 
@@ -223,19 +223,6 @@ def _sleep_date(ctx: FitbitContext, row: dict) -> date | None:
     if row["sleep_date"] is None and row["end_time"] is not None:
         row["sleep_date"] = row["end_time"].astimezone(ctx.zone).date()
     return row["sleep_date"]
-
-
-def _vanished_sleep(ctx: FitbitContext, window: Window, lower: datetime, upper: datetime,
-                    seen: set[str]) -> Iterator[dict]:
-    """Sessions the warehouse holds for the window that the API no longer returns."""
-    stored = stored_rows("fitbit__sleep", "sleep_id, end_time, end_utc_offset_seconds",
-                         "end_time >= %s and end_time < %s", (lower, upper))
-    for sleep_id, end_time, offset in stored:
-        row = sleep_row({"name": sleep_id, "sleep": {"interval": {
-            "endTime": end_time.isoformat(), "endUtcOffset": f"{offset}s" if offset is not None
-            else None}}})
-        if sleep_id not in seen and window.holds(_sleep_date(ctx, row)):
-            yield {"sleep_id": sleep_id, "deleted": True}
 
 
 def _activity(ctx: FitbitContext) -> Iterator[dict]:
@@ -263,7 +250,8 @@ def _activity(ctx: FitbitContext) -> Iterator[dict]:
             if _keep(window, day.isoformat(), day, row):
                 yield row
     if window.compare:
-        yield from _vanished_days(window, "fitbit__activity_daily", "activity_date", set(days))
+        yield from vanished_days(ACTIVITY_TABLE, "activity_date", window.start, window.end,
+                                 set(days))
     window.cursor.commit()
 
 
@@ -290,16 +278,8 @@ def _resting(ctx: FitbitContext) -> Iterator[dict]:
                     yield row
     progress.done()
     if window.compare:
-        yield from _vanished_days(window, "fitbit__resting_heart_rate", "measured_date", seen)
+        yield from vanished_days(RESTING_TABLE, "measured_date", window.start, window.end, seen)
     window.cursor.commit()
-
-
-def _vanished_days(window: Window, table: str, column: str, seen: set[date]) -> Iterator[dict]:
-    """Dates the warehouse holds in the window that the API no longer returns."""
-    stored = stored_values(table, column, f"{column} >= %s and {column} <= %s",
-                           (window.start, window.end))
-    for value in sorted(stored - {d.isoformat() for d in seen}):
-        yield {column: date.fromisoformat(value[:10]), "deleted": True}
 
 
 def _granted_resources(auth: GoogleOAuth) -> set[str]:
@@ -341,11 +321,7 @@ def fitbit_source(
     if not isinstance(auth, GoogleOAuth):
         raise ConfigurationError("fitbit: fitbit_source needs auth=GoogleOAuth(...) "
                                  "(refresh_fitbit builds it from [sources.fitbit])")
-    try:
-        first_date = date.fromisoformat(str(initial_date))
-    except ValueError:
-        raise ConfigurationError(
-            f"sources.fitbit.initial_date {initial_date!r} is not a date (YYYY-MM-DD)") from None
+    first_date = parse_initial_date("fitbit", initial_date)
     if int(lookback_days) < 0:
         raise ConfigurationError("sources.fitbit.lookback_days must be 0 or more")
     auth.refresh()
@@ -354,15 +330,15 @@ def fitbit_source(
     ctx = FitbitContext(client, auth, full_refresh, since, until, first_date, int(lookback_days),
                         fallback_time_zone, configured_time_zone)
     resources = {
-        "sleep": dlt.resource(_sleep(ctx), name="sleep", table_name="fitbit__sleep",
+        "sleep": dlt.resource(_sleep(ctx), name="sleep", table_name=SLEEP_TABLE,
                               primary_key="sleep_id", write_disposition="merge",
                               columns=SLEEP_COLUMNS),
         "activity_daily": dlt.resource(_activity(ctx), name="activity_daily",
-                                       table_name="fitbit__activity_daily",
+                                       table_name=ACTIVITY_TABLE,
                                        primary_key="activity_date", write_disposition="merge",
                                        columns=ACTIVITY_COLUMNS),
         "resting_heart_rate": dlt.resource(_resting(ctx), name="resting_heart_rate",
-                                           table_name="fitbit__resting_heart_rate",
+                                           table_name=RESTING_TABLE,
                                            primary_key="measured_date",
                                            write_disposition="merge", columns=RESTING_COLUMNS),
     }

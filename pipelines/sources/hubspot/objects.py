@@ -12,6 +12,8 @@ from typing import Any
 import yaml
 
 from pipelines.runtime.errors import ConfigurationError
+from pipelines.runtime.overlap import OverlapCursor
+from pipelines.runtime.progress import Progress
 
 OBJECTS_FILE = Path(__file__).with_name("objects.yml")
 ENGAGEMENT_TYPES = ("calls", "meetings", "notes", "tasks", "emails", "communications")
@@ -102,3 +104,17 @@ def load_objects(path: str | Path | None = None) -> tuple[list[ObjectSpec], list
     engagements = [_engagement_spec(name, own, eng, file)
                    for name, own in (eng.get("types") or {}).items()]
     return objects, engagements
+
+
+@dataclass
+class ObjectRun:
+    """What one object type's sync keeps while it runs (nothing of it goes to state)."""
+
+    spec: ObjectSpec
+    properties: list[str]
+    hints: Any
+    cursor: OverlapCursor
+    progress: Progress
+    emitted: dict[str, set[str]] = field(default_factory=dict)  # to type -> from ids loaded
+    gone: set[str] = field(default_factory=set)  # archived or absorbed during this run
+    pending: list[str] = field(default_factory=list)  # ids whose associations are due

@@ -13,7 +13,7 @@ Every query strictly advances (a later time, or a larger id), so paging always e
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -37,6 +37,11 @@ def record_ms(record: dict[str, Any], cursor_property: str) -> int:
     if value is None:
         value = to_ms(record.get("updatedAt"))
     return value or 0
+
+
+def record_at(record: dict[str, Any], cursor_property: str) -> datetime:
+    """``record_ms`` as a UTC time."""
+    return datetime.fromtimestamp(record_ms(record, cursor_property) / 1000, UTC)
 
 
 def _filter(name: str, operator: str, value: int) -> dict[str, str]:

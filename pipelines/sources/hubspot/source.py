@@ -9,14 +9,8 @@ Objects, properties and associations come from ``objects.yml`` beside this modul
   paged by key (``search.py``); records re-read inside the overlap and unchanged are skipped
   (``OverlapCursor``), so a quiet run loads nothing. Associations of changed records are read
   in the same run.
-- Deletions are found by comparing with the warehouse, never with ids kept in dlt state:
-  archived records (the periodic sweep lists them) are loaded with ``is_deleted`` unless the
-  warehouse already has them so; ids that a merge absorbed (a survivor's
-  ``hs_merged_object_ids``) are marked deleted, with ``merged_into``, when the warehouse still
-  holds them live, and their association sets are cleared. The sweep
-  (``association_sweep_hours``) also re-reads the associations of every record the warehouse
-  holds live and loads only those that differ from what it stores: HubSpot does not move a
-  record's last-modified time when only its associations change.
+- Deletions (archived and merged-away records) and the association sweep are found by
+  comparing with the warehouse (``deletions.py``).
 - A 403 (a scope the private app lacks) skips that object, or that association pair, with a
   warning naming the scope in the run summary; the rest loads.
 """
@@ -25,7 +19,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,46 +27,29 @@ import dlt
 from dlt.sources import DltResource
 
 from pipelines.runtime.completeness import expect
+from pipelines.runtime.dates import day_start, mark_swept, run_start, sweep_due
 from pipelines.runtime.errors import ConfigurationError
 from pipelines.runtime.http import metrics
 from pipelines.runtime.overlap import OverlapCursor, fingerprint
 from pipelines.runtime.progress import Progress
-from pipelines.runtime.warehouse import qualified, stored_records, stored_rows, stored_values
 from pipelines.sources.hubspot.client import MAX_BATCH_INPUTS, HubSpotClient, MissingScopes
-from pipelines.sources.hubspot.objects import OBJECTS_FILE, ObjectSpec, id_order, load_objects
+from pipelines.sources.hubspot.deletions import LIVE, HubSpotDeletions
+from pipelines.sources.hubspot.objects import OBJECTS_FILE, ObjectRun, ObjectSpec, load_objects
 from pipelines.sources.hubspot.objects_check import check_objects_file
 from pipelines.sources.hubspot.rows import (
     RECORD_FIELDS,
-    absorbed_row,
-    association_columns,
     association_hints,
     association_rows,
     merged_ids,
     record_hints,
     record_row,
 )
-from pipelines.sources.hubspot.search import record_ms
+from pipelines.sources.hubspot.search import record_at
 
 log = logging.getLogger("prp.hubspot")
 
-LIVE = "object_type = %s and not coalesce(is_deleted, false)"
 
-
-@dataclass
-class ObjectRun:
-    """What one object type's sync keeps while it runs (nothing of it goes to state)."""
-
-    spec: ObjectSpec
-    properties: list[str]
-    hints: Any
-    cursor: OverlapCursor
-    progress: Progress
-    emitted: dict[str, set[str]] = field(default_factory=dict)  # to type -> from ids loaded
-    gone: set[str] = field(default_factory=set)  # archived or absorbed during this run
-    pending: list[str] = field(default_factory=list)  # ids whose associations are due
-
-
-class HubSpotSync:
+class HubSpotSync(HubSpotDeletions):
     """One run over the configured objects: settings, client, the sync of each object type."""
 
     def __init__(self, client: HubSpotClient, *, full_refresh: bool, start: datetime,
@@ -129,11 +105,11 @@ class HubSpotSync:
             yield from self._load_page(run, page)
         yield from self._associations(run, run.pending)
         run.pending = []
-        if listing or self._sweep_due(state):
-            yield from self._archived(run)
+        if listing or sweep_due(state, self.sweep_hours, datetime.now(UTC), key="last_sweep"):
+            yield from self.archived(run)
             if not listing:
-                yield from self._sweep(run)
-            state["last_sweep"] = datetime.now(UTC).isoformat()
+                yield from self.association_sweep(run)
+            mark_swept(state, datetime.now(UTC), key="last_sweep")
         run.progress.done()
         cursor.commit()
         if self.count_check:  # search's total against the warehouse, after the load
@@ -160,7 +136,7 @@ class HubSpotSync:
         rows, survivors = [], []
         for record in page:
             rid = str(record["id"])
-            at = _at(record_ms(record, run.spec.cursor_property))
+            at = record_at(record, run.spec.cursor_property)
             if not self._in_window(at):  # the list endpoint cannot filter by date
                 continue
             fp = fingerprint([record.get("updatedAt"), record.get("properties")])
@@ -175,7 +151,7 @@ class HubSpotSync:
             run.progress.add(len(rows))
             yield dlt.mark.with_hints(rows, run.hints, create_table_variant=True)
         if survivors:
-            yield from self._absorbed(run, survivors)
+            yield from self.absorbed(run, survivors)
         while len(run.pending) >= self.batch:
             chunk, run.pending = run.pending[:self.batch], run.pending[self.batch:]
             yield from self._associations(run, chunk)
@@ -211,96 +187,6 @@ class HubSpotSync:
                                    association_hints(spec, to_type, self.disposition()),
                                    create_table_variant=True)
 
-    # deletions ----------------------------------------------------------------------------
-    def _absorbed(self, run: ObjectRun, survivors: list[dict[str, Any]]) -> Iterator[Any]:
-        """Records a merge absorbed that the warehouse still holds live: marked deleted."""
-        survivor_of = {absorbed: s for s in survivors for absorbed in merged_ids(s)}
-        stored = _stored_records(run.spec.table, run.spec.object_type, sorted(survivor_of))
-        rows = [absorbed_row(row, survivor_of[str(row["id"])]) for row in stored]
-        if not rows:
-            return
-        ids = [str(row["id"]) for row in rows]
-        log.info("hubspot: %s: %d records merged away", run.spec.object_type, len(ids))
-        run.gone.update(ids)
-        run.progress.add(len(rows))
-        yield dlt.mark.with_hints(rows, run.hints, create_table_variant=True)
-        for to_type in run.spec.associations:  # a merged-away record has no associations
-            run.emitted[to_type].update(ids)
-            yield self._association_rows(run.spec, to_type, {i: [] for i in ids})
-
-    def _archived(self, run: ObjectRun) -> Iterator[Any]:
-        """Archived records the warehouse does not hold as deleted yet (all on a full refresh)."""
-        spec = run.spec
-        marked = set() if self.full_refresh else stored_values(
-            spec.table, "id", "object_type = %s and is_deleted", (spec.object_type,))
-        for page in self.client.list_pages(spec.object_type, run.properties, archived=True):
-            rows = []
-            for record in page:
-                rid = str(record["id"])
-                at = _at(record_ms(record, spec.cursor_property))
-                if rid in marked or not self._in_window(at):
-                    continue
-                run.gone.add(rid)
-                rows.append(record_row(record, spec, run.properties))
-            if rows:
-                run.progress.add(len(rows))
-                yield dlt.mark.with_hints(rows, run.hints, create_table_variant=True)
-
-    def _sweep_due(self, state: dict[str, Any]) -> bool:
-        last = state.get("last_sweep")
-        if self.sweep_hours <= 0 or not last:
-            return True
-        return datetime.now(UTC) - datetime.fromisoformat(last) >= timedelta(
-            hours=self.sweep_hours)
-
-    def _sweep(self, run: ObjectRun) -> Iterator[Any]:
-        """Re-read the associations of every record the warehouse holds live; load those that
-        differ from what it stores."""
-        spec = run.spec
-        live = stored_values(spec.table, "id", LIVE, (spec.object_type,)) - run.gone
-        for to_type in spec.associations:
-            ids = sorted(live - run.emitted[to_type], key=id_order)
-            stored = _stored_associations(spec, to_type)
-            changed = 0
-            for start in range(0, len(ids), self.batch):
-                found = self._read_associations(spec, to_type, ids[start:start + self.batch])
-                if found is None:
-                    break
-                fresh = {k: v for k, v in found.items() if set(v) != stored.get(k, set())}
-                changed += len(fresh)
-                if fresh:
-                    yield self._association_rows(spec, to_type, fresh)
-            log.info("hubspot: %s->%s sweep: %d of %d records changed", spec.object_type,
-                     to_type, changed, len(ids))
-
-
-# the warehouse ----------------------------------------------------------------------------
-def _stored_records(table: str, object_type: str, ids: list[str]) -> list[dict[str, Any]]:
-    """Stored live rows of ``ids``, a few hundred ids a query."""
-    out: list[dict[str, Any]] = []
-    for begin in range(0, len(ids), 500):
-        chunk = ids[begin:begin + 500]
-        out += stored_records(table, f"{LIVE} and id in ({', '.join(['%s'] * len(chunk))})",
-                              (object_type, *chunk))
-    return out
-
-
-def _stored_associations(spec: ObjectSpec, to_type: str) -> dict[str, set[str]]:
-    """What the warehouse holds for one association table: from id -> to ids."""
-    table = spec.associations[to_type]
-    from_col, to_col = association_columns(spec, to_type)
-    parents = dict(stored_rows(table, f"_dlt_id, {from_col}", "object_type = %s",
-                               (spec.object_type,)))
-    if not parents:
-        return {}
-    out: dict[str, set[str]] = {str(f): set() for f in parents.values()}
-    where = f"_dlt_parent_id in (select _dlt_id from {qualified(table)} where object_type = %s)"
-    for parent, value in stored_rows(f"{table}__{to_col}", "_dlt_parent_id, value", where,
-                                     (spec.object_type,)):
-        out[str(parents[parent])].add(str(value))
-    return out
-
-
 # helpers ----------------------------------------------------------------------------------
 def _scopes_text(exc: MissingScopes) -> str:
     if exc.scopes:
@@ -310,21 +196,6 @@ def _scopes_text(exc: MissingScopes) -> str:
 
 def _ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
-
-
-def _at(ms: int) -> datetime:
-    return datetime.fromtimestamp(ms / 1000, UTC)
-
-
-def _day_start(day: date | str) -> datetime:
-    """Midnight UTC of a date (``2020-01-01`` or a ``date``)."""
-    if isinstance(day, str):
-        try:
-            day = date.fromisoformat(day.strip()[:10])
-        except ValueError:
-            raise ConfigurationError(f"sources.hubspot.initial_date must be a date like "
-                                     f"2020-01-01, got {day!r}") from None
-    return datetime.combine(day, datetime.min.time(), UTC)
 
 
 def _resource(sync: HubSpotSync, name: str, specs: list[ObjectSpec]) -> DltResource:
@@ -377,8 +248,8 @@ def hubspot_source(
     check_objects_file(client, [*objects, *engagements], Path(objects_file or OBJECTS_FILE),
                        Path(objects_check_record) if objects_check_record else None)
     sync = HubSpotSync(
-        client, full_refresh=full_refresh, start=_day_start(since or initial_date),
-        until=_day_start(until) + timedelta(days=1) if until else None,
+        client, full_refresh=full_refresh, start=run_start("hubspot", since, initial_date),
+        until=day_start(until) + timedelta(days=1) if until else None,
         since_given=since is not None, lookback_minutes=lookback_minutes,
         search_page_size=search_page_size, association_batch_size=association_batch_size,
         association_sweep_hours=association_sweep_hours,

@@ -6,25 +6,24 @@ Whether a query body's ``in_trash`` returns trashed pages is undocumented, and v
 warehouse says which pages it holds, and each difference is read with ``GET /v1/pages/{id}``:
 ``in_trash`` tells a trashed page, a 404 a page the integration can no longer see, and a page
 the warehouse holds as gone that is listed again was restored. State keeps only the time of the
-last sweep; ``trash_sweep_hours`` spaces sweeps out (0 sweeps on every run).
+last sweep (``swept_at``); ``trash_sweep_hours`` spaces sweeps out (0 sweeps on every run,
+``pipelines.runtime.dates.sweep_due``).
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pipelines.runtime.completeness import expect
 from pipelines.runtime.http import metrics
 from pipelines.runtime.warehouse import stored_rows, stored_values
 from pipelines.sources.notion.client import NotionClient
-from pipelines.sources.notion.rows import page_row
+from pipelines.sources.notion.rows import PAGES_TABLE, page_row
 
 log = logging.getLogger("prp.notion")
 
-PAGES_TABLE = "notion__pages"
 STORED_PAGE_COLUMNS = ("page_id", "data_source_id", "database_id", "title", "created_time",
                        "last_edited_time", "url")
 
@@ -35,19 +34,6 @@ class SweepResult:
 
     gone: list[dict[str, Any]] = field(default_factory=list)      # page rows to mark in_trash
     reread: list[dict[str, Any]] = field(default_factory=list)    # full page objects to load
-
-
-def sweep_due(state: dict, hours: float, now: datetime) -> bool:
-    """Whether ``hours`` have passed since the last sweep (always, for 0 or a first run)."""
-    last = state.get("swept_at")
-    if hours <= 0 or not last:
-        return True
-    return now - datetime.fromisoformat(last) >= timedelta(hours=hours)
-
-
-def mark_swept(state: dict, now: datetime) -> None:
-    """Remember when the last sweep finished."""
-    state["swept_at"] = now.astimezone(UTC).isoformat()
 
 
 def sweep(client: NotionClient, data_source_id: str, read_this_run: set[str]) -> SweepResult:

@@ -13,6 +13,12 @@ REFERENCE_CAP = 25  # page objects list (and compute from) at most 25 references
 LIST_TYPES = ("relation", "people")
 COMPUTED_TYPES = ("rollup", "formula")
 
+# the source's tables: a new database or column adds rows to these, never a table
+DATA_SOURCES_TABLE = "notion__data_sources"
+DATA_SOURCE_PROPERTIES_TABLE = "notion__data_source_properties"
+PAGES_TABLE = "notion__pages"
+PROPERTY_VALUES_TABLE = "notion__property_values"
+
 PAGE_COLUMNS = {
     "page_id": {"data_type": "text", "nullable": False},
     "data_source_id": {"data_type": "text"},

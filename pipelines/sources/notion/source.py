@@ -4,7 +4,7 @@ Discovers the data sources shared with the integration (one search) and loads ev
 every selected one into the one table ``notion__pages``, its property values (by stable property
 id) into ``notion__property_values``, and one row per data source into ``notion__data_sources``:
 a new database adds rows, never a table. Incremental on ``last_edited_time`` (rounded down to the
-minute by Notion) with an overlap re-read; trash and restore come from a sweep (``sweep.py``).
+minute by Notion) with an overlap re-read; trash and restore come from a sweep (``deletions.py``).
 """
 
 from __future__ import annotations
@@ -19,16 +19,22 @@ from typing import Any
 import dlt
 from dlt.sources import DltResource
 
+from pipelines.runtime.dates import mark_swept, run_start, sweep_due
 from pipelines.runtime.errors import ConfigurationError
 from pipelines.runtime.http import metrics
 from pipelines.runtime.overlap import OverlapCursor, fingerprint
 from pipelines.runtime.progress import Progress
 from pipelines.sources.notion.client import NotionClient
+from pipelines.sources.notion.deletions import sweep
 from pipelines.sources.notion.habits import HabitRoles
 from pipelines.sources.notion.rows import (
     DATA_SOURCE_COLUMNS,
+    DATA_SOURCE_PROPERTIES_TABLE,
+    DATA_SOURCES_TABLE,
     PAGE_COLUMNS,
+    PAGES_TABLE,
     PROPERTY_VALUE_COLUMNS,
+    PROPERTY_VALUES_TABLE,
     data_source_row,
     page_row,
     plain_text,
@@ -37,12 +43,8 @@ from pipelines.sources.notion.rows import (
     stale_computed,
     truncated_lists,
 )
-from pipelines.sources.notion.sweep import mark_swept, sweep, sweep_due
 
 log = logging.getLogger("prp.notion")
-
-PAGES_TABLE = "notion__pages"
-PROPERTY_VALUES_TABLE = "notion__property_values"
 
 
 def _iso(ts: datetime) -> str:
@@ -255,15 +257,6 @@ def _when_changed(rows: list[dict[str, Any]], full_refresh: bool) -> Iterator[li
         yield rows
 
 
-def _start(since: date | None, initial_date: str) -> datetime:
-    try:
-        first = since or date.fromisoformat(str(initial_date))
-    except ValueError:
-        raise ConfigurationError(
-            f"sources.notion.initial_date {initial_date!r} is not a date (YYYY-MM-DD)") from None
-    return datetime.combine(first, datetime.min.time(), UTC)
-
-
 @dlt.source(name="notion", max_table_nesting=0)
 def notion_source(
     api_key: str = dlt.secrets.value,
@@ -288,7 +281,7 @@ def notion_source(
     ``trash_sweep_hours`` spaces out the trash sweep (0: every run); ``periods`` and ``roles``
     (title or id -> value) override the habit period and role read from each title.
     """
-    start = _start(since, initial_date)
+    start = run_start("notion", since, initial_date)
     habit_roles = HabitRoles(periods, roles)
     client = NotionClient(base_url, api_key, notion_version,
                           requests_per_second=float(requests_per_second),
@@ -300,10 +293,10 @@ def notion_source(
     source_rows = [data_source_row(ds, habit_roles.describe(_title(ds), ds["id"])) for ds in selected]
     return [
         dlt.resource(_when_changed(source_rows, full_refresh),
-                     name="notion__data_sources", primary_key="data_source_id",
+                     name=DATA_SOURCES_TABLE, primary_key="data_source_id",
                      write_disposition="merge", columns=DATA_SOURCE_COLUMNS),
         dlt.resource(_when_changed(schema_rows, full_refresh),
-                     name="notion__data_source_properties",
+                     name=DATA_SOURCE_PROPERTIES_TABLE,
                      primary_key=["data_source_id", "property_id"], write_disposition="merge"),
         pages_resource(client, selected, full_refresh=full_refresh, start=start, until=until,
                        overlap=timedelta(minutes=int(lookback_minutes)),

@@ -1,0 +1,124 @@
+"""How HubSpot deletions are found: by comparing with the warehouse, never with ids in dlt state.
+
+- Archived records (the list endpoint with ``archived=true``, read on a first or full run and
+  whenever the sweep is due) are loaded with ``is_deleted`` unless the warehouse already holds
+  them so.
+- Records a merge absorbed never show as archived: a survivor lists them in
+  ``hs_merged_object_ids``; those the warehouse still holds live are marked deleted, with
+  ``merged_into``, and their association sets are cleared.
+- The sweep (``association_sweep_hours``) re-reads the associations of every record the warehouse
+  holds live and loads those that differ: HubSpot does not move a record's last-modified time
+  when only its associations change.
+
+``HubSpotDeletions`` is the deletion side of ``source.HubSpotSync``: it reads the run's bounds
+(``full_refresh``, ``batch``, ``_in_window``) and its association reader from the sync.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import dlt
+
+from pipelines.runtime.warehouse import qualified, stored_records, stored_rows, stored_values
+from pipelines.sources.hubspot.objects import ObjectRun, ObjectSpec, id_order
+from pipelines.sources.hubspot.rows import (
+    absorbed_row,
+    association_columns,
+    merged_ids,
+    record_row,
+)
+from pipelines.sources.hubspot.search import record_at
+
+log = logging.getLogger("prp.hubspot")
+
+LIVE = "object_type = %s and not coalesce(is_deleted, false)"  # the warehouse's live records
+
+
+class HubSpotDeletions:
+    """Archived and merged-away records, and the association sweep, for one object type."""
+
+    full_refresh: bool
+    batch: int
+
+    def absorbed(self, run: ObjectRun, survivors: list[dict[str, Any]]) -> Iterator[Any]:
+        """Records a merge absorbed that the warehouse still holds live: marked deleted."""
+        survivor_of = {absorbed: s for s in survivors for absorbed in merged_ids(s)}
+        stored = stored_live_records(run.spec.table, run.spec.object_type, sorted(survivor_of))
+        rows = [absorbed_row(row, survivor_of[str(row["id"])]) for row in stored]
+        if not rows:
+            return
+        ids = [str(row["id"]) for row in rows]
+        log.info("hubspot: %s: %d records merged away", run.spec.object_type, len(ids))
+        run.gone.update(ids)
+        run.progress.add(len(rows))
+        yield dlt.mark.with_hints(rows, run.hints, create_table_variant=True)
+        for to_type in run.spec.associations:  # a merged-away record has no associations
+            run.emitted[to_type].update(ids)
+            yield self._association_rows(run.spec, to_type, {i: [] for i in ids})
+
+    def archived(self, run: ObjectRun) -> Iterator[Any]:
+        """Archived records the warehouse does not hold as deleted yet (all on a full refresh)."""
+        spec = run.spec
+        marked = set() if self.full_refresh else stored_values(
+            spec.table, "id", "object_type = %s and is_deleted", (spec.object_type,))
+        for page in self.client.list_pages(spec.object_type, run.properties, archived=True):
+            rows = []
+            for record in page:
+                rid = str(record["id"])
+                at = record_at(record, spec.cursor_property)
+                if rid in marked or not self._in_window(at):
+                    continue
+                run.gone.add(rid)
+                rows.append(record_row(record, spec, run.properties))
+            if rows:
+                run.progress.add(len(rows))
+                yield dlt.mark.with_hints(rows, run.hints, create_table_variant=True)
+
+    def association_sweep(self, run: ObjectRun) -> Iterator[Any]:
+        """Re-read the associations of every record the warehouse holds live; load those that
+        differ from what it stores."""
+        spec = run.spec
+        live = stored_values(spec.table, "id", LIVE, (spec.object_type,)) - run.gone
+        for to_type in spec.associations:
+            ids = sorted(live - run.emitted[to_type], key=id_order)
+            stored = stored_associations(spec, to_type)
+            changed = 0
+            for start in range(0, len(ids), self.batch):
+                found = self._read_associations(spec, to_type, ids[start:start + self.batch])
+                if found is None:
+                    break
+                fresh = {k: v for k, v in found.items() if set(v) != stored.get(k, set())}
+                changed += len(fresh)
+                if fresh:
+                    yield self._association_rows(spec, to_type, fresh)
+            log.info("hubspot: %s->%s sweep: %d of %d records changed", spec.object_type,
+                     to_type, changed, len(ids))
+
+
+def stored_live_records(table: str, object_type: str, ids: list[str]) -> list[dict[str, Any]]:
+    """Stored live rows of ``ids``, a few hundred ids a query."""
+    out: list[dict[str, Any]] = []
+    for begin in range(0, len(ids), 500):
+        chunk = ids[begin:begin + 500]
+        out += stored_records(table, f"{LIVE} and id in ({', '.join(['%s'] * len(chunk))})",
+                              (object_type, *chunk))
+    return out
+
+
+def stored_associations(spec: ObjectSpec, to_type: str) -> dict[str, set[str]]:
+    """What the warehouse holds for one association table: from id -> to ids."""
+    table = spec.associations[to_type]
+    from_col, to_col = association_columns(spec, to_type)
+    parents = dict(stored_rows(table, f"_dlt_id, {from_col}", "object_type = %s",
+                               (spec.object_type,)))
+    if not parents:
+        return {}
+    out: dict[str, set[str]] = {str(f): set() for f in parents.values()}
+    where = f"_dlt_parent_id in (select _dlt_id from {qualified(table)} where object_type = %s)"
+    for parent, value in stored_rows(f"{table}__{to_col}", "_dlt_parent_id, value", where,
+                                     (spec.object_type,)):
+        out[str(parents[parent])].add(str(value))
+    return out

@@ -22,7 +22,7 @@ from pipelines.runtime.interrupts import (
 )
 from pipelines.runtime.known_failures import explain_failure
 from pipelines.runtime.logs import setup_logging
-from pipelines.sources import SOURCE_MODULES
+from pipelines.sources import names, spec_of, specs
 
 log = logging.getLogger("prp.cli")
 
@@ -35,13 +35,13 @@ def _date(value: str) -> date:
 
 
 def cmd_refresh(args: argparse.Namespace) -> None:
-    names = list(SOURCE_MODULES) if args.source == "all" else [args.source]
+    chosen = names() if args.source == "all" else [args.source]
     if args.since and args.until and args.since > args.until:
         raise ConfigurationError(f"--since {args.since} is after --until {args.until}")
     from pipelines.commands.refresh_all import refresh_sources
 
     # `all` tries every source and reports each; one source fails as it always has
-    refresh_sources(names, is_incremental=False if args.full_refresh else None,
+    refresh_sources(chosen, is_incremental=False if args.full_refresh else None,
                     initial_date=args.since, end_date=args.until)
 
 
@@ -94,9 +94,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_auth(args: argparse.Namespace) -> None:
-    from pipelines.sources.fitbit.authorize import authorize_fitbit
-
-    authorize_fitbit(open_browser=not args.no_browser, timeout=args.timeout)
+    authorize = spec_of(args.provider).authorize
+    assert authorize is not None  # argparse offers only the sources that have one
+    authorize(open_browser=not args.no_browser, timeout=args.timeout)
 
 
 def cmd_sandbox(args: argparse.Namespace) -> None:
@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command_name", required=True)
 
     refresh = sub.add_parser("refresh", help="extract and load one source (or all)")
-    refresh.add_argument("source", choices=[*SOURCE_MODULES, "all"])
+    refresh.add_argument("source", choices=[*names(), "all"])
     refresh.add_argument("--full-refresh", action="store_true",
                          help="reload everything from initial_date, replacing the tables")
     refresh.add_argument("--since", type=_date, help="start date (YYYY-MM-DD)")
@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     auth = sub.add_parser("auth", help="authorise access to an API (OAuth) and store the token")
-    auth.add_argument("provider", choices=["fitbit"])
+    auth.add_argument("provider", choices=[spec.name for spec in specs() if spec.authorize])
     auth.add_argument("--no-browser", action="store_true", help="only print the URL to open")
     auth.add_argument("--timeout", type=float, default=300.0,
                       help="seconds to wait for the browser's redirect")
@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--profile", default="demo", choices=["small", "demo", "heavy"])
     serve.add_argument("--seed", type=int, default=7)
     serve.add_argument("--faults", action="append", metavar="API:KIND[:COUNT[:PATH[:RETRY_AFTER]]]",
-                       help="inject a fault before serving, e.g. hubspot:rate_limit:8:/search "
+                       help="inject a fault before serving, e.g. <api>:rate_limit:8:/search "
                             "(repeatable; kinds: rate_limit, server_error, drop, malformed, slow)")
     serve.set_defaults(func=cmd_sandbox)
     return parser

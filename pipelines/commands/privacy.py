@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pipelines.runtime.privacy import NOTION_PAGES, PROPERTY_VALUES, SOURCES, Policy, load_policy
+from pipelines.runtime.privacy import Policy, load_policy
 from pipelines.runtime.privacy_run import COUNTS_TABLE
 from pipelines.runtime.settings import Settings, load_settings
+from pipelines.sources import privacy_defaults
 
 log = logging.getLogger("prp.privacy")
 
@@ -56,15 +57,16 @@ def source_lines(name: str, policy: Policy, counts: dict | None) -> list[str]:
 
 
 def _treatment_now(policy: Policy, name: str, table: str, column: str) -> str:
-    if table == NOTION_PAGES and column == "title" and policy.match(name, table, column) is None:
-        return policy.treatment(name, PROPERTY_VALUES, "title")  # a page title is its title value
+    followed = policy.followed(name, table, column)  # a page title is its title value
+    if followed and policy.match(name, table, column) is None:
+        return policy.treatment(name, *followed)
     return policy.treatment(name, table, column)
 
 
 def privacy_lines(settings: Settings | None = None) -> list[str]:
     """Everything ``prp privacy`` prints."""
     settings = settings or load_settings()
-    policy = load_policy(settings.destination, need_key=False)
+    policy = load_policy(settings.destination, privacy_defaults(), need_key=False)
     where = "stays on this machine" if settings.destination == "duckdb" else "goes to the cloud"
     lines = [
         f"destination: {settings.destination} ({settings.warehouse_label}, dataset "
@@ -74,7 +76,7 @@ def privacy_lines(settings: Settings | None = None) -> list[str]:
         f"hash key (privacy.hash_key): {'set' if policy.key else 'not set'}; "
         f"policy reviewed ([privacy] reviewed): {'yes' if policy.reviewed else 'no'}",
     ]
-    for name in SOURCES:
+    for name in policy.sources:
         lines += source_lines(name, policy, last_run_counts(name, settings))
     lines.append("treatments: keep | hash (keyed HMAC-SHA256) | redact ([redacted:<length>]) | drop; "
                  "override per column under [privacy.<source>.<table>] in .dlt/config.toml")
@@ -94,7 +96,7 @@ def privacy_warnings(settings: Settings | None = None) -> list[str]:
     if settings.destination == "duckdb":
         return []
     try:
-        policy = load_policy(settings.destination, need_key=False)
+        policy = load_policy(settings.destination, privacy_defaults(), need_key=False)
     except Exception as exc:  # noqa: BLE001 - doctor reports, it does not stop
         return [f"privacy: the policy cannot be read: {exc}"]
     return _warnings(policy, settings)

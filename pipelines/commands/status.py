@@ -12,31 +12,33 @@ from pipelines.runtime.runner import build_pipeline
 from pipelines.runtime.settings import load_settings
 from pipelines.runtime.warehouse_check import check_whole
 from pipelines.runtime.warehouse_errors import damaged_file_message, locked_file_message
-from pipelines.sources import SOURCE_MODULES
+from pipelines.sources import spec_of, specs
 
 UNREADABLE = "cannot read the destination"
 
 
-# State entries that are bookkeeping, not cursors: change digests and per-record boundaries.
-HIDDEN_STATE_KEYS = ("digest", "schema", "boundary")
+# State entries that are bookkeeping, not cursors, for every source (the overlap cursor's
+# per-record boundaries); a source's spec names its own (``hidden_state``).
+HIDDEN_STATE_KEYS = ("boundary",)
 
 
-def _cursor_entries(label: str, values: dict) -> list[tuple[str, dict]]:
-    """(label, scalar cursors) for a state dict and every dict nested in it (HubSpot keeps one
-    cursor per object under its resource, Notion one per data source)."""
+def _cursor_entries(label: str, values: dict, hidden: tuple[str, ...] = HIDDEN_STATE_KEYS
+                    ) -> list[tuple[str, dict]]:
+    """(label, scalar cursors) for a state dict and every dict nested in it (a source may keep
+    one cursor per object type or per database under its resource)."""
     shown = {k: v for k, v in values.items()
-             if isinstance(v, (str, int, float)) and k not in HIDDEN_STATE_KEYS}
+             if isinstance(v, (str, int, float)) and k not in hidden}
     entries = [(label, shown)] if shown else []
     for key, nested in sorted(values.items()):
-        if isinstance(nested, dict) and key not in HIDDEN_STATE_KEYS:
-            entries += _cursor_entries(f"{label}.{key}", nested)
+        if isinstance(nested, dict) and key not in hidden:
+            entries += _cursor_entries(f"{label}.{key}", nested, hidden)
     return entries
 
 
-def _cursor_lines(state: dict) -> list[str]:
+def _cursor_lines(state: dict, hidden: tuple[str, ...] = HIDDEN_STATE_KEYS) -> list[str]:
     lines = []
     for resource, values in sorted(state.get("resources", {}).items()):
-        for label, shown in _cursor_entries(resource, values):
+        for label, shown in _cursor_entries(resource, values, hidden):
             lines.append(f"    {label}: {json.dumps(shown, sort_keys=True)}")
     return lines
 
@@ -74,7 +76,7 @@ def source_status(name: str) -> list[str]:
                 continue
             lines.append(f"  {table}: {count[0][0]} rows")
     state = pipeline.state.get("sources", {}).get(name, {})
-    cursors = _cursor_lines(state)
+    cursors = _cursor_lines(state, HIDDEN_STATE_KEYS + spec_of(name).hidden_state)
     if cursors:
         lines.append("  cursors:")
         lines += cursors
@@ -87,11 +89,12 @@ def print_status() -> None:
     with warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds):
         check_whole(settings)  # a damaged file is named once, not guessed at per source
         unreadable = []
-        for name in SOURCE_MODULES:
+        names = [spec.name for spec in specs()]
+        for name in names:
             lines = source_status(name)
             unreadable += [line.split(f"{UNREADABLE} (", 1)[1][:-1] for line in lines
                            if UNREADABLE in line]
             for line in lines:
                 print(line)
-    if len(unreadable) == len(SOURCE_MODULES):
+    if len(unreadable) == len(names):
         raise PipelineError(f"{UNREADABLE} for any source: {unreadable[0]}")

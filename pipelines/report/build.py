@@ -18,6 +18,7 @@ from pipelines.report.model import Section
 from pipelines.report.render import render_html
 from pipelines.report.warehouse import MartReader, open_reader
 from pipelines.runtime.settings import Settings, load_settings
+from pipelines.sources import specs
 
 log = logging.getLogger("prp.report")
 
@@ -33,20 +34,13 @@ def report_path(output: Path | None = None) -> Path:
 
 
 def connected_sources(marts: dict[str, list[dict]]) -> set[str]:
-    """Sources whose marts hold rows."""
-    found = set()
-    if marts["fct_habit_periods"]:
-        found.add("notion")
-    if marts["fct_sleep_nightly"] or marts["fct_activity_daily"]:
-        found.add("fitbit")
-    if marts["fct_engagements"] or marts["dim_contacts"]:
-        found.add("hubspot")
-    return found
+    """Sources whose marts (those the report reads) hold rows."""
+    return {spec.name for spec in specs() if any(marts.get(mart) for mart in spec.marts)}
 
 
 def as_of_date(marts: dict[str, list[dict]]) -> str | None:
     """The date the marts were built as of (habit_streaks and dim_contacts carry it); None
-    when neither has rows, e.g. only Fitbit loaded."""
+    when neither has rows, e.g. only sleep and activity loaded."""
     return max((row["as_of_date"] for name in ("habit_streaks", "dim_contacts") for row in marts[name]
                 if row["as_of_date"]), default=None)
 

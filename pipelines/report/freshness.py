@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pipelines.report.model import SOURCE_LABELS, Chart, Section, Table, series
+from pipelines.report.model import Chart, Section, Table, series, source_labels
 
 LOAD_COLUMNS = "schema_name, max(inserted_at) as last_loaded_at"
 LOAD_WHERE = "where status = 0 group by schema_name"
@@ -35,10 +35,11 @@ def freshness_section(loads: list[dict], checks: list[dict], now: datetime | Non
     """A row and a bar per source: last load and hours since; warnings as a list."""
     now = now or datetime.now(UTC)
     section = Section("freshness", "Freshness", ())
+    labels = source_labels()
     by_source = {row["schema_name"]: _parse(row["last_loaded_at"]) for row in loads
-                 if row["schema_name"] in SOURCE_LABELS and row["last_loaded_at"]}
+                 if row["schema_name"] in labels and row["last_loaded_at"]}
     rows, hours = [], []
-    for name, label in SOURCE_LABELS.items():
+    for name, label in labels.items():
         loaded = by_source.get(name)
         age = (now - loaded).total_seconds() / 3600 if loaded else None
         hours.append(None if age is None else round(age, 1))
@@ -49,11 +50,11 @@ def freshness_section(loads: list[dict], checks: list[dict], now: datetime | Non
     section.tables.append(Table("Completeness warnings", ["Warning"], [[w] for w in warnings],
                                 empty="None: every count checked matches the API."))
     section.charts.append(Chart("freshness-age", "Hours since the last load", "bar",
-                                list(SOURCE_LABELS.values()), [series("hours since last load", hours)], "h"))
-    section.missing = [name for name in SOURCE_LABELS if name not in by_source]
-    stale = [SOURCE_LABELS[name] for name, loaded in by_source.items()
+                                list(labels.values()), [series("hours since last load", hours)], "h"))
+    section.missing = [name for name in labels if name not in by_source]
+    stale = [labels[name] for name, loaded in by_source.items()
              if (now - loaded).total_seconds() > 2 * 86400]
-    section.takeaway = _takeaway(by_source, stale, warnings)
+    section.takeaway = _takeaway(by_source, len(labels), stale, warnings)
     return section
 
 
@@ -63,10 +64,10 @@ def _age(hours: float | None) -> str:
     return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days"
 
 
-def _takeaway(by_source: dict, stale: list[str], warnings: list[str]) -> str:
+def _takeaway(by_source: dict, sources: int, stale: list[str], warnings: list[str]) -> str:
     if not by_source:
         return "No source has loaded yet."
-    parts = [f"{len(by_source)} of {len(SOURCE_LABELS)} sources loaded"]
+    parts = [f"{len(by_source)} of {sources} sources loaded"]
     parts.append(f"stale (over 2 days): {', '.join(stale)}" if stale else "all within 2 days")
     parts.append(f"{len(warnings)} completeness warning{'s' if len(warnings) != 1 else ''}")
     return "; ".join(parts) + "."

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from pipelines.report.model import Chart, Section, Table, not_connected, series
+from pipelines.sources import feeding
 
 PERIOD_COLUMNS = "habit_id, habit_name, period, period_start, is_done, is_target_met"
 METRIC_COLUMNS = "habit_id, habit_name, grain, window_start, completion_rate, target_rate"
@@ -108,10 +109,10 @@ def takeaway(streaks: list[dict], metrics: list[dict], today: str | None = None)
 
 def habits_section(periods: list[dict], metrics: list[dict], streaks: list[dict],
                    today: str | None = None) -> Section:
-    """The Habits section, or a note on connecting Notion when no habit is tracked."""
-    section = Section("habits", "Habits", ("notion",))
+    """The Habits section, or a note on connecting its source when no habit is tracked."""
+    section = Section("habits", "Habits", feeding("fct_habit_periods"))
     if not periods:
-        return not_connected(section, ["notion"])
+        return not_connected(section, list(section.sources))
     by_habit: dict[str, list[dict]] = {}
     for row in periods:
         by_habit.setdefault(row["habit_id"], []).append(row)

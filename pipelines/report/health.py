@@ -14,6 +14,7 @@ from pipelines.report.model import (
     not_connected,
     series,
 )
+from pipelines.sources import feeding
 
 SLEEP_COLUMNS = ("sleep_date, has_main_sleep, hours_asleep, efficiency, minutes_deep, minutes_light, "
                  "minutes_rem, minutes_wake, sleep_goal_hours, is_sleep_goal_met")
@@ -35,10 +36,10 @@ def rolling_average(rows: list[dict], key: str, value: str, days: int = 7) -> li
 
 def sleep_section(nights: list[dict]) -> Section:
     """Hours asleep with a 7-day rolling average and the goal, efficiency, and stages."""
-    section = Section("sleep", "Sleep", ("fitbit",))
+    section = Section("sleep", "Sleep", feeding("fct_sleep_nightly"))
     main = [row for row in nights if row["has_main_sleep"]]
     if not main:
-        return not_connected(section, ["fitbit"])
+        return not_connected(section, list(section.sources))
     shown = last_days(main, "sleep_date", DAYS_SHOWN)
     labels = [row["sleep_date"] for row in shown]
     goal = float(shown[-1]["sleep_goal_hours"])
@@ -75,9 +76,9 @@ def activity_section(days: list[dict], today: str | None = None) -> Section:
     ``today`` (the marts' as-of date) is still under way: the chart shows its steps so far, but
     the takeaway counts the goal over completed days only.
     """
-    section = Section("activity", "Activity", ("fitbit",))
+    section = Section("activity", "Activity", feeding("fct_activity_daily"))
     if not any(row["steps"] is not None or row["resting_heart_rate"] is not None for row in days):
-        return not_connected(section, ["fitbit"])
+        return not_connected(section, list(section.sources))
     shown = last_days(days, "activity_date", DAYS_SHOWN)
     labels = [row["activity_date"] for row in shown]
     goal = int(shown[-1]["steps_goal"])

@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 
 from pipelines.report.build import compute_sections, connected_sources, read_marts
-from pipelines.report.model import SOURCE_LABELS, Section
+from pipelines.report.model import Section, source_labels
 from pipelines.report.warehouse import open_reader
 from pipelines.runtime.job_summary import append, bullets, summary_file, text
 from pipelines.runtime.settings import Settings, load_settings
-from pipelines.transform.summary import SOURCE_MARTS, TransformSummary
+from pipelines.sources import specs
+from pipelines.transform.summary import TransformSummary
 
 log = logging.getLogger("prp.job_summary")
 
@@ -25,12 +26,13 @@ def transform_markdown(label: str, marts: dict[str, dict[str, int]], fed_by: lis
     """One transforms run, from its parts (``write_transform`` gathers them)."""
     done = (f"dbt build skipped, nothing changed since the build at {text(dbt.skipped_since)}"
             if dbt.skipped_since else "dbt build")
-    fed = ", ".join(SOURCE_LABELS.get(name, text(name)) for name in fed_by)
+    labels = source_labels()
+    fed = ", ".join(labels.get(name, text(name)) for name in fed_by)
     lines = [f"### Transforms: {done} on {text(label)}", "",
              f"Marts fed by: **{fed or 'none (no source has data yet)'}**", ""]
     if any(marts.values()):
         lines += ["| source | mart | rows |", "|---|---|---:|"]
-        lines += [f"| {SOURCE_LABELS.get(source, text(source))} | {text(mart)} | {rows:,} |"
+        lines += [f"| {labels.get(source, text(source))} | {text(mart)} | {rows:,} |"
                   for source, counts in marts.items() for mart, rows in counts.items()]
         lines.append("")
     if not dbt.skipped_since:  # a skipped build ran no test: its warnings are the last build's
@@ -68,9 +70,10 @@ def read_report(settings: Settings) -> tuple[dict[str, dict[str, int]], list[str
     finally:
         reader.close()
     connected = connected_sources(rows)
-    marts = {source: {mart: len(rows[mart]) for mart in names if mart in rows}
-             for source, names in SOURCE_MARTS.items()}
-    return marts, [s for s in SOURCE_MARTS if s in connected], takeaways(compute_sections(rows))
+    marts = {spec.name: {mart: len(rows[mart]) for mart in spec.marts if mart in rows}
+             for spec in specs()}
+    return marts, [spec.name for spec in specs() if spec.name in connected], \
+        takeaways(compute_sections(rows))
 
 
 def takeaways(sections: list[Section]) -> list[tuple[str, str]]:

@@ -9,18 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-SOURCE_LABELS = {"notion": "Notion", "hubspot": "HubSpot", "fitbit": "Fitbit"}
+from pipelines.sources import labels, spec_of
 
-# how to connect each source, shown in its place while it has no data (README "Secrets")
-CONNECT_HELP = {
-    "notion": "set [sources.notion] api_key (or SOURCES__NOTION__API_KEY) to your internal "
-              "integration secret and share your habit databases with it, then run "
-              "`prp refresh notion && prp transform && prp report`",
-    "hubspot": "set [sources.hubspot] api_key (or SOURCES__HUBSPOT__API_KEY) to a private app "
-               "token, then run `prp refresh hubspot && prp transform && prp report`",
-    "fitbit": "set [sources.fitbit] client_id and client_secret, run `prp auth fitbit` once, "
-              "then `prp refresh fitbit && prp transform && prp report`",
-}
+
+def source_labels() -> dict[str, str]:
+    """source -> the name people know it by, for every registered source."""
+    return labels()
+
+
+def connect_help(name: str) -> str:
+    """How to connect a source, shown in its place while it has no data (README "Secrets")."""
+    return spec_of(name).connect
 
 
 @dataclass
@@ -73,7 +72,8 @@ class Section:
 def not_connected(section: Section, missing: list[str]) -> Section:
     """The section as a short "not connected yet" note for the sources it lacks."""
     section.missing = list(missing)
-    names = " and ".join(SOURCE_LABELS[name] for name in missing)
+    known = source_labels()
+    names = " and ".join(known[name] for name in missing)
     section.takeaway = f"{names} not connected yet."
     return section
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from pipelines.report.model import Chart, Section, Table, not_connected, series
+from pipelines.sources import feeding
 
 ENGAGEMENT_COLUMNS = "engagement_type, occurred_date"
 CONTACT_COLUMNS = "full_name, email, company_name, last_touch_date, days_overdue, is_overdue, as_of_date"
@@ -65,10 +66,10 @@ def takeaway(contacts: list[dict], engagements: list[dict]) -> str:
 
 
 def relationships_section(engagements: list[dict], contacts: list[dict]) -> Section:
-    """The Relationships section, or a note on connecting HubSpot."""
-    section = Section("relationships", "Relationships", ("hubspot",))
+    """The Relationships section, or a note on connecting its source."""
+    section = Section("relationships", "Relationships", feeding("fct_engagements", "dim_contacts"))
     if not engagements and not contacts:
-        return not_connected(section, ["hubspot"])
+        return not_connected(section, list(section.sources))
     if engagements:
         section.charts.append(engagements_by_week(engagements))
     if contacts:

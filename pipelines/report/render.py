@@ -9,7 +9,7 @@ from dataclasses import asdict
 from html import escape
 from pathlib import Path
 
-from pipelines.report.model import CONNECT_HELP, SOURCE_LABELS, Figure, Section, Table
+from pipelines.report.model import Figure, Section, Table, connect_help, source_labels
 
 HERE = Path(__file__).resolve().parent
 VENDOR_SCRIPTS = ("chart.umd.min.js", "chartjs-chart-matrix.min.js")
@@ -44,8 +44,9 @@ def _table_html(table: Table) -> str:
 
 
 def _missing_html(missing: list[str]) -> str:
-    return "".join(f"<p class='not-connected' data-source='{name}'><strong>{SOURCE_LABELS[name]} not "
-                   f"connected yet.</strong> To connect it, {escape(CONNECT_HELP[name])}.</p>"
+    known = source_labels()
+    return "".join(f"<p class='not-connected' data-source='{name}'><strong>{known[name]} not "
+                   f"connected yet.</strong> To connect it, {escape(connect_help(name))}.</p>"
                    for name in missing)
 
 

@@ -14,9 +14,24 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from pipelines.report.model import Chart, Figure, Section, completed_days, mean, not_connected, series
+from pipelines.sources import feeding
 
 COLUMNS = ("summary_date, week_start, daily_habits_tracked, daily_habits_target_met, hours_asleep, "
            "steps, engagements, contacts_touched")
+# the marts behind each of the week's topics: a topic shows when a source feeding them is connected
+HABITS = ("fct_habit_periods",)
+HEALTH = ("fct_sleep_nightly", "fct_activity_daily")
+PEOPLE = ("fct_engagements", "dim_contacts")
+
+
+def shows(topic: tuple[str, ...], connected: set[str]) -> bool:
+    """Whether a source feeding the topic's marts is connected."""
+    return any(name in connected for name in feeding(*topic))
+
+
+def week_sources() -> tuple[str, ...]:
+    """The sources behind the week's topics, in the order the topics show."""
+    return tuple(dict.fromkeys(feeding(*HABITS) + feeding(*HEALTH) + feeding(*PEOPLE)))
 
 
 def has_data(row: dict) -> bool:
@@ -55,14 +70,14 @@ def week_figures(rows: list[dict], connected: set[str], today: str | None = None
     before = [row for row in rows if row["week_start"] in previous]
     weeks_before = len({row["week_start"] for row in before}) or None
     figures = []
-    if "notion" in connected:
+    if shows(HABITS, connected):
         rate, met, tracked = habit_rate(this_week)
         before_rate = habit_rate(before)[0]
         figures.append(Figure("habits_target_rate", "Habits on target", rate,
                               f"{rate:.0%}" if rate is not None else "no habits tracked",
                               before_rate, f"{before_rate:.0%}" if before_rate is not None else "",
                               f"{met} of {tracked} habit-days met their target"))
-    if "fitbit" in connected:
+    if shows(HEALTH, connected):
         sleep = mean(r["hours_asleep"] for r in this_week)
         sleep_before = mean(r["hours_asleep"] for r in before)
         figures.append(Figure("average_sleep_hours", "Average sleep", sleep, _hours(sleep), sleep_before,
@@ -70,7 +85,7 @@ def week_figures(rows: list[dict], connected: set[str], today: str | None = None
         steps, steps_before = mean(r["steps"] for r in this_week), mean(r["steps"] for r in before)
         figures.append(Figure("average_steps", "Steps per day", steps, _count(steps), steps_before,
                               _count(steps_before), "average over days with steps recorded"))
-    if "hubspot" in connected:
+    if shows(PEOPLE, connected):
         people = float(sum(int(r["contacts_touched"] or 0) for r in this_week))
         people_before = (sum(int(r["contacts_touched"] or 0) for r in before) / weeks_before
                          if weeks_before else None)
@@ -107,12 +122,12 @@ def _direction(ratio: float) -> str:
 
 def this_week_section(rows: list[dict], connected: set[str], today: str | None = None) -> Section:
     """The 'This week' section: figures, takeaway and a day-by-day chart of the week."""
-    section = Section("this-week", "This week", ("notion", "fitbit", "hubspot"))
+    section = Section("this-week", "This week", week_sources())
     if not rows or not connected:
-        return not_connected(section, ["notion", "fitbit", "hubspot"])
+        return not_connected(section, list(section.sources))
     section.figures, latest = week_figures(rows, connected, today)
     section.takeaway = takeaway(section.figures, latest)
-    section.missing = [name for name in ("notion", "fitbit", "hubspot") if name not in connected]
+    section.missing = [name for name in section.sources if name not in connected]
     days = sorted((row for row in rows if row["week_start"] == latest), key=lambda row: row["summary_date"])
     section.charts.extend(_week_charts(days, connected))
     return section
@@ -122,14 +137,14 @@ def _week_charts(days: list[dict], connected: set[str]) -> list[Chart]:
     """One small day-by-day chart per connected source."""
     labels = [row["summary_date"] for row in days]
     charts = []
-    if "notion" in connected:
+    if shows(HABITS, connected):
         charts.append(Chart("week-habits", "Habits on target, by day (%)", "bar", labels, [series(
             "on target (%)", [round(100 * r["daily_habits_target_met"] / r["daily_habits_tracked"])
                               if r["daily_habits_tracked"] else None for r in days])], "%"))
-    if "fitbit" in connected:
+    if shows(HEALTH, connected):
         charts.append(Chart("week-sleep", "Hours asleep, by night", "bar", labels,
                             [series("hours asleep", [r["hours_asleep"] for r in days])], "h"))
-    if "hubspot" in connected:
+    if shows(PEOPLE, connected):
         charts.append(Chart("week-people", "People touched, by day", "bar", labels,
                             [series("people touched", [r["contacts_touched"] for r in days])]))
     return charts

@@ -13,11 +13,12 @@ Treatments:
 The policy comes from ``[privacy.<source>.<table>]`` sections of ``.dlt/config.toml``, over
 defaults chosen by where the data goes (``[prp] privacy``): ``local`` (DuckDB, the default
 there) keeps everything; ``cloud`` (BigQuery, the default there, or forced for tests with
-``privacy = "cloud"``) hashes contact e-mail addresses and phone numbers and redacts
-engagement bodies, subjects and Notion rich text. A key in a table section is a column name
-or a glob (``"*email*"``); in ``notion__property_values`` it is a Notion property name or
-type (``rich_text``), which treats that property's ``value_text`` and ``value_json``. An exact
-key wins over a glob, and a property name over a type.
+``privacy = "cloud"``) applies each source's cloud defaults, which its spec declares
+(``SourcePrivacy``: contact e-mail addresses and phone numbers hashed, free text redacted).
+A key in a table section is a column name or a glob (``"*email*"``); in a source's value table
+(``ValueTable``: rows that each hold one named, typed value) it is a value's name or type
+(``rich_text``), which treats that value's text and JSON columns. An exact key wins over a
+glob, and a name over a type.
 
 With no ``privacy.hash_key`` and a policy that hashes, a run stops before extracting (exit 2):
 a key generated on the fly would differ between the laptop and a scheduled runner, and the
@@ -40,30 +41,38 @@ from pipelines.runtime.logs import register_secret
 
 TREATMENTS = ("keep", "hash", "redact", "drop")
 MODES = ("auto", "local", "cloud")
-SOURCES = ("notion", "hubspot", "fitbit")
-PROPERTY_VALUES = "notion__property_values"
-NOTION_PAGES = "notion__pages"
 MIN_KEY_CHARS = 16
-
-ENGAGEMENT_TEXT = (
-    "hs_body_preview", "hs_call_title", "hs_call_body", "hs_meeting_title", "hs_meeting_body",
-    "hs_note_body", "hs_task_subject", "hs_task_body", "hs_email_subject", "hs_email_text",
-    "hs_email_html", "hs_communication_body",
-)
-# source -> table -> column (or glob, or Notion property type) -> treatment
-CLOUD_DEFAULTS: dict[str, dict[str, dict[str, str]]] = {
-    "hubspot": {
-        "hubspot__contacts": {"*email*": "hash", "*phone*": "hash"},
-        "hubspot__engagements": dict.fromkeys(ENGAGEMENT_TEXT, "redact"),
-    },
-    "notion": {
-        PROPERTY_VALUES: {"rich_text": "redact", "email": "hash", "phone_number": "hash"},
-    },
-}
 
 HASHED = re.compile(r"^[0-9a-f]{64}$")
 REDACTED = re.compile(r"^\[redacted:\d+\]$")
 PHONE = re.compile(r"^\+?[\d\s().\-/]{6,}$")
+
+
+@dataclass(frozen=True)
+class ValueTable:
+    """A table whose rows each hold one named, typed value (a property and its value): a rule
+    key is the value's name, else its type, and treats its text and JSON columns; the typed
+    columns (a number, a date) have no hashed or redacted form and are emptied."""
+
+    name_column: str
+    type_column: str
+    text_column: str
+    json_column: str
+    typed_columns: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourcePrivacy:
+    """What a source's spec says about privacy: its cloud defaults (table -> column, glob or
+    value type -> treatment), its value tables, and columns that follow another column's rule
+    unless they have their own ((table, column) -> (table, column))."""
+
+    cloud: dict[str, dict[str, str]] = field(default_factory=dict)
+    value_tables: dict[str, ValueTable] = field(default_factory=dict)
+    follows: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+
+NO_RULES = SourcePrivacy()
 
 
 @dataclass(frozen=True)
@@ -75,13 +84,22 @@ class Policy:
     overrides: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     key: bytes | None = None
     reviewed: bool = False
+    sources: dict[str, SourcePrivacy] = field(default_factory=dict)
+
+    def shape(self, source: str) -> SourcePrivacy:
+        """The source's value tables and followed columns (none when it declares none)."""
+        return self.sources.get(source, NO_RULES)
+
+    def followed(self, source: str, table: str, column: str) -> tuple[str, str] | None:
+        """The (table, column) whose rule decides this column, when it follows another one."""
+        return self.shape(source).follows.get((table, column))
 
     def table_rules(self, source: str, table: str) -> dict[str, str]:
         """Every rule for one table (defaults, then the person's overrides)."""
         return dict(self.rules.get(source, {}).get(table, {}))
 
     def match(self, source: str, table: str, column: str) -> str | None:
-        """The rule key that decides a column (or Notion property name/type): exact, then glob."""
+        """The rule key that decides a column (or a value's name/type): exact, then glob."""
         rules = self.rules.get(source, {}).get(table, {})
         if column in rules:
             return column
@@ -217,16 +235,24 @@ def _flag(key: str) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes") if value is not None else False
 
 
-def load_policy(destination: str, *, need_key: bool = True) -> Policy:
-    """The policy for a destination from ``[prp] privacy`` and ``[privacy.*]``.
+def cloud_defaults(sources: dict[str, SourcePrivacy]) -> dict[str, dict[str, dict[str, str]]]:
+    """source -> table -> key -> treatment: every source's cloud defaults."""
+    return {name: {table: dict(cols) for table, cols in spec.cloud.items()}
+            for name, spec in sources.items() if spec.cloud}
+
+
+def load_policy(destination: str, sources: dict[str, SourcePrivacy], *,
+                need_key: bool = True) -> Policy:
+    """The policy for a destination from ``[prp] privacy`` and ``[privacy.*]``, over the
+    defaults ``sources`` (every registered source's ``SourcePrivacy``) declare.
 
     Raises ``ConfigurationError`` (exit 2) for an unknown mode or treatment, and when the
     policy hashes but ``privacy.hash_key`` is missing (unless ``need_key`` is false, as for
     ``prp privacy``, which only describes the policy).
     """
     mode = resolve_mode(destination, dlt.config.get("prp.privacy"))
-    overrides = {source: found for source in SOURCES if (found := _overrides(source))}
-    rules = _merge(CLOUD_DEFAULTS if mode == "cloud" else {}, overrides)
+    overrides = {source: found for source in sources if (found := _overrides(source))}
+    rules = _merge(cloud_defaults(sources) if mode == "cloud" else {}, overrides)
     probe = Policy(mode, rules)
     key = _hash_key(need_key and probe.hashes())
-    return Policy(mode, rules, overrides, key, _flag("privacy.reviewed"))
+    return Policy(mode, rules, overrides, key, _flag("privacy.reviewed"), dict(sources))

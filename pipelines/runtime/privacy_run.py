@@ -3,7 +3,7 @@
 ``guard_source`` adds one map step to every resource of a source, so the treatment runs in
 dlt's extract step: the rows written to the load package on disk, the rows loaded and anything
 logged about them are already treated. Resources that yield rows for several tables through
-``dlt.mark.with_hints`` (HubSpot associations, Notion property values) pass the table name in
+``dlt.mark.with_hints`` (association tables, property values) pass the table name in
 the item's meta, which dlt hands to the map step. After the load, ``PrivacyRun.record`` writes
 the counts (per table and column: treatment and values changed) to the raw dataset's
 ``_prp_privacy`` table, which ``prp privacy`` reads.
@@ -23,13 +23,12 @@ import dlt
 from dlt.extract.hints import HintsMeta
 from dlt.extract.source import DltSource
 
-from pipelines.runtime.privacy import NOTION_PAGES, PROPERTY_VALUES, Policy, is_glob, treat
+from pipelines.runtime.privacy import Policy, ValueTable, is_glob, treat
 
 log = logging.getLogger("prp.privacy")
 
 COUNTS_TABLE = "_prp_privacy"
 EMPTY_JSON = (None, "null", '""', "[]")
-TYPED_VALUE_COLUMNS = ("value_number", "value_bool", "value_date", "value_date_end")
 
 
 class PrivacyRun:
@@ -54,10 +53,12 @@ class PrivacyRun:
 
     def treat_row(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
         """``row`` with every column treated as the policy says for ``table``."""
-        if not self.policy.table_rules(self.source, table) and table != NOTION_PAGES:
+        shape = self.policy.shape(self.source)
+        if not self.policy.table_rules(self.source, table) and \
+                not any(own_table == table for own_table, _ in shape.follows):
             return row
-        if table == PROPERTY_VALUES:
-            return self._treat_property_value(row)
+        if table in shape.value_tables:
+            return self._treat_value_row(table, shape.value_tables[table], row)
         out = dict(row)
         for column, value in row.items():
             rule_table, rule_column = self._rule_for(table, column)
@@ -68,43 +69,45 @@ class PrivacyRun:
         return out
 
     def _rule_for(self, table: str, column: str) -> tuple[str, str]:
-        # a page's title is its title property: it follows that rule unless set on its own
-        if table == NOTION_PAGES and column == "title" and \
-                "title" not in self.policy.table_rules(self.source, NOTION_PAGES):
-            return PROPERTY_VALUES, "title"
+        # a column that follows another (a page's title is its title value) takes that rule,
+        # unless it has one of its own
+        followed = self.policy.followed(self.source, table, column)
+        if followed and column not in self.policy.table_rules(self.source, table):
+            return followed
         return table, column
 
-    def _treat_property_value(self, row: dict[str, Any]) -> dict[str, Any]:
-        """A Notion value row: its property name, else its type, picks the treatment."""
-        name, kind = str(row.get("property_name") or ""), str(row.get("property_type") or "")
-        rules = self.policy.table_rules(self.source, PROPERTY_VALUES)
+    def _treat_value_row(self, table: str, shape: ValueTable, row: dict[str, Any]) -> dict[str, Any]:
+        """A value row (``ValueTable``): its value's name, else its type, picks the treatment."""
+        name, kind = str(row.get(shape.name_column) or ""), str(row.get(shape.type_column) or "")
+        text_column, json_column = shape.text_column, shape.json_column
+        rules = self.policy.table_rules(self.source, table)
         label = name if name in rules else kind
-        if self.policy.match(self.source, PROPERTY_VALUES, label) is None:
+        if self.policy.match(self.source, table, label) is None:
             return row
-        treatment = self.policy.treatment(self.source, PROPERTY_VALUES, label)
+        treatment = self.policy.treatment(self.source, table, label)
         if treatment == "keep":  # an explicit keep: counted, so `prp privacy` shows it
-            if row.get("value_json") not in EMPTY_JSON:
-                self.counts[(PROPERTY_VALUES, label, treatment)] += 1
+            if row.get(json_column) not in EMPTY_JSON:
+                self.counts[(table, label, treatment)] += 1
             return row
         out = dict(row)
         changed = False
-        text = row.get("value_text")
+        text = row.get(text_column)
         if text not in (None, ""):
-            out["value_text"] = treat(text, treatment, self.policy.key)
+            out[text_column] = treat(text, treatment, self.policy.key)
             changed = True
-            out["value_json"] = json.dumps(out["value_text"]) if treatment != "drop" else None
-        elif row.get("value_json") not in EMPTY_JSON:
+            out[json_column] = json.dumps(out[text_column]) if treatment != "drop" else None
+        elif row.get(json_column) not in EMPTY_JSON:
             # no scalar (a list of references, a number): the JSON form is treated whole
-            out["value_json"] = treat(row["value_json"], treatment, self.policy.key)
+            out[json_column] = treat(row[json_column], treatment, self.policy.key)
             changed = True
-        for column in TYPED_VALUE_COLUMNS:  # a number or date has no hashed or redacted form
+        for column in shape.typed_columns:  # a number or date has no hashed or redacted form
             if row.get(column) is not None:
                 out[column] = None
                 changed = True
         if treatment == "drop":
-            out["value_text"] = out["value_json"] = None
+            out[text_column] = out[json_column] = None
         if changed:
-            self.counts[(PROPERTY_VALUES, label, treatment)] += 1
+            self.counts[(table, label, treatment)] += 1
         return out
 
     def _apply(self, out: dict, column: str, value: Any, treatment: str, table: str,

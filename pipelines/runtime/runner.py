@@ -39,7 +39,7 @@ from pipelines.runtime.http import metrics
 from pipelines.runtime.local_state import with_readable_state
 from pipelines.runtime.lock import warehouse_lock
 from pipelines.runtime.logs import setup_logging
-from pipelines.runtime.privacy import load_policy
+from pipelines.runtime.privacy import SourcePrivacy, load_policy
 from pipelines.runtime.privacy_run import guard_source
 from pipelines.runtime.refresh_mode import RefreshMode, resolve_refresh_mode
 from pipelines.runtime.secrets_source import use_configured_secrets
@@ -66,6 +66,9 @@ SourceFactory = Callable[[RunWindow], DltSource]
 # Run-time objects a source must not build from project-wide settings (Fitbit's OAuth auth
 # object and its token store, the personal time zone), made from the checked settings.
 Injections = Callable[[Settings], dict[str, Any]]
+# Every registered source's privacy defaults (the policy spans them all: a key is needed when
+# any of them hashes), handed down by the source's package from the registry.
+PrivacyDefaults = Callable[[], dict[str, SourcePrivacy]]
 
 
 def build_pipeline(name: str, settings: Settings | None = None) -> dlt.Pipeline:
@@ -82,7 +85,8 @@ def build_pipeline(name: str, settings: Settings | None = None) -> dlt.Pipeline:
 
 
 def make_refresh(name: str, source_function: Callable[..., DltSource], *,
-                 inject: Injections | None = None) -> Callable[..., LoadInfo]:
+                 inject: Injections | None = None,
+                 privacy: PrivacyDefaults | None = None) -> Callable[..., LoadInfo]:
     """``refresh_<name>(is_incremental, pipeline, initial_date, end_date)`` for one source.
 
     The source function is called with ``full_refresh``, ``since`` and ``until`` from the run
@@ -97,7 +101,7 @@ def make_refresh(name: str, source_function: Callable[..., DltSource], *,
                                    until=window.end_date, **extra)
 
         return run_source(name, make_source, is_incremental=is_incremental, pipeline=pipeline,
-                          initial_date=initial_date, end_date=end_date)
+                          initial_date=initial_date, end_date=end_date, privacy=privacy)
 
     refresh.__name__ = refresh.__qualname__ = f"refresh_{name}"
     refresh.__doc__ = (f"Load {name} into the warehouse (incremental unless told otherwise; see "
@@ -128,6 +132,7 @@ def run_source(
     pipeline: dlt.Pipeline | None = None,
     initial_date: date | None = None,
     end_date: date | None = None,
+    privacy: PrivacyDefaults | None = None,
 ) -> LoadInfo:
     """Run one source end to end and log its summary; raise ``PipelineError`` on failure.
 
@@ -139,7 +144,8 @@ def run_source(
     ensure_writable(settings)
     stall_watch.configure(settings.stall_notice_seconds)
     use_configured_secrets()  # [prp] secrets = "gcp": Secret Manager after env and secrets.toml
-    policy = load_policy(settings.destination)  # privacy: a missing hash key fails here
+    # privacy: a missing hash key fails here
+    policy = load_policy(settings.destination, privacy() if privacy else {})
     mode: RefreshMode = resolve_refresh_mode(name, is_incremental)
     with (warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds),
           _duckdb_kept_open(settings)):

@@ -14,15 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.runtime.settings import Settings
+from pipelines.sources import specs
 
 log = logging.getLogger("prp.transform")
 
-# The marts each source feeds; a source fed the marts when any of them has rows.
-SOURCE_MARTS = {
-    "notion": ("fct_habit_periods",),
-    "hubspot": ("fct_engagements", "dim_contacts", "dim_companies"),
-    "fitbit": ("fct_sleep_nightly", "fct_activity_daily"),
-}
+
+def source_marts() -> dict[str, tuple[str, ...]]:
+    """The marts each source feeds (its spec's); a source fed the marts when any of them has rows."""
+    return {spec.name: spec.marts for spec in specs()}
+
+
 # Warning tests that count rows left out of the marts, and what those rows are.
 LEFT_OUT_TESTS = {
     "habit_tracker_pages_without_a_date_are_left_out": "habit-tracker pages without a date",
@@ -99,7 +100,7 @@ def mart_row_counts(settings: Settings) -> dict[str, dict[str, int]]:
 
     counts: dict[str, dict[str, int]] = {}
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        for name, marts in SOURCE_MARTS.items():
+        for name, marts in source_marts().items():
             counts[name] = {}
             for mart in marts:
                 try:

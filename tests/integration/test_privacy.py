@@ -37,7 +37,7 @@ RAW, ANALYTICS = "dev_raw_data", "dev_analytics"
 
 def _needles(box) -> dict[str, set[str]]:
     """The clear values the cloud policy must keep out of the warehouse, files and logs."""
-    from pipelines.runtime.privacy import ENGAGEMENT_TEXT
+    from pipelines.sources.hubspot import ENGAGEMENT_TEXT
     from sandbox.hubspot.schema import ENGAGEMENT_TYPES
 
     crm = box.app("hubspot").truth

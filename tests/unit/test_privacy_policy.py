@@ -7,8 +7,10 @@ import json
 import pytest
 
 from pipelines.runtime.errors import ConfigurationError
-from pipelines.runtime.privacy import CLOUD_DEFAULTS, Policy, keyed_hash, load_policy, normalise, treat
+from pipelines.runtime.privacy import Policy, cloud_defaults, keyed_hash, normalise, treat
+from pipelines.runtime.privacy import load_policy as load_any_policy
 from pipelines.runtime.privacy_run import PrivacyRun
+from pipelines.sources import privacy_defaults
 
 pytestmark = pytest.mark.unit
 
@@ -25,11 +27,16 @@ def fresh_providers(project_dir):
     reload_dlt_providers()
 
 
+def load_policy(destination: str, **kwargs) -> Policy:
+    """The policy over every registered source's defaults, as a run loads it."""
+    return load_any_policy(destination, privacy_defaults(), **kwargs)
+
+
 def cloud_policy(overrides: dict | None = None) -> Policy:
-    rules = {s: {t: dict(c) for t, c in tables.items()} for s, tables in CLOUD_DEFAULTS.items()}
+    rules = cloud_defaults(privacy_defaults())
     for (source, table), columns in (overrides or {}).items():
         rules.setdefault(source, {}).setdefault(table, {}).update(columns)
-    return Policy("cloud", rules, key=KEY)
+    return Policy("cloud", rules, key=KEY, sources=privacy_defaults())
 
 
 def test_hash_is_stable_normalised_and_keyed():

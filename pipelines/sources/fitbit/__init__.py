@@ -1,4 +1,4 @@
-"""Fitbit data from the Google Health API v4: ``fitbit_source`` and ``refresh_fitbit``.
+"""Fitbit data from the Google Health API v4: ``fitbit_source``, ``refresh_fitbit`` and its ``SPEC``.
 
 ``refresh_fitbit(is_incremental=None, pipeline=None, initial_date=None, end_date=None)`` runs
 the source through the shared runner, which injects the OAuth auth object (with the store that
@@ -7,9 +7,34 @@ keeps a rotated refresh token) and the fallback time zone; ``prp auth fitbit``
 """
 
 from pipelines.runtime.runner import make_refresh
+from pipelines.runtime.source_spec import SourceSpec
+from pipelines.sources import privacy_defaults
+from pipelines.sources.fitbit.doctor import check_fitbit, check_token_store
 from pipelines.sources.fitbit.oauth import fitbit_injections
 from pipelines.sources.fitbit.source import fitbit_source
 
-refresh_fitbit = make_refresh("fitbit", fitbit_source, inject=fitbit_injections)
+refresh_fitbit = make_refresh("fitbit", fitbit_source, inject=fitbit_injections,
+                              privacy=privacy_defaults)
 
-__all__ = ["fitbit_source", "refresh_fitbit"]
+
+def authorize(open_browser: bool = True, timeout: float = 300.0) -> None:
+    """``prp auth fitbit``: the OAuth consent flow, storing the refresh token."""
+    from pipelines.sources.fitbit.authorize import authorize_fitbit
+
+    authorize_fitbit(open_browser=open_browser, timeout=timeout)
+
+
+SPEC = SourceSpec(
+    name="fitbit",
+    label="Fitbit",
+    refresh=refresh_fitbit,
+    tables=("fitbit__sleep", "fitbit__activity_daily", "fitbit__resting_heart_rate"),
+    marts=("fct_sleep_nightly", "fct_activity_daily"),
+    connect="set [sources.fitbit] client_id and client_secret, run `prp auth fitbit` once, "
+            "then `prp refresh fitbit && prp transform && prp report`",
+    doctor=check_fitbit,
+    secrets_check=check_token_store,
+    authorize=authorize,
+)
+
+__all__ = ["SPEC", "fitbit_source", "refresh_fitbit"]

@@ -1,8 +1,37 @@
-"""Notion habit databases as a dlt source: ``notion_source`` and ``refresh_notion``."""
+"""Notion habit databases as a dlt source: ``notion_source``, ``refresh_notion`` and its ``SPEC``."""
 
+from pipelines.runtime.privacy import SourcePrivacy, ValueTable
 from pipelines.runtime.runner import make_refresh
+from pipelines.runtime.source_spec import SourceSpec
+from pipelines.sources import privacy_defaults
+from pipelines.sources.notion.doctor import check_notion
 from pipelines.sources.notion.source import notion_source
 
-refresh_notion = make_refresh("notion", notion_source)
+PAGES = "notion__pages"
+PROPERTY_VALUES = "notion__property_values"
 
-__all__ = ["notion_source", "refresh_notion"]
+refresh_notion = make_refresh("notion", notion_source, privacy=privacy_defaults)
+
+SPEC = SourceSpec(
+    name="notion",
+    label="Notion",
+    refresh=refresh_notion,
+    tables=("notion__data_sources", "notion__data_source_properties", PAGES, PROPERTY_VALUES),
+    marts=("fct_habit_periods",),
+    connect="set [sources.notion] api_key (or SOURCES__NOTION__API_KEY) to your internal "
+            "integration secret and share your habit databases with it, then run "
+            "`prp refresh notion && prp transform && prp report`",
+    doctor=check_notion,
+    privacy=SourcePrivacy(
+        # a key in notion__property_values is a property name or type (rich_text)
+        cloud={PROPERTY_VALUES: {"rich_text": "redact", "email": "hash", "phone_number": "hash"}},
+        value_tables={PROPERTY_VALUES: ValueTable(
+            "property_name", "property_type", "value_text", "value_json",
+            ("value_number", "value_bool", "value_date", "value_date_end"))},
+        # a page's title is its title property: it follows that rule unless set on its own
+        follows={(PAGES, "title"): (PROPERTY_VALUES, "title")},
+    ),
+    hidden_state=("digest", "schema"),  # a data source's change digest and property schema
+)
+
+__all__ = ["SPEC", "notion_source", "refresh_notion"]

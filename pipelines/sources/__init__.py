@@ -39,11 +39,14 @@ def extra_modules() -> list[str]:
 
 def _load(module: str) -> SourceSpec:
     try:
-        spec = importlib.import_module(module).SPEC
-    except (ImportError, AttributeError) as exc:
-        raise ConfigurationError(f"{EXTRA_SETTING}: {module} is not a module with a SPEC ({exc})") from None
+        spec = getattr(importlib.import_module(module), "SPEC", None)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not module.startswith(exc.name):
+            raise  # the module is there, something it imports is not
+        raise ConfigurationError(f"{EXTRA_SETTING}: no module {module} (set PRP__EXTRA_SOURCES or "
+                                 "[prp] extra_sources to modules that export a SPEC)") from None
     if not isinstance(spec, SourceSpec):
-        raise ConfigurationError(f"{EXTRA_SETTING}: {module}.SPEC is not a SourceSpec")
+        raise ConfigurationError(f"{EXTRA_SETTING}: {module} exports no SPEC (a SourceSpec)")
     return spec
 
 

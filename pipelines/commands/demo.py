@@ -39,16 +39,16 @@ def _isolate_demo_settings() -> None:
     )
 
 
-def _table_counts(datasets: tuple[str, ...]) -> list[tuple[str, str, int]]:
-    import duckdb
+def _table_counts(settings, datasets: tuple[str, ...]) -> list[tuple[str, str, int]]:
+    from pipelines.runtime.warehouse_reader import open_warehouse
 
-    with duckdb.connect(str(WAREHOUSE), read_only=True) as con:
-        tables = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema in (" + ", ".join("?" for _ in datasets) + ") "
-            "and table_name not like '\\_dlt%' escape '\\' order by 1, 2", list(datasets)).fetchall()
-        return [(schema, name, con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0])
-                for schema, name in tables]
+    counts = []
+    for dataset in datasets:
+        with open_warehouse(settings, dataset) as reader:
+            tables = sorted(t for t in reader.tables() if not t.startswith("_dlt"))
+            rows = reader.row_counts(tables)
+        counts += [(dataset, table, rows[table]) for table in tables]
+    return sorted(counts)
 
 
 def run_demo(profile: str = "demo") -> None:
@@ -69,7 +69,7 @@ def run_demo(profile: str = "demo") -> None:
         requests = {name: sum(server.app.counts.values()) for name, server in box.servers.items()}
     settings = load_settings()
     run_dbt("build", settings=settings)
-    counts = _table_counts((settings.raw_dataset, settings.analytics_dataset))
+    counts = _table_counts(settings, (settings.raw_dataset, settings.analytics_dataset))
     if not counts:
         raise PipelineError("the demo loaded no tables")
     print()

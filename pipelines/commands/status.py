@@ -12,6 +12,7 @@ from pipelines.runtime.runner import build_pipeline
 from pipelines.runtime.settings import load_settings
 from pipelines.runtime.warehouse_check import check_whole
 from pipelines.runtime.warehouse_errors import damaged_file_message, locked_file_message
+from pipelines.runtime.warehouse_reader import pipeline_reader
 from pipelines.sources import spec_of, specs
 
 UNREADABLE = "cannot read the destination"
@@ -63,18 +64,12 @@ def source_status(name: str) -> list[str]:
     if not pipeline.default_schema_name:
         return [f"{name}: never run into dataset {pipeline.dataset_name}"]
     lines = [f"{name}: dataset {pipeline.dataset_name}"]
-    with pipeline.sql_client() as client:
-        loads = client.execute_sql(
-            "select max(inserted_at) from _dlt_loads where schema_name = %s and status = 0", name)
+    with pipeline_reader(pipeline) as reader:
+        loads = reader.rows(f"select max(inserted_at) from {reader.qualified('_dlt_loads')} "
+                            "where schema_name = %s and status = 0", name)
         lines.append(f"  last successful load: {loads[0][0] if loads and loads[0][0] else 'none'}")
-        for table in sorted(pipeline.default_schema.data_table_names()):
-            if not client.has_dataset():
-                break
-            try:
-                count = client.execute_sql(f"select count(*) from {client.make_qualified_table_name(table)}")
-            except Exception:  # noqa: BLE001 - a declared table may not exist yet
-                continue
-            lines.append(f"  {table}: {count[0][0]} rows")
+        counts = reader.row_counts(sorted(pipeline.default_schema.data_table_names()))
+        lines += [f"  {table}: {rows} rows" for table, rows in sorted(counts.items())]
     state = pipeline.state.get("sources", {}).get(name, {})
     cursors = _cursor_lines(state, HIDDEN_STATE_KEYS + spec_of(name).hidden_state)
     if cursors:

@@ -1,22 +1,24 @@
 """Read the marts (and dlt's load log) from the warehouse dbt wrote: DuckDB or BigQuery.
 
 The same settings as dbt (``pipelines.runtime.settings``): ``duckdb_path`` and the analytics
-dataset on DuckDB, the ``GCP_PROJECT_ID`` project on BigQuery. A table that is not there reads
-as no rows, so a source that was never loaded gives an empty section, never an error.
+dataset on DuckDB, the ``GCP_PROJECT_ID`` project on BigQuery, read through the runtime's one
+warehouse reader (dlt's SQL client). A table that is not there reads as no rows, so a source
+that was never loaded gives an empty section, never an error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import os
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from dlt.destinations.exceptions import DatabaseException
+
 from pipelines.runtime.errors import ConfigurationError, PipelineError
 from pipelines.runtime.settings import Settings
-from pipelines.runtime.warehouse_errors import locked_file_message
+from pipelines.runtime.warehouse_reader import WarehouseReader, open_warehouse
 
 log = logging.getLogger("prp.report")
 
@@ -40,85 +42,47 @@ def _plain(value):
     return value
 
 
-def _records(names: Iterable[str], rows: Iterable[tuple]) -> list[dict]:
-    names = list(names)
-    return [{name: _plain(value) for name, value in zip(names, row, strict=True)} for row in rows]
+class WarehouseMartReader:
+    """The marts (and dlt's load log) through the runtime's ``WarehouseReader``, one per dataset.
 
+    Each dataset is opened when first read and every one is closed by ``close``; a DuckDB file
+    that is not there reads as no rows (and is not created).
+    """
 
-class DuckDBReader:
-    """Read-only DuckDB connection; a missing file means nothing is loaded yet."""
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stack = contextlib.ExitStack()
+        self._readers: dict[str, WarehouseReader] = {}
+        if settings.destination == "duckdb" and not settings.duckdb_path.exists():
+            log.warning("report: no warehouse at %s yet; every section will say how to connect",
+                        settings.duckdb_path)
 
-    def __init__(self, path) -> None:
-        self.con = None
-        if not path.exists():
-            log.warning("report: no warehouse at %s yet; every section will say how to connect", path)
-            return
-        import duckdb
-
-        try:
-            self.con = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error as exc:
-            raise PipelineError(locked_file_message(exc) or f"cannot open {path}: {exc}") from None
-        self.tables = {(s, t) for s, t in self.con.execute(
-            "select table_schema, table_name from information_schema.tables").fetchall()}
-
-    def rows(self, dataset: str, table: str, columns: str, where: str = "") -> list[dict]:
-        """``select columns from dataset.table [where]``; no rows when the table is missing."""
-        if self.con is None or (dataset, table) not in self.tables:
-            return []
-        cursor = self.con.execute(f'select {columns} from "{dataset}"."{table}" {where}')
-        return _records((d[0] for d in cursor.description), cursor.fetchall())
-
-    def close(self) -> None:
-        if self.con is not None:
-            self.con.close()
-
-
-class BigQueryReader:
-    """BigQuery through the client dlt's BigQuery destination already installs."""
-
-    def __init__(self, project: str | None) -> None:
-        from google.auth.exceptions import DefaultCredentialsError
-        from google.cloud import bigquery
-
-        try:
-            self.client = bigquery.Client(project=project)
-        except DefaultCredentialsError:
-            raise ConfigurationError(
-                "no Google credentials for BigQuery: set GOOGLE_APPLICATION_CREDENTIALS to a service "
-                "account key file or run `gcloud auth application-default login` (GCP_PROJECT_ID names "
-                "the project)") from None
-        self._tables: dict[str, set[str]] = {}
-
-    def _has(self, dataset: str, table: str) -> bool:
-        if dataset not in self._tables:
-            from google.api_core.exceptions import NotFound
-
+    def _reader(self, dataset: str) -> WarehouseReader:
+        if dataset not in self._readers:
             try:
-                self._tables[dataset] = {t.table_id for t in self.client.list_tables(dataset)}
-            except NotFound:
-                self._tables[dataset] = set()
-        return table in self._tables[dataset]
+                self._readers[dataset] = self._stack.enter_context(
+                    open_warehouse(self.settings, dataset))
+            except (PipelineError, ConfigurationError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - one line, not dlt's page
+                where = (self.settings.duckdb_path if self.settings.destination == "duckdb"
+                         else f"{self.settings.destination} dataset {dataset}")
+                raise PipelineError(f"cannot open {where}: {exc}") from None
+        return self._readers[dataset]
 
     def rows(self, dataset: str, table: str, columns: str, where: str = "") -> list[dict]:
         """``select columns from dataset.table [where]``; no rows when the table is missing."""
-        from google.api_core.exceptions import GoogleAPIError
-
         try:
-            if not self._has(dataset, table):
-                return []
-            result = self.client.query(f"select {columns} from `{dataset}.{table}` {where}").result()
-            return [{key: _plain(value) for key, value in row.items()} for row in result]
-        except GoogleAPIError as exc:
-            raise PipelineError(f"BigQuery could not read {dataset}.{table}: {exc.__class__.__name__}: "
-                                f"{getattr(exc, 'message', exc)}") from None
+            records = self._reader(dataset).select(table, columns, where)
+        except DatabaseException as exc:
+            raise PipelineError(f"{self.settings.destination} could not read {dataset}.{table}: "
+                                f"{exc.__class__.__name__}: {exc}") from None
+        return [{name: _plain(value) for name, value in row.items()} for row in records]
 
     def close(self) -> None:
-        self.client.close()
+        self._stack.close()
 
 
 def open_reader(settings: Settings) -> MartReader:
     """The reader for the configured destination."""
-    if settings.destination == "bigquery":
-        return BigQueryReader(os.environ.get("GCP_PROJECT_ID") or None)
-    return DuckDBReader(settings.duckdb_path)
+    return WarehouseMartReader(settings)

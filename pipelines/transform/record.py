@@ -20,7 +20,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from dlt.common.destination.exceptions import DestinationUndefinedEntity
+
 from pipelines.runtime.settings import Settings
+from pipelines.runtime.warehouse_reader import WarehouseReader, open_warehouse
 
 log = logging.getLogger("prp.transform")
 
@@ -80,56 +83,42 @@ def raw_data_digest(settings: Settings) -> str:
     BigQuery: the newest load in ``_dlt_loads`` and how many there are (scanning every table
     would be billed), so any load there rebuilds.
     """
-    if settings.destination == "duckdb":
-        rows = _duckdb_table_marks(settings)
-    else:
-        rows = _loads_mark(settings)
+    with open_warehouse(settings, settings.raw_dataset) as reader:
+        rows = _table_marks(reader) if settings.destination == "duckdb" else _loads_mark(reader)
     return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
 
 
-def _duckdb_table_marks(settings: Settings) -> list[list]:
-    if not settings.duckdb_path.exists():
+def _table_marks(reader: WarehouseReader) -> list[list]:
+    tables = sorted(name for name in reader.tables() if not name.startswith("_"))
+    if not tables:
         return []
-    import duckdb
-
-    schema = settings.raw_dataset
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        tables = con.execute(
-            "select table_name, bool_or(column_name = '_dlt_load_id') from information_schema.columns "
-            "where table_schema = ? and not starts_with(table_name, '_') "
-            "group by table_name order by table_name", [schema]).fetchall()
-        marks = [f"""select '{name}', count(*), {'max(_dlt_load_id)' if stamped else 'null'} """
-                 f'from "{schema}"."{name}"' for name, stamped in tables]
-        rows = con.execute(" union all ".join(marks)).fetchall() if marks else []
-    return sorted([list(row) for row in rows])
+    stamped = {name for name, in reader.rows(
+        "select table_name from information_schema.columns where table_schema = %s "
+        "and column_name = '_dlt_load_id'", reader.dataset)}
+    marks = [f"select '{name}', count(*), {'max(_dlt_load_id)' if name in stamped else 'null'} "
+             f"from {reader.qualified(name)}" for name in tables]
+    return sorted([list(row) for row in reader.rows(" union all ".join(marks))])
 
 
 def marts_digest(settings: Settings) -> str:
-    """A hash of the analytics dataset's table names (DuckDB; empty on BigQuery).
+    """A hash of the analytics dataset's table names (empty when there is no warehouse yet).
 
     A warehouse file replaced by one with the same raw data but no marts must be built again.
     """
-    if settings.destination != "duckdb" or not settings.duckdb_path.exists():
-        return ""
-    import duckdb
-
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        names = con.execute("select table_name from information_schema.tables where table_schema = ? "
-                            "order by table_name", [settings.analytics_dataset]).fetchall()
-    return hashlib.sha256(json.dumps([n for (n,) in names]).encode()).hexdigest()
+    with open_warehouse(settings, settings.analytics_dataset) as reader:
+        if reader.client is None:
+            return ""  # no warehouse yet
+        names = sorted(reader.tables())
+    return hashlib.sha256(json.dumps(names).encode()).hexdigest()
 
 
-def _loads_mark(settings: Settings) -> list[list]:
-    from dlt.destinations.exceptions import DatabaseUndefinedRelation
-
-    from pipelines.runtime.runner import build_pipeline
-
-    pipeline = build_pipeline("transform", settings)
+def _loads_mark(reader: WarehouseReader) -> list[list]:
+    if reader.client is None:
+        return []
     try:
-        with pipeline.sql_client() as client:
-            table = client.make_qualified_table_name("_dlt_loads")
-            return [list(row) for row in client.execute_sql(f"select max(load_id), count(*) from {table}")]
-    except DatabaseUndefinedRelation:
+        return [list(row) for row in
+                reader.rows(f"select max(load_id), count(*) from {reader.qualified('_dlt_loads')}")]
+    except DestinationUndefinedEntity:
         return []
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.runtime.settings import Settings
+from pipelines.runtime.warehouse_reader import open_warehouse
 from pipelines.sources import specs
 
 log = logging.getLogger("prp.transform")
@@ -93,23 +94,12 @@ def read_left_out(results: list[dict]) -> tuple[dict[str, int], list[str]]:
 
 
 def mart_row_counts(settings: Settings) -> dict[str, dict[str, int]]:
-    """Rows per mart, by source (DuckDB only: on BigQuery the console shows them)."""
-    if settings.destination != "duckdb":
-        return {}
-    import duckdb
-
-    counts: dict[str, dict[str, int]] = {}
-    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        for name, marts in source_marts().items():
-            counts[name] = {}
-            for mart in marts:
-                try:
-                    row = con.execute(
-                        f'select count(*) from "{settings.analytics_dataset}"."{mart}"').fetchone()
-                except duckdb.Error:
-                    continue  # not built by a partial selection
-                counts[name][mart] = int(row[0])
-    return counts
+    """Rows per mart, by source (a mart not built, by a partial selection, is left out)."""
+    with open_warehouse(settings, settings.analytics_dataset) as reader:
+        fed = source_marts()
+        counts = reader.row_counts(mart for marts in fed.values() for mart in marts)
+    return {name: {mart: counts[mart] for mart in marts if mart in counts}
+            for name, marts in fed.items()}
 
 
 def summarize(settings: Settings) -> TransformSummary:

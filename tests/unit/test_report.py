@@ -1,17 +1,16 @@
-"""The report's figures and takeaways from hand-made mart rows, the BigQuery reader (its client
-mocked: the one place a test stands in for Google), and a page that never crashes."""
+"""The report's figures and takeaways from hand-made mart rows, the warehouse reader's values,
+and a page that never crashes."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
-from unittest import mock
 
 import pytest
 
 from pipelines.report import build, freshness, health, week
 from pipelines.report.render import render_html
-from pipelines.report.warehouse import BigQueryReader, DuckDBReader
+from pipelines.report.warehouse import open_reader
+from pipelines.runtime.settings import Settings
 
 pytestmark = pytest.mark.unit
 
@@ -105,35 +104,28 @@ def test_a_section_that_fails_to_compute_does_not_cost_the_page():
 
 
 def test_no_warehouse_file_gives_a_page_of_not_connected_sections(tmp_path):
-    reader = DuckDBReader(tmp_path / "missing.duckdb")
+    settings = Settings(destination="duckdb", target="dev", duckdb_path=tmp_path / "missing.duckdb",
+                        raw_dataset_base="raw_data", analytics_dataset_base="analytics", timezone="UTC")
+    reader = open_reader(settings)
     assert reader.rows("dev_analytics", "daily_summary", "*") == []
+    reader.close()
     assert not (tmp_path / "missing.duckdb").exists()
 
 
-def test_bigquery_reader_queries_the_dataset_and_reads_missing_tables_as_empty():
-    from google.api_core.exceptions import NotFound
+def test_the_reader_gives_json_ready_values_and_reads_missing_tables_as_empty(tmp_path):
+    import duckdb
 
-    client = mock.MagicMock()
-    table = mock.MagicMock(table_id="daily_summary")
-    client.list_tables.side_effect = lambda dataset: ([table] if dataset == "analytics"
-                                                      else (_ for _ in ()).throw(NotFound("no dataset")))
-    client.query.return_value.result.return_value = [
-        {"summary_date": date(2026, 3, 2), "hours_asleep": Decimal("7.5")}]
-    with mock.patch("google.cloud.bigquery.Client", return_value=client) as make_client:
-        reader = BigQueryReader("my-project")
-        rows = reader.rows("analytics", "daily_summary", "summary_date, hours_asleep")
-        assert reader.rows("analytics", "fct_sleep_nightly", "*") == []
-        assert reader.rows("raw_data", "_dlt_loads", "*") == []
-    make_client.assert_called_once_with(project="my-project")
-    client.query.assert_called_once_with("select summary_date, hours_asleep from `analytics.daily_summary` ")
-    assert rows == [{"summary_date": "2026-03-02", "hours_asleep": 7.5}]
-
-
-def test_bigquery_without_credentials_is_a_configuration_error_naming_the_fix():
-    from google.auth.exceptions import DefaultCredentialsError
-
-    from pipelines.runtime.errors import ConfigurationError
-
-    with mock.patch("google.cloud.bigquery.Client", side_effect=DefaultCredentialsError("none")):
-        with pytest.raises(ConfigurationError, match="GOOGLE_APPLICATION_CREDENTIALS"):
-            BigQueryReader("my-project")
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema dev_analytics; create table dev_analytics.daily_summary as "
+                    "select date '2026-03-02' as summary_date, 7.5::decimal(4, 1) as hours_asleep")
+    settings = Settings(destination="duckdb", target="dev", duckdb_path=path,
+                        raw_dataset_base="raw_data", analytics_dataset_base="analytics", timezone="UTC")
+    reader = open_reader(settings)
+    try:
+        assert reader.rows("dev_analytics", "daily_summary", "summary_date, hours_asleep") == [
+            {"summary_date": "2026-03-02", "hours_asleep": 7.5}]
+        assert reader.rows("dev_analytics", "fct_sleep_nightly", "*") == []
+        assert reader.rows("dev_raw_data", "_dlt_loads", "*") == []
+    finally:
+        reader.close()

@@ -165,7 +165,15 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 1 run failed, 2 bad configuration/usage)."""
     collect_garbage_less_often()
     setup_logging()
-    parser = build_parser()
+    try:  # the sources' registry reads [prp] extra_sources: a malformed settings file fails here
+        try:
+            parser = build_parser()
+        except DltConfigurationException as exc:
+            raise configuration_error(exc) from None
+    except ConfigurationError as exc:
+        log.error("configuration problem: %s", exc)
+        job_summary.write_failure("prp", exc)
+        return 2
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help

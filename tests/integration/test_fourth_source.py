@@ -63,3 +63,9 @@ def test_it_loads_through_the_runner_and_its_cloud_defaults_apply(fourth, capsys
     code, out = run(capsys, "privacy")
     assert any(line.split() == ["moods__entries.note", "redact", "2", "values", "in", "the", "last", "run"]
                for line in out.splitlines())
+
+
+def test_an_extra_source_that_is_not_there_is_a_configuration_problem(project_dir, monkeypatch, caplog):
+    monkeypatch.setenv("PRP__EXTRA_SOURCES", "tests.fixtures.no_such_source")
+    assert prp(["status"]) == 2
+    assert "no module tests.fixtures.no_such_source" in caplog.text

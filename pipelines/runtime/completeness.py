@@ -1,9 +1,9 @@
 """Completeness after every run: what an API says it holds against what the warehouse holds.
 
-Where an API counts cheaply (HubSpot search's ``total``, the Notion id scan), a source calls
-``expect`` while it extracts; after the load the runner counts the same rows in the warehouse,
-records both in the raw dataset's ``_prp_completeness`` table and warns on a difference (a dbt
-test fails on it too). A partial load is never silent.
+Where an API counts cheaply (HubSpot search's ``total``, the Notion id scan), a source notes it
+in its run context (``RunContext.expect``) while it extracts; after the load the runner counts
+the same rows in the warehouse, records both in the raw dataset's ``_prp_completeness`` table and
+warns on a difference (a dbt test fails on it too). A partial load is never silent.
 """
 
 from __future__ import annotations
@@ -33,16 +33,10 @@ class Expectation:
 class Expectations:
     items: list[Expectation] = field(default_factory=list)
 
-    def reset(self) -> None:
-        self.items.clear()
-
-
-expected = Expectations()
-
-
-def expect(table: str, scope: str, api_count: int, where: str = "", params: tuple = ()) -> None:
-    """Note that the API holds ``api_count`` rows of ``table`` matching ``where`` (checked after load)."""
-    expected.items.append(Expectation(table, scope, int(api_count), where, tuple(params)))
+    def add(self, table: str, scope: str, api_count: int, where: str = "",
+            params: tuple = ()) -> None:
+        """The API holds ``api_count`` rows of ``table`` matching ``where`` (checked after load)."""
+        self.items.append(Expectation(table, scope, int(api_count), where, tuple(params)))
 
 
 def _warehouse_count(client, item: Expectation) -> int:
@@ -55,7 +49,7 @@ def _warehouse_count(client, item: Expectation) -> int:
         return 0
 
 
-def record(pipeline: dlt.Pipeline, source: str) -> list[str]:
+def record(pipeline: dlt.Pipeline, source: str, expected: Expectations) -> list[str]:
     """Count each expectation in the warehouse, store both counts; the differences, as messages."""
     if not expected.items:
         return []
@@ -73,5 +67,4 @@ def record(pipeline: dlt.Pipeline, source: str) -> list[str]:
             if held != item.api_count:
                 problems.append(f"{source}: {item.table} ({item.scope}): the API counts "
                                 f"{item.api_count}, the warehouse holds {held}")
-    expected.reset()
     return problems

@@ -53,24 +53,19 @@ class AuthError(ApiError, ConfigurationError):
 
 @dataclass
 class RunMetrics:
-    """Requests, retries and warnings of one run, per API (read by the run summary)."""
+    """Requests, retries and warnings of one run, per API (read by the run summary).
+
+    One per run, in the run's context (``pipelines.runtime.context``), handed to each session.
+    """
 
     requests: Counter = field(default_factory=Counter)
     retries: Counter = field(default_factory=Counter)
     warnings: list[str] = field(default_factory=list)  # what a run skipped, for its summary
 
-    def reset(self) -> None:
-        self.requests.clear()
-        self.retries.clear()
-        self.warnings.clear()
-
     def warn(self, logger: logging.Logger, message: str) -> None:
         """Log ``message`` as a warning and keep it for the run summary."""
         logger.warning(message)
         self.warnings.append(message)
-
-
-metrics = RunMetrics()
 
 
 class Pacer:
@@ -202,9 +197,12 @@ class PacedSession(requests.Session):
         used_hint: Callable[[requests.Response], int | None] | None = None,
         pacer: Pacer | WindowPacer | None = None,
         retry_window: float = 0.0,
+        metrics: RunMetrics | None = None,
     ):
         super().__init__()
         self.api = api
+        # the run's metrics (its context's); a session outside a run counts for itself
+        self.metrics = metrics if metrics is not None else RunMetrics()
         self.pacer = pacer or Pacer(requests_per_second, burst)
         self.max_retries = max_retries
         self.backoff_base = backoff_base
@@ -236,7 +234,7 @@ class PacedSession(requests.Session):
         response: requests.Response | None = None
         for attempt in range(self.max_retries + 1):
             self.pacer.wait()
-            metrics.requests[self.api] += 1
+            self.metrics.requests[self.api] += 1
             response = None
             timeout = kwargs["timeout"] if isinstance(kwargs["timeout"], int | float) else None
             try:
@@ -256,7 +254,7 @@ class PacedSession(requests.Session):
             if attempt == self.max_retries:
                 break
             delay = self._wait_for_retry(response, attempt)
-            metrics.retries[self.api] += 1
+            self.metrics.retries[self.api] += 1
             log.info("%s: %s %s: %s, retrying in %.1fs (attempt %d of %d)", self.api,
                      request.method, path, last_problem, delay, attempt + 1, self.max_retries)
             self.pacer.hold(delay)

@@ -71,6 +71,10 @@ def warehouse_lock(lock_file: Path, warehouse: str, timeout: float) -> Iterator[
         handle.close()
 
 
+# Process-wide on purpose, not part of a run's context: an flock belongs to the process, and a
+# run nested in a command holding the lock (``prp demo``, ``prp refresh all``) has a context of
+# its own, so only the process can know that it already holds the file. Nothing resets it: each
+# holder takes its count off on the way out.
 _held: dict[str, int] = {}
 
 

@@ -24,6 +24,9 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+# Process-wide on purpose, not part of a run's context: logging handlers, the excepthook and the
+# job summary are global, and a secret registered once (by a client, a token refresh) must stay
+# masked in every line the process writes afterwards, whichever run or command writes it.
 _secrets: set[str] = set()
 _ordered: list[str] = []  # longest first, so a secret containing another is masked whole
 _lock = threading.Lock()

@@ -10,6 +10,7 @@ data and cursors in place: dlt commits state together with the data it belongs t
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -32,10 +33,16 @@ from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from pipelines.runtime import completeness, job_summary
+from pipelines.runtime.context import RunContext
 from pipelines.runtime.destination import destination_for
 from pipelines.runtime.disk import disk_full_message
-from pipelines.runtime.errors import ConfigurationError, PipelineError, missing_setting_message
-from pipelines.runtime.http import metrics
+from pipelines.runtime.errors import (
+    ConfigurationError,
+    PipelineError,
+    exception_chain,
+    missing_setting_message,
+)
+from pipelines.runtime.http import RunMetrics
 from pipelines.runtime.local_state import with_readable_state
 from pipelines.runtime.lock import warehouse_lock
 from pipelines.runtime.logs import setup_logging
@@ -62,7 +69,7 @@ class RunWindow:
     end_date: date | None = None
 
 
-SourceFactory = Callable[[RunWindow], DltSource]
+SourceFactory = Callable[[RunWindow, RunContext], DltSource]
 # Run-time objects a source must not build from project-wide settings (Fitbit's OAuth auth
 # object and its token store, the personal time zone), made from the checked settings.
 Injections = Callable[[Settings], dict[str, Any]]
@@ -90,13 +97,17 @@ def make_refresh(name: str, source_function: Callable[..., DltSource], *,
     """``refresh_<name>(is_incremental, pipeline, initial_date, end_date)`` for one source.
 
     The source function is called with ``full_refresh``, ``since`` and ``until`` from the run
-    window, plus whatever ``inject`` builds from the settings; dlt fills in the rest.
+    window, whatever ``inject`` builds from the run's settings, and ``run`` (the run's context)
+    when it takes one; dlt fills in the rest.
     """
+    takes_run = "run" in inspect.signature(source_function).parameters
 
     def refresh(is_incremental: bool | None = None, pipeline: dlt.Pipeline | None = None,
                 initial_date: date | None = None, end_date: date | None = None) -> LoadInfo:
-        def make_source(window: RunWindow) -> DltSource:
-            extra = inject(load_settings()) if inject else {}
+        def make_source(window: RunWindow, run: RunContext) -> DltSource:
+            extra = inject(run.settings) if inject else {}
+            if takes_run:
+                extra["run"] = run
             return source_function(full_refresh=window.full_refresh, since=window.initial_date,
                                    until=window.end_date, **extra)
 
@@ -116,12 +127,7 @@ def _missing_config_error(source: str, exc: ConfigFieldMissingException) -> Conf
 
 def _unwrap(exc: PipelineStepFailed) -> BaseException:
     """The project's own error inside dlt's step wrapper, if there is one."""
-    seen = exc.__cause__ or exc.__context__
-    while seen is not None:
-        if isinstance(seen, PipelineError):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return exc
+    return next((inner for inner in exception_chain(exc) if isinstance(inner, PipelineError)), exc)
 
 
 def run_source(
@@ -138,6 +144,8 @@ def run_source(
 
     Holds the warehouse's lock throughout, finishes a load an interrupted run left pending,
     checks the local state against the warehouse (backfilling on a mismatch), then extracts.
+    The run's context (settings, HTTP metrics, completeness expectations) is made here and
+    handed to the source; the summary is read from it.
     """
     setup_logging()
     settings = load_settings()  # bad settings fail before any request
@@ -149,8 +157,7 @@ def run_source(
     mode: RefreshMode = resolve_refresh_mode(name, is_incremental)
     with (warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds),
           _duckdb_kept_open(settings)):
-        metrics.reset()
-        completeness.expected.reset()
+        run = RunContext(name, settings)
         started = time.monotonic()
         pipeline = pipeline or _step(name, lambda: build_pipeline(name, settings),
                                      "opening dlt's working directory")
@@ -158,14 +165,14 @@ def run_source(
         problem = _step(name, lambda: state_mismatch(pipeline, name),
                         "checking the state against the warehouse")
         if problem:
-            metrics.warn(log, f"{name}: the saved state does not match {settings.warehouse_label} "
-                              f"({problem}); backfilling {name} from its initial date")
+            run.warn(log, f"{name}: the saved state does not match {settings.warehouse_label} "
+                          f"({problem}); backfilling {name} from its initial date")
             pipeline = _forget_state(name, pipeline, settings)
             mode = RefreshMode(True, "backfill: the saved state did not match the warehouse")
         log.info("%s: refresh mode %s (%s)", name, mode.label, mode.reason)
         window = RunWindow(mode.full_refresh, initial_date, end_date)
         try:
-            source = make_source(window)
+            source = make_source(window, run)
         except ConfigFieldMissingException as exc:
             raise _missing_config_error(name, exc) from None
         except ConfigValueCannotBeCoercedException as exc:
@@ -175,9 +182,10 @@ def run_source(
         info = _step(name, lambda: pipeline.run(source, write_disposition=write_disposition,
                                                 **_format_args(settings)))
         _step(name, lambda: privacy.record(pipeline))
-        for problem in _step(name, lambda: completeness.record(pipeline, name)):
-            metrics.warn(log, problem)
-        summary = summarise(name, mode, pipeline, time.monotonic() - started)
+        for problem in _step(name, lambda: completeness.record(pipeline, name,
+                                                               run.expectations)):
+            run.warn(log, problem)
+        summary = summarise(name, mode, pipeline, time.monotonic() - started, run.metrics)
     remember_whole(settings)  # as this run left it: the next run need not read it all again
     for line in summary.lines() + privacy.lines():
         log.info(line)
@@ -279,12 +287,8 @@ def _explained(name: str, exc: BaseException, label: str | None) -> PipelineErro
 
 def _interrupt(exc: BaseException) -> BaseException | None:
     """The Ctrl-C or SIGTERM inside dlt's step wrapper, if that is what stopped the step."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, KeyboardInterrupt):
-            return seen
-        seen = seen.__cause__ or seen.__context__ or getattr(seen, "exception", None)
-    return None
+    return next((inner for inner in exception_chain(exc) if isinstance(inner, KeyboardInterrupt)),
+                None)
 
 
 def _bad_value_error(source: str, exc: ConfigValueCannotBeCoercedException) -> ConfigurationError:
@@ -295,8 +299,9 @@ def _bad_value_error(source: str, exc: ConfigValueCannotBeCoercedException) -> C
         f"{exc.field_name} in .dlt/config.toml")
 
 
-def summarise(name: str, mode: RefreshMode, pipeline: dlt.Pipeline, seconds: float) -> RunSummary:
-    """Rows per table from dlt's normalize step, requests from the HTTP metrics."""
+def summarise(name: str, mode: RefreshMode, pipeline: dlt.Pipeline, seconds: float,
+              metrics: RunMetrics) -> RunSummary:
+    """Rows per table from dlt's normalize step, requests from the run's HTTP metrics."""
     trace = pipeline.last_trace
     counts = trace.last_normalize_info.row_counts if trace and trace.last_normalize_info else {}
     rows = {t: n for t, n in counts.items() if not t.startswith("_dlt")}

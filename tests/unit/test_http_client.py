@@ -3,7 +3,7 @@
 import pytest
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
-from pipelines.runtime.http import ApiClient, ApiError, AuthError, PacedSession, Pacer, metrics
+from pipelines.runtime.http import ApiClient, ApiError, AuthError, PacedSession, Pacer, RunMetrics
 from sandbox.server import App, AppServer, Response
 
 pytestmark = pytest.mark.unit
@@ -41,10 +41,10 @@ def client(server, **kwargs):
 @pytest.mark.parametrize("kind", ["server_error", "drop", "malformed"])
 def test_transient_failures_are_retried(server, kind):
     server.app.faults.inject(kind, count=2)
-    metrics.reset()
-    assert client(server).request_json("GET", "/ok") == {"ok": True}
+    metrics = RunMetrics()
+    assert client(server, metrics=metrics).request_json("GET", "/ok") == {"ok": True}
     assert server.app.counts["GET /ok"] == 3
-    assert metrics.retries["echo"] == 2
+    assert metrics.retries["echo"] == 2 and metrics.requests["echo"] == 3
 
 
 def test_retry_after_is_honoured(server):

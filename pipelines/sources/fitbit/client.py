@@ -16,7 +16,14 @@ from typing import Any
 
 from requests.auth import AuthBase
 
-from pipelines.runtime.http import ApiClient, ApiError, PacedSession, cursor_paginator, window_pacer
+from pipelines.runtime.http import (
+    ApiClient,
+    ApiError,
+    PacedSession,
+    RunMetrics,
+    cursor_paginator,
+    window_pacer,
+)
 
 log = logging.getLogger("prp.fitbit.client")
 
@@ -41,9 +48,11 @@ def is_range_error(exc: ApiError) -> bool:
 class HealthClient:
     """Authenticated, paced calls to one Google Health origin."""
 
-    def __init__(self, base_url: str, auth: AuthBase, *, requests_per_second: float = 5.0):
+    def __init__(self, base_url: str, auth: AuthBase, *, requests_per_second: float = 5.0,
+                 metrics: RunMetrics | None = None):
         # Google's quota is per minute: mirror the 60 s window, so the work overlaps the waiting
-        session = PacedSession("fitbit", pacer=window_pacer(requests_per_second, 60.0))
+        session = PacedSession("fitbit", pacer=window_pacer(requests_per_second, 60.0),
+                               metrics=metrics)
         self.api = ApiClient("fitbit", base_url, session, auth=auth)
         self.max_days = dict(ROLLUP_MAX_DAYS)  # shrinks when the API refuses a range
 

@@ -25,9 +25,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import dlt
 
+from pipelines.runtime.context import RunContext, run_context
 from pipelines.runtime.dates import day_start, parse_initial_date
 from pipelines.runtime.errors import ConfigurationError
-from pipelines.runtime.http import AuthError, metrics
+from pipelines.runtime.http import AuthError
 from pipelines.runtime.overlap import OverlapCursor, fingerprint
 from pipelines.runtime.progress import Progress
 from pipelines.sources.fitbit.client import LIST_PAGE_SIZE, SESSION_PAGE_SIZE, HealthClient
@@ -282,16 +283,16 @@ def _resting(ctx: FitbitContext) -> Iterator[dict]:
     window.cursor.commit()
 
 
-def _granted_resources(auth: GoogleOAuth) -> set[str]:
+def _granted_resources(auth: GoogleOAuth, run: RunContext) -> set[str]:
     """Resources whose scope the user granted; a warning for each one left out."""
     granted = set()
     for name, scope in RESOURCE_SCOPES.items():
         if auth.granted(scope):
             granted.add(name)
         else:
-            metrics.warn(log, f"fitbit: {name} skipped: the grant lacks the scope "
-                              f"googlehealth.{scope} (the box was unticked at consent); to load "
-                              f"it, {REAUTHORISE_HINT} and tick it")
+            run.warn(log, f"fitbit: {name} skipped: the grant lacks the scope "
+                          f"googlehealth.{scope} (the box was unticked at consent); to load "
+                          f"it, {REAUTHORISE_HINT} and tick it")
     if not granted:
         raise ConfigurationError("fitbit: the grant includes none of the scopes this source "
                                  f"reads ({', '.join(RESOURCE_SCOPES.values())}): "
@@ -311,22 +312,27 @@ def fitbit_source(
     full_refresh: bool = False,
     since: date | None = None,
     until: date | None = None,
+    run: Any = None,
 ):
     """Sleep sessions, daily activity and resting heart rate of the authorised user.
 
     ``auth`` is a ``GoogleOAuth`` (the runner injects it, see ``oauth.fitbit_injections``).
     The access token is refreshed here, before any resource runs, so a rotated refresh token
-    is persisted before the first data request and the granted scopes are known.
+    is persisted before the first data request and the granted scopes are known. ``run`` is the
+    run's context (the runner passes it; see ``pipelines.runtime.context``).
     """
+    run = run_context(run, "fitbit")
     if not isinstance(auth, GoogleOAuth):
         raise ConfigurationError("fitbit: fitbit_source needs auth=GoogleOAuth(...) "
                                  "(refresh_fitbit builds it from [sources.fitbit])")
     first_date = parse_initial_date("fitbit", initial_date)
     if int(lookback_days) < 0:
         raise ConfigurationError("sources.fitbit.lookback_days must be 0 or more")
+    auth.session.metrics = run.metrics  # token requests and 401 re-sends count in this run
     auth.refresh()
-    granted = _granted_resources(auth)
-    client = HealthClient(base_url, auth, requests_per_second=float(requests_per_second))
+    granted = _granted_resources(auth, run)
+    client = HealthClient(base_url, auth, requests_per_second=float(requests_per_second),
+                          metrics=run.metrics)
     ctx = FitbitContext(client, auth, full_refresh, since, until, first_date, int(lookback_days),
                         fallback_time_zone, configured_time_zone)
     resources = {

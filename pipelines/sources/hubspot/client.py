@@ -23,6 +23,7 @@ from pipelines.runtime.http import (
     ApiError,
     AuthError,
     PacedSession,
+    RunMetrics,
     WindowPacer,
     cursor_paginator,
     raise_api_error,
@@ -165,17 +166,18 @@ class HubSpotClient:
     def __init__(self, base_url: str, api_key: str, *, requests_per_10s: int = 100,
                  search_requests_per_second: float = 5.0, backoff_base: float = 1.0,
                  max_properties_url_chars: int = 2000, search_retry_window: float = 1.0,
-                 max_retries: int = 8):
+                 max_retries: int = 8, metrics: RunMetrics | None = None):
         register_secret(api_key)
         headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
         # the burst limit is a sliding 10 s window: mirror it, so the work overlaps the waiting
         burst = PacedSession("hubspot", pacer=WindowPacer(max(1, requests_per_10s), 10.0),
                              retry_hint=_retry_hint, pace_hint=_pace_hint, used_hint=_window_used,
-                             backoff_base=backoff_base, max_retries=max_retries)
+                             backoff_base=backoff_base, max_retries=max_retries, metrics=metrics)
         # search has its own per-second limit and sends no rate-limit headers
         search = PacedSession("hubspot", pacer=window_pacer(search_requests_per_second, 1.0),
                               retry_hint=_retry_hint, backoff_base=backoff_base,
-                              retry_window=search_retry_window, max_retries=max_retries)
+                              retry_window=search_retry_window, max_retries=max_retries,
+                              metrics=metrics)
         self.api = HubSpotApi("hubspot", base_url, burst, headers=headers)
         self.search_api = HubSpotApi("hubspot", base_url, search, headers=headers)
         self.max_properties_url_chars = max_properties_url_chars

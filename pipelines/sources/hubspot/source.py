@@ -26,10 +26,9 @@ from typing import Any
 import dlt
 from dlt.sources import DltResource
 
-from pipelines.runtime.completeness import expect
+from pipelines.runtime.context import RunContext, run_context
 from pipelines.runtime.dates import day_start, mark_swept, run_start, sweep_due
 from pipelines.runtime.errors import ConfigurationError
-from pipelines.runtime.http import metrics
 from pipelines.runtime.overlap import OverlapCursor, fingerprint
 from pipelines.runtime.progress import Progress
 from pipelines.sources.hubspot.client import MAX_BATCH_INPUTS, HubSpotClient, MissingScopes
@@ -56,8 +55,9 @@ class HubSpotSync(HubSpotDeletions):
                  until: datetime | None, since_given: bool, lookback_minutes: float,
                  search_page_size: int, association_batch_size: int,
                  association_sweep_hours: float, discover_properties: bool,
-                 count_check: bool = True):
+                 run: RunContext, count_check: bool = True):
         self.client = client
+        self.context = run  # the run's context (ObjectRun is one object type's)
         self.full_refresh = full_refresh
         self.count_check = count_check
         self.start = start
@@ -89,7 +89,7 @@ class HubSpotSync(HubSpotDeletions):
         try:
             yield from self._sync(spec, state)
         except MissingScopes as exc:
-            metrics.warn(log, f"hubspot: skipped {spec.object_type}: the private app lacks "
+            self.context.warn(log, f"hubspot: skipped {spec.object_type}: the private app lacks "
                               f"{_scopes_text(exc)}; grant it (HubSpot > Settings > "
                               "Integrations > Private Apps > Scopes) to load them")
 
@@ -113,8 +113,8 @@ class HubSpotSync(HubSpotDeletions):
         run.progress.done()
         cursor.commit()
         if self.count_check:  # search's total against the warehouse, after the load
-            expect(spec.table, spec.object_type, self.client.search_total(spec.object_type),
-                   LIVE, (spec.object_type,))
+            self.context.expect(spec.table, spec.object_type,
+                            self.client.search_total(spec.object_type), LIVE, (spec.object_type,))
 
     def _changed_pages(self, run: ObjectRun, listing: bool) -> Iterator[list[dict[str, Any]]]:
         spec = run.spec
@@ -167,7 +167,7 @@ class HubSpotSync(HubSpotDeletions):
             return self.client.associations(spec.object_type, to_type, ids)
         except MissingScopes as exc:
             self.denied.add(pair)
-            metrics.warn(log, f"hubspot: skipped {spec.object_type}->{to_type} associations: "
+            self.context.warn(log, f"hubspot: skipped {spec.object_type}->{to_type} associations: "
                               f"the private app lacks {_scopes_text(exc)}")
             return None
 
@@ -228,14 +228,17 @@ def hubspot_source(
     since: date | None = None,
     until: date | None = None,
     objects_check_record: str = "",
+    run: Any = None,
 ) -> list[DltResource]:
     """Contacts, companies and engagements with their associations.
 
     ``initial_date`` (or ``since``) is where a first or full run starts; ``since``/``until``
     bound any run (``until`` inclusive). The objects file is checked against the account's
     properties before anything is read (``objects_check``); ``objects_check_record`` is where
-    the runner keeps the digest of the file that last passed.
+    the runner keeps the digest of the file that last passed; ``run`` is the run's context (the
+    runner passes it; see ``pipelines.runtime.context``).
     """
+    run = run_context(run, "hubspot")
     objects, engagements = load_objects(objects_file or None)
     if not objects and not engagements:
         raise ConfigurationError("the HubSpot objects file lists no objects to sync")
@@ -244,7 +247,8 @@ def hubspot_source(
         search_requests_per_second=float(search_requests_per_second),
         backoff_base=float(retry_backoff_seconds),
         max_properties_url_chars=int(max_properties_url_chars),
-        search_retry_window=float(search_retry_window_seconds), max_retries=int(max_retries))
+        search_retry_window=float(search_retry_window_seconds), max_retries=int(max_retries),
+        metrics=run.metrics)
     check_objects_file(client, [*objects, *engagements], Path(objects_file or OBJECTS_FILE),
                        Path(objects_check_record) if objects_check_record else None)
     sync = HubSpotSync(
@@ -253,7 +257,7 @@ def hubspot_source(
         since_given=since is not None, lookback_minutes=lookback_minutes,
         search_page_size=search_page_size, association_batch_size=association_batch_size,
         association_sweep_hours=association_sweep_hours,
-        discover_properties=discover_properties, count_check=bool(count_check))
+        discover_properties=discover_properties, run=run, count_check=bool(count_check))
     resources = [_resource(sync, spec.object_type, [spec]) for spec in objects]
     if engagements:
         resources.append(_resource(sync, "engagements", engagements))

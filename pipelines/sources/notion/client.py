@@ -14,7 +14,13 @@ from typing import Any
 
 from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
-from pipelines.runtime.http import ApiClient, PacedSession, cursor_paginator, window_pacer
+from pipelines.runtime.http import (
+    ApiClient,
+    PacedSession,
+    RunMetrics,
+    cursor_paginator,
+    window_pacer,
+)
 from pipelines.runtime.logs import register_secret
 
 log = logging.getLogger("prp.notion")
@@ -35,12 +41,14 @@ class NotionClient:
     """Search, data source queries, pages and page property items, paced under 3 requests/s."""
 
     def __init__(self, base_url: str, api_key: str, version: str, *, requests_per_second: float,
-                 max_retries: int = 8, retry_after_max: float = 900.0):
+                 max_retries: int = 8, retry_after_max: float = 900.0,
+                 metrics: RunMetrics | None = None):
         register_secret(api_key)
         # "an average of 3 requests/s, bursts allowed": the average over a 10 s window (as the
         # sandbox enforces it), so the work between requests overlaps the waiting
         session = PacedSession("notion", pacer=window_pacer(requests_per_second, NOTION_WINDOW_S),
-                               max_retries=max_retries, retry_after_max=retry_after_max)
+                               max_retries=max_retries, retry_after_max=retry_after_max,
+                               metrics=metrics)
         self.api = ApiClient("notion", base_url, session, headers={
             "Authorization": f"Bearer {api_key}", "Notion-Version": version})
 

@@ -16,8 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.runtime.completeness import expect
-from pipelines.runtime.http import metrics
+from pipelines.runtime.context import RunContext
 from pipelines.runtime.warehouse import stored_rows, stored_values
 from pipelines.sources.notion.client import NotionClient
 from pipelines.sources.notion.rows import PAGES_TABLE, page_row
@@ -36,7 +35,8 @@ class SweepResult:
     reread: list[dict[str, Any]] = field(default_factory=list)    # full page objects to load
 
 
-def sweep(client: NotionClient, data_source_id: str, read_this_run: set[str]) -> SweepResult:
+def sweep(client: NotionClient, data_source_id: str, read_this_run: set[str],
+          run: RunContext) -> SweepResult:
     """Compare a data source's live page ids with the warehouse; read each difference."""
     result = SweepResult()
     held_live = stored_values(PAGES_TABLE, "page_id",
@@ -48,10 +48,10 @@ def sweep(client: NotionClient, data_source_id: str, read_this_run: set[str]) ->
         return result  # nothing loaded yet: this run's read is complete
     listed = {page["id"] for page in client.query(data_source_id, {}, filter_properties=["title"])}
     # the id scan is the API's own count of live pages: checked against the warehouse after load
-    expect(PAGES_TABLE, data_source_id, len(listed), "data_source_id = %s and not coalesce(in_trash, false)",
-           (data_source_id,))
+    run.expect(PAGES_TABLE, data_source_id, len(listed),
+               "data_source_id = %s and not coalesce(in_trash, false)", (data_source_id,))
     for page_id in sorted(held_live - listed - read_this_run):
-        _missing(client, page_id, result)
+        _missing(client, page_id, result, run)
     for page_id in sorted((held_gone & listed) - read_this_run):
         page = client.page(page_id)
         if page is not None and not page.get("in_trash"):
@@ -60,12 +60,12 @@ def sweep(client: NotionClient, data_source_id: str, read_this_run: set[str]) ->
     return result
 
 
-def _missing(client: NotionClient, page_id: str, result: SweepResult) -> None:
+def _missing(client: NotionClient, page_id: str, result: SweepResult, run: RunContext) -> None:
     """A held page no query lists: trashed, hidden from the integration, or moved."""
     page = client.page(page_id)
     if page is None:
-        metrics.warn(log, f"notion: page {page_id} is no longer shared with the integration "
-                          "(404); marking it gone")
+        run.warn(log, f"notion: page {page_id} is no longer shared with the integration "
+                      "(404); marking it gone")
         result.gone.extend(_lost_row(page_id))
     elif page.get("in_trash"):
         log.info("notion: page %s was moved to the trash", page_id)

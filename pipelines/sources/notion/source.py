@@ -19,9 +19,9 @@ from typing import Any
 import dlt
 from dlt.sources import DltResource
 
+from pipelines.runtime.context import RunContext, run_context
 from pipelines.runtime.dates import mark_swept, run_start, sweep_due
 from pipelines.runtime.errors import ConfigurationError
-from pipelines.runtime.http import metrics
 from pipelines.runtime.overlap import OverlapCursor, fingerprint
 from pipelines.runtime.progress import Progress
 from pipelines.sources.notion.client import NotionClient
@@ -68,7 +68,7 @@ def _schema_digest(ds: dict[str, Any]) -> str:
     return fingerprint(sorted((p["id"], p["type"]) for p in ds.get("properties", {}).values()))
 
 
-def _wanted(setting: Any) -> list[str]:
+def _wanted(setting: Any, run: RunContext | None) -> list[str]:
     """The ``data_sources`` setting as a list of titles or ids.
 
     Accepts a list, a JSON list or a comma-separated string; the old title -> table mapping
@@ -78,9 +78,10 @@ def _wanted(setting: Any) -> list[str]:
         text = setting.strip()
         setting = json.loads(text) if text[:1] in "[{" else [p for p in text.split(",") if p.strip()]
     if isinstance(setting, dict):
-        metrics.warn(log, "notion: sources.notion.data_sources is a title -> table map; every "
-                          "page now loads into notion__pages, so only its titles are used. Write "
-                          "it as a list of titles or data source ids.")
+        run_context(run, "notion").warn(
+            log, "notion: sources.notion.data_sources is a title -> table map; every page now "
+                 "loads into notion__pages, so only its titles are used. Write it as a list of "
+                 "titles or data source ids.")
         setting = list(setting)
     return [str(item).strip() for item in setting or []]
 
@@ -89,10 +90,11 @@ def _same_id(a: str, b: str) -> bool:
     return a.replace("-", "").lower() == b.replace("-", "").lower()
 
 
-def select_data_sources(found: list[dict[str, Any]], setting: Any) -> list[dict[str, Any]]:
+def select_data_sources(found: list[dict[str, Any]], setting: Any,
+                        run: RunContext | None = None) -> list[dict[str, Any]]:
     """The configured data sources (by title or id; a title may name several), or all of them."""
     ordered = sorted(found, key=lambda ds: (_title(ds), ds["id"]))
-    wanted = _wanted(setting)
+    wanted = _wanted(setting, run)
     if not wanted:
         return ordered
     chosen: list[dict[str, Any]] = []
@@ -213,9 +215,9 @@ def _changed_pages(client: NotionClient, loader: PageLoader, ds: dict[str, Any],
 
 
 def _swept_pages(client: NotionClient, loader: PageLoader, ds: dict[str, Any],
-                 read: set[str]) -> Iterator[Any]:
+                 read: set[str], run: RunContext) -> Iterator[Any]:
     """Rows for pages trashed, restored or hidden since the warehouse last saw them."""
-    found = sweep(client, ds["id"], read)
+    found = sweep(client, ds["id"], read, run)
     if found.gone:
         yield found.gone
     for page in found.reread:
@@ -225,7 +227,7 @@ def _swept_pages(client: NotionClient, loader: PageLoader, ds: dict[str, Any],
 
 def pages_resource(client: NotionClient, selected: list[dict[str, Any]], *, full_refresh: bool,
                    start: datetime, until: date | None, overlap: timedelta,
-                   sweep_hours: float, bounded: bool = False) -> DltResource:
+                   sweep_hours: float, run: RunContext, bounded: bool = False) -> DltResource:
     """Every selected data source's changed pages, into one table, and their values."""
 
     def pages() -> Iterator[Any]:
@@ -240,7 +242,7 @@ def pages_resource(client: NotionClient, selected: list[dict[str, Any]], *, full
                                              start=start, until=until, overlap=overlap,
                                              bounded=bounded)
             if sweeping:
-                yield from _swept_pages(client, loader, ds, read)
+                yield from _swept_pages(client, loader, ds, read, run)
         if sweeping:
             mark_swept(state, now)
 
@@ -274,19 +276,23 @@ def notion_source(
     full_refresh: bool = False,
     since: date | None = None,
     until: date | None = None,
+    run: Any = None,
 ) -> list[DltResource]:
     """Every selected Notion data source: its pages, their property values and its schema.
 
     ``data_sources`` lists titles or data source ids to load (default: every shared one);
     ``trash_sweep_hours`` spaces out the trash sweep (0: every run); ``periods`` and ``roles``
-    (title or id -> value) override the habit period and role read from each title.
+    (title or id -> value) override the habit period and role read from each title. ``run`` is
+    the run's context (the runner passes it; see ``pipelines.runtime.context``).
     """
+    run = run_context(run, "notion")
     start = run_start("notion", since, initial_date)
     habit_roles = HabitRoles(periods, roles)
     client = NotionClient(base_url, api_key, notion_version,
                           requests_per_second=float(requests_per_second),
-                          max_retries=int(max_retries), retry_after_max=float(retry_after_max_seconds))
-    selected = select_data_sources(client.data_sources(), data_sources)
+                          max_retries=int(max_retries), retry_after_max=float(retry_after_max_seconds),
+                          metrics=run.metrics)
+    selected = select_data_sources(client.data_sources(), data_sources, run)
     log.info("notion: %d data sources: %s", len(selected), ", ".join(map(_label, selected)))
     habit_roles.warn_unmatched([(_title(ds), ds["id"]) for ds in selected])
     schema_rows = [row for ds in selected for row in property_schema_rows(ds)]
@@ -300,5 +306,6 @@ def notion_source(
                      primary_key=["data_source_id", "property_id"], write_disposition="merge"),
         pages_resource(client, selected, full_refresh=full_refresh, start=start, until=until,
                        overlap=timedelta(minutes=int(lookback_minutes)),
-                       sweep_hours=float(trash_sweep_hours), bounded=since is not None),
+                       sweep_hours=float(trash_sweep_hours), run=run,
+                       bounded=since is not None),
     ]

@@ -2,8 +2,9 @@
 
 Where an API counts cheaply (HubSpot search's ``total``, the Notion id scan), a source notes it
 in its run context (``RunContext.expect``) while it extracts; after the load the runner counts
-the same rows in the warehouse, records both in the raw dataset's ``_prp_completeness`` table and
-warns on a difference (a dbt test fails on it too). A partial load is never silent.
+the same rows in the warehouse, records both in the raw dataset's ``_prp_completeness`` table
+(loaded through dlt: ``bookkeeping``) and warns on a difference (a dbt test fails on it too).
+A partial load is never silent.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import dlt
-from dlt.common.destination.exceptions import DestinationUndefinedEntity
+
+from pipelines.runtime.warehouse_reader import pipeline_reader
 
 log = logging.getLogger("prp.completeness")
-
-TABLE = "_prp_completeness"
 
 
 @dataclass(frozen=True)
@@ -39,32 +40,20 @@ class Expectations:
         self.items.append(Expectation(table, scope, int(api_count), where, tuple(params)))
 
 
-def _warehouse_count(client, item: Expectation) -> int:
-    sql = f"select count(*) from {client.make_qualified_table_name(item.table)}"
-    if item.where:
-        sql += f" where {item.where}"
-    try:
-        return int(client.execute_sql(sql, *item.params)[0][0])
-    except DestinationUndefinedEntity:
-        return 0
-
-
-def record(pipeline: dlt.Pipeline, source: str, expected: Expectations) -> list[str]:
-    """Count each expectation in the warehouse, store both counts; the differences, as messages."""
+def check(pipeline: dlt.Pipeline, source: str,
+          expected: Expectations) -> tuple[list[dict[str, Any]], list[str]]:
+    """Count each expectation in the warehouse: the rows for ``_prp_completeness``
+    (``bookkeeping.record`` loads them) and the differences, as messages."""
     if not expected.items:
-        return []
-    now = datetime.now(UTC).replace(microsecond=0).isoformat()
-    problems = []
-    with pipeline.sql_client() as client:
-        table = client.make_qualified_table_name(TABLE)
-        client.execute_sql(f"create table if not exists {table} (source varchar(64), "
-                           "table_name varchar(128), scope varchar(256), api_count bigint, "
-                           "warehouse_count bigint, checked_at timestamp)")
+        return [], []
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)  # UTC, as the column holds it
+    rows, problems = [], []
+    with pipeline_reader(pipeline) as reader:
         for item in expected.items:
-            held = _warehouse_count(client, item)
-            client.execute_sql(f"insert into {table} values (%s, %s, %s, %s, %s, cast(%s as timestamp))",
-                               source, item.table, item.scope, item.api_count, held, now[:19])
+            held = reader.count(item.table, item.where, item.params) or 0  # no table: none held
+            rows.append({"source": source, "table_name": item.table, "scope": item.scope,
+                         "api_count": item.api_count, "warehouse_count": held, "checked_at": now})
             if held != item.api_count:
                 problems.append(f"{source}: {item.table} ({item.scope}): the API counts "
                                 f"{item.api_count}, the warehouse holds {held}")
-    return problems
+    return rows, problems

@@ -4,9 +4,9 @@
 dlt's extract step: the rows written to the load package on disk, the rows loaded and anything
 logged about them are already treated. Resources that yield rows for several tables through
 ``dlt.mark.with_hints`` (association tables, property values) pass the table name in
-the item's meta, which dlt hands to the map step. After the load, ``PrivacyRun.record`` writes
-the counts (per table and column: treatment and values changed) to the raw dataset's
-``_prp_privacy`` table, which ``prp privacy`` reads.
+the item's meta, which dlt hands to the map step. After the load, the runner loads
+``PrivacyRun.records`` (per table and column: treatment and values changed) into the raw
+dataset's ``_prp_privacy`` table through dlt (``bookkeeping``), which ``prp privacy`` reads.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import dlt
 from dlt.extract.hints import HintsMeta
 from dlt.extract.source import DltSource
 
+from pipelines.runtime.bookkeeping import PRIVACY_TABLE
 from pipelines.runtime.privacy import Policy, ValueTable, is_glob, treat
 
 log = logging.getLogger("prp.privacy")
 
-COUNTS_TABLE = "_prp_privacy"
+COUNTS_TABLE = PRIVACY_TABLE  # the table ``prp privacy`` reads
 EMPTY_JSON = (None, "null", '""', "[]")
 
 
@@ -129,24 +129,12 @@ class PrivacyRun:
                 for (table, column, treatment), count in sorted(self.counts.items())]
         return out
 
-    def record(self, pipeline: dlt.Pipeline) -> None:
-        """Replace this source's rows in ``_prp_privacy`` with this run's counts and rules."""
-        rows = self.report_rows()
-        with pipeline.sql_client() as client:
-            if not client.has_dataset():
-                return  # nothing was ever loaded: nothing left the laptop
-            table = client.make_qualified_table_name(COUNTS_TABLE)
-            text, number = _types(pipeline.destination.destination_name)
-            client.execute_sql(
-                f"create table if not exists {table} (source {text}, table_name {text}, "
-                f"column_name {text}, treatment {text}, values_affected {number}, "
-                f"policy_mode {text}, recorded_at {text})")
-            client.execute_sql(f"delete from {table} where source = %s", self.source)
-            for row in rows:
-                client.execute_sql(
-                    f"insert into {table} (source, table_name, column_name, treatment, "
-                    "values_affected, policy_mode, recorded_at) values (%s, %s, %s, %s, %s, %s, %s)",
-                    *row)
+    def records(self) -> list[dict[str, Any]]:
+        """This run's rows of ``_prp_privacy`` (``bookkeeping.PRIVACY_COLUMNS``), which replace
+        the source's earlier ones."""
+        names = ("source", "table_name", "column_name", "treatment", "values_affected",
+                 "policy_mode", "recorded_at")
+        return [dict(zip(names, row, strict=True)) for row in self.report_rows()]
 
     def report_rows(self) -> list[tuple]:
         """(source, table, column, treatment, count, mode, at) for every rule and every count."""
@@ -162,10 +150,6 @@ class PrivacyRun:
                     seen[(table, key)] = (treatment, 0)
         return [(self.source, table, column, treatment, count, self.policy.mode, at)
                 for (table, column), (treatment, count) in sorted(seen.items())]
-
-
-def _types(destination: str) -> tuple[str, str]:
-    return ("STRING", "INT64") if destination == "bigquery" else ("VARCHAR", "BIGINT")
 
 
 def _table_of(meta: Any, default_table: Any, row: dict[str, Any]) -> str | None:

@@ -32,7 +32,7 @@ from dlt.destinations.exceptions import DatabaseException
 from dlt.extract.source import DltSource
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from pipelines.runtime import completeness, job_summary
+from pipelines.runtime import bookkeeping, completeness, job_summary
 from pipelines.runtime.context import RunContext
 from pipelines.runtime.destination import destination_for
 from pipelines.runtime.disk import disk_full_message
@@ -181,9 +181,10 @@ def run_source(
         write_disposition = "replace" if mode.full_refresh else None
         info = _step(name, lambda: pipeline.run(source, write_disposition=write_disposition,
                                                 **_format_args(settings)))
-        _step(name, lambda: privacy.record(pipeline))
-        for problem in _step(name, lambda: completeness.record(pipeline, name,
-                                                               run.expectations)):
+        checks, problems = _step(name, lambda: completeness.check(pipeline, name, run.expectations))
+        # the project's own tables, loaded through dlt in one load of their own
+        _step(name, lambda: bookkeeping.record(pipeline, name, checks, privacy.records()))
+        for problem in problems:
             run.warn(log, problem)
         summary = summarise(name, mode, pipeline, time.monotonic() - started, run.metrics)
     remember_whole(settings)  # as this run left it: the next run need not read it all again

@@ -12,6 +12,7 @@ from typing import Any
 from pipelines.runtime.privacy import Policy, load_policy
 from pipelines.runtime.privacy_run import COUNTS_TABLE
 from pipelines.runtime.settings import Settings, load_settings
+from pipelines.runtime.warehouse_reader import open_warehouse
 from pipelines.sources import privacy_defaults
 
 log = logging.getLogger("prp.privacy")
@@ -19,19 +20,13 @@ log = logging.getLogger("prp.privacy")
 
 def last_run_counts(name: str, settings: Settings) -> dict[tuple[str, str], tuple[str, int]] | None:
     """(table, column) -> (treatment, values changed) of ``name``'s last run; ``None`` if never."""
-    from pipelines.runtime.runner import build_pipeline
-
-    if settings.destination == "duckdb" and not settings.duckdb_path.exists():
-        return None  # no warehouse yet (and opening one would create it)
-    pipeline = build_pipeline(name, settings)
     try:
-        with pipeline.sql_client() as client:
-            if not client.has_dataset():
+        with open_warehouse(settings, settings.raw_dataset) as reader:  # a missing file: empty
+            if not reader.has_table(COUNTS_TABLE):
                 return None
-            rows = client.execute_sql(
-                f"select table_name, column_name, treatment, values_affected from "
-                f"{client.make_qualified_table_name(COUNTS_TABLE)} where source = %s", name)
-    except Exception as exc:  # noqa: BLE001 - no table yet, or no warehouse: nothing recorded
+            rows = reader.rows(f"select table_name, column_name, treatment, values_affected from "
+                               f"{reader.qualified(COUNTS_TABLE)} where source = %s", name)
+    except Exception as exc:  # noqa: BLE001 - no warehouse to read: nothing recorded
         log.debug("no privacy counts for %s: %s", name, type(exc).__name__)
         return None
     return {(table, column): (treatment, int(count or 0)) for table, column, treatment, count in rows}

@@ -14,6 +14,8 @@ import logging
 import dlt
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 
+from pipelines.runtime.warehouse_reader import pipeline_reader
+
 log = logging.getLogger("prp.state")
 
 
@@ -24,25 +26,18 @@ def _has_local_state(pipeline: dlt.Pipeline, name: str) -> bool:
 def _missing_tables(pipeline: dlt.Pipeline) -> list[str]:
     """Tables the local schema says hold data but the destination lacks."""
     tables = [t["name"] for t in pipeline.default_schema.data_tables(seen_data_only=True)]
-    missing = []
-    with pipeline.sql_client() as client:
-        if not client.has_dataset():
+    with pipeline_reader(pipeline) as reader:
+        if not reader.has_dataset():
             return sorted(tables) or ["the whole dataset"]
-        for table in tables:
-            try:
-                client.execute_sql(f"select 1 from {client.make_qualified_table_name(table)} limit 1")
-            except DestinationUndefinedEntity:
-                missing.append(table)
-    return sorted(missing)
+        return sorted(table for table in tables if not reader.has_table(table))
 
 
 def _stored_version(pipeline: dlt.Pipeline) -> int | None:
     """The newest state version the warehouse holds for this pipeline (``None``: none)."""
-    with pipeline.sql_client() as client:
-        table = client.make_qualified_table_name("_dlt_pipeline_state")
+    with pipeline_reader(pipeline) as reader:
         try:
-            rows = client.execute_sql(f"select max(version) from {table} where pipeline_name = %s",
-                                      pipeline.pipeline_name)
+            rows = reader.rows(f"select max(version) from {reader.qualified('_dlt_pipeline_state')} "
+                               "where pipeline_name = %s", pipeline.pipeline_name)
         except DestinationUndefinedEntity:
             return None
     return rows[0][0] if rows and rows[0][0] is not None else None

@@ -2,7 +2,8 @@
 
 Deletions are found by comparing what an API lists now with what the raw tables hold, so dlt
 state never carries per-record id sets. Call these inside a resource (extract time): they
-read the running pipeline's destination and dataset. Queries use ``%s`` placeholders.
+read the running pipeline's destination and dataset through the warehouse reader, on a dlt SQL
+client kept per thread. Queries use ``%s`` placeholders.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dlt.common.configuration.container import Container
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 from dlt.common.pipeline import PipelineContext
 from dlt.destinations.sql_client import SqlClientBase
+
+from pipelines.runtime.warehouse_reader import WarehouseReader
 
 log = logging.getLogger("prp.warehouse")
 
@@ -55,34 +58,31 @@ def qualified(table: str) -> str:
         return client.make_qualified_table_name(table)
 
 
-def _select(table: str, columns: str, where: str, params: tuple) -> tuple[list[str], list[tuple]]:
-    """Column names and rows of a select on a raw table; nothing when the table does not exist."""
+def _select(table: str, columns: str, where: str, params: tuple, *, records: bool = False) -> list:
+    """Rows (tuples, or dicts with ``records``) of a select on a raw table; none when the table
+    does not exist."""
     pipeline = _running_pipeline()
     if pipeline.default_schema_name is None or table not in pipeline.default_schema.tables:
-        return [], []  # never loaded by this pipeline: nothing to compare with
+        return []  # never loaded by this pipeline: nothing to compare with
     try:
         with _sql_client(pipeline) as client:
-            sql = f"select {columns} from {client.make_qualified_table_name(table)}"
-            if where:
-                sql += f" where {where}"
-            with client.execute_query(sql, *params) as cursor:
-                names = [d[0] for d in cursor.description or []]
-                return names, [tuple(row) for row in cursor.fetchall()]
+            reader = WarehouseReader(client, pipeline.dataset_name)
+            sql = f"select {columns} from {reader.qualified(table)}" + (f" where {where}" if where else "")
+            return reader.records(sql, *params) if records else reader.rows(sql, *params)
     except DestinationUndefinedEntity:
         log.info("%s is not in the warehouse yet; nothing to compare with", table)
-        return [], []
+        return []
 
 
 def stored_rows(table: str, columns: str, where: str = "", params: tuple = ()) -> list[tuple]:
     """``select <columns> from <table> [where ...]``; no rows when the table does not exist yet."""
-    return _select(table, columns, where, params)[1]
+    return _select(table, columns, where, params)
 
 
 def stored_records(table: str, where: str = "", params: tuple = ()) -> list[dict]:
     """Whole stored rows as dicts, without dlt's own columns (empty if the table is new)."""
-    names, rows = _select(table, "*", where, params)
-    return [{k: v for k, v in zip(names, row, strict=True) if not k.startswith("_dlt")}
-            for row in rows]
+    return [{k: v for k, v in row.items() if not k.startswith("_dlt")}
+            for row in _select(table, "*", where, params, records=True)]
 
 
 def stored_values(table: str, column: str, where: str = "", params: tuple = ()) -> set[str]:

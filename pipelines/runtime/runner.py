@@ -211,6 +211,8 @@ def _duckdb_kept_open(settings: Settings) -> Iterator[None]:
         return
     import duckdb
 
+    # DuckDB's own connection, not the warehouse reader's: it reads nothing, and only a native
+    # connection held open in this process is what dlt's own connections share
     try:
         connection = duckdb.connect(str(settings.duckdb_path))
     except duckdb.Error as exc:

@@ -9,6 +9,10 @@ warehouse) finds it before anything is written, and the command stops naming the
 The check is skipped when the file is exactly as this project last left it or last found it
 whole (same inode, size and modification time, recorded next to the warehouse's lock file):
 damage made by anything else changes at least the modification time.
+
+DuckDB's own connection, not the warehouse reader's: the check reads DuckDB's blocks through
+DuckDB-only SQL, often on the native connection the runner holds, and must see DuckDB's own
+error for a damaged file before dlt wraps it into one about credentials.
 """
 
 from __future__ import annotations

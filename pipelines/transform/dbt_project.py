@@ -8,9 +8,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipelines.runtime.errors import ConfigurationError, PipelineError
+from pipelines.runtime.errors import ConfigurationError
 from pipelines.runtime.settings import Settings
-from pipelines.runtime.warehouse_errors import locked_file_message
+from pipelines.runtime.warehouse_reader import open_warehouse
 
 log = logging.getLogger("prp.transform")
 
@@ -93,13 +93,7 @@ def check_duckdb_unlocked(settings: Settings) -> None:
     """Fail in one line when another process holds the DuckDB file (dbt would print pages)."""
     if settings.destination != "duckdb" or not settings.duckdb_path.exists():
         return
-    import duckdb
-
-    try:
-        duckdb.connect(str(settings.duckdb_path)).close()
-    except duckdb.Error as exc:
-        message = locked_file_message(exc)
-        if message:
-            raise PipelineError(message) from None
-        raise
+    # opened for writing, as dbt will: a locked (or damaged) file stops here in one line
+    with open_warehouse(settings, settings.analytics_dataset, read_only=False):
+        pass
 

@@ -79,14 +79,16 @@ def record(pipeline: dlt.Pipeline, source: str, checks: Sequence[dict[str, Any]]
 
     Nothing is written where nothing was ever loaded (nothing left the laptop).
     """
-    loading = [table for table, rows in ((COMPLETENESS_TABLE, checks), (PRIVACY_TABLE, privacy)) if rows]
     with pipeline_reader(pipeline) as reader:
         if not reader.has_dataset():
             return
-        if not privacy and reader.has_table(PRIVACY_TABLE):
+        privacy_table_missing = not reader.has_table(PRIVACY_TABLE)
+        if not privacy and not privacy_table_missing:
             # no rule and no count: a merge of no rows would leave the last run's, so delete them
             reader.client.execute_sql(
                 f"delete from {reader.qualified(PRIVACY_TABLE)} where source = %s", source)
+        loading = [table for table, rows in ((COMPLETENESS_TABLE, checks),
+                                             (PRIVACY_TABLE, privacy or privacy_table_missing)) if rows]
         if any(not reader.has_table(table) for table in loading) and reader.has_table(VERSIONS):
             # dropped by hand: dlt creates a table only for a schema version it has not stored
             # yet, so forget this schema's stored versions and dlt creates what is missing
@@ -97,9 +99,12 @@ def record(pipeline: dlt.Pipeline, source: str, checks: Sequence[dict[str, Any]]
         resources.append(dlt.resource(
             list(checks), name=COMPLETENESS_TABLE, table_name=COMPLETENESS_TABLE,
             columns=COMPLETENESS_COLUMNS, write_disposition="append"))
-    if privacy:
+    if privacy or privacy_table_missing:
+        # with nothing to record the table is made all the same, empty: `prp privacy` then reads
+        # "every value kept" from it, as it always did
         resources.append(dlt.resource(
-            list(privacy), name=PRIVACY_TABLE, table_name=PRIVACY_TABLE, columns=PRIVACY_COLUMNS,
+            list(privacy) or [dlt.mark.materialize_table_schema()], name=PRIVACY_TABLE,
+            table_name=PRIVACY_TABLE, columns=PRIVACY_COLUMNS,
             write_disposition={"disposition": "merge", "strategy": "delete-insert"},
             merge_key="source"))
     if not resources:

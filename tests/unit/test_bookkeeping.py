@@ -76,6 +76,18 @@ def test_a_table_dropped_by_hand_is_created_again(warehouse):
     assert _rows(path, "select api_count from raw._prp_completeness") == [(2,)]
 
 
+def test_with_nothing_to_record_the_privacy_table_is_made_empty(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema raw")
+    pipeline = dlt.pipeline(pipeline_name="prp_fitbit_test", pipelines_dir=str(tmp_path / "dlt"),
+                            destination=dlt.destinations.duckdb(str(path)), dataset_name="raw")
+    bookkeeping.record(pipeline, "fitbit", [], [])
+    assert _rows(path, "select count(*) from raw._prp_privacy") == [(0,)]
+    bookkeeping.record(pipeline, "fitbit", [], [_privacy("fitbit", "steps")])
+    assert _rows(path, "select source, column_name from raw._prp_privacy") == [("fitbit", "steps")]
+
+
 def test_nothing_is_written_where_nothing_was_ever_loaded(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     pipeline = dlt.pipeline(pipeline_name="prp_notion_test", pipelines_dir=str(tmp_path / "dlt"),

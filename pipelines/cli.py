@@ -94,8 +94,11 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_auth(args: argparse.Namespace) -> None:
+    from pipelines.runtime.secrets_source import use_configured_secrets
+
     authorize = spec_of(args.provider).authorize
     assert authorize is not None  # argparse offers only the sources that have one
+    use_configured_secrets()  # the client id and secret may live in Secret Manager, as for a refresh
     authorize(open_browser=not args.no_browser, timeout=args.timeout)
 
 

@@ -19,13 +19,15 @@ from typing import Any
 
 import yaml
 
+# the objects file the pipeline reads by default: the floor counts the same objects and pairs
+from pipelines.sources.hubspot.objects import OBJECTS_FILE
+
 NOTION_PAGE = 100            # every Notion list
 HUBSPOT_LIST_PAGE = 100      # GET /crm/v3/objects/{type}
 HUBSPOT_BATCH = 1000         # v4 association batch read inputs
 GOOGLE_SESSION_PAGE = 25     # sleep sessions per reconcile page
 GOOGLE_LIST_PAGE = 10000     # data points per list page
 ROLLUP_TYPES = ("steps", "distance", "floors", "active-minutes", "total-calories")
-OBJECTS_FILE = Path(__file__).resolve().parent.parent / "pipelines" / "hubspot" / "objects.yml"
 
 
 def pages(records: int, page_size: int) -> int:

@@ -62,3 +62,8 @@ def test_fitbit_floor_chunks_roll_ups_by_each_types_range():
     assert found["full"]["data"] == {"token + settings + profile": 3, "sleep reconcile pages": 5,
                                      "resting heart rate pages": 1, "roll-up chunks": 2 + 2 + 8 * 3}
     assert floor.total(found["no_change"]) == 2 + 1 + 1 + 5
+
+
+def test_hubspot_floor_reads_the_pipelines_own_objects_file_by_default():
+    types, pairs = floor.hubspot_pairs()
+    assert "contacts" in types and pairs  # the file the HubSpot source reads, wherever it moves

@@ -63,7 +63,10 @@ def cmd_transform(args: argparse.Namespace) -> None:
 def cmd_report(args: argparse.Namespace) -> None:
     from pipelines.report import build_report
     from pipelines.report.docs import write_dbt_docs
+    from pipelines.runtime.settings import load_settings
+    from pipelines.runtime.warehouse_check import check_whole
 
+    check_whole(load_settings())  # the marts may read fine from a file damaged elsewhere
     if args.docs:
         write_dbt_docs(args.output)
     print(f"Report: {build_report(args.output)}")

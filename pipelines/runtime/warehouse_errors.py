@@ -37,13 +37,16 @@ def locked_file_message(exc: BaseException) -> str | None:
 
 def damaged_file_message(exc: BaseException, path: Path | str | None = None) -> str | None:
     """One line for a DuckDB file that is damaged, if that is what ``exc`` is (else ``None``)."""
-    for inner in exception_chain(exc):
-        text = str(inner)
-        if _DUCKDB_DAMAGE.search(text):
-            named = _QUOTED_FILE.search(text)
-            where = str(path) if path else (named["path"] if named else "file")
-            detail = text.strip().splitlines()[0].removeprefix("IO Error: ")[:160]
-            return f"the warehouse {where} is damaged ({detail}): {RECOVERY}"
+    # the innermost match is DuckDB's own words; a wrapper (dlt's "check your credentials")
+    # may quote them further down its message
+    texts = [str(inner) for inner in exception_chain(exc) if _DUCKDB_DAMAGE.search(str(inner))]
+    if texts:
+        text = texts[-1]
+        named = _QUOTED_FILE.search(text)
+        where = str(path) if path else (named["path"] if named else "file")
+        lines = [line for line in text.splitlines() if _DUCKDB_DAMAGE.search(line)]
+        detail = (lines[0] if lines else text).strip().removeprefix("IO Error: ")[:160]
+        return f"the warehouse {where} is damaged ({detail}): {RECOVERY}"
     return None
 
 

@@ -1,5 +1,5 @@
-"""A damaged DuckDB warehouse: refresh, status and transform each name the file, say it is
-damaged and how to recover, and exit 1.
+"""A damaged DuckDB warehouse: refresh, status, transform and report each name the file, say it
+is damaged and how to recover, and exit 1.
 
 Problem (issue 25, item 4): truncated, `prp refresh` blamed the credentials or the internet,
 `prp status` cut the cause off and `prp transform` printed a raw ``_duckdb.IOException``;
@@ -45,7 +45,7 @@ def test_each_command_names_the_damaged_file_and_exits_1(project_dir, sandbox, f
     first_load.restore()
     damage(warehouse(project_dir))
     box.reset_counts()
-    for argv in (["refresh", "hubspot"], ["status"], ["transform"]):
+    for argv in (["refresh", "hubspot"], ["status"], ["transform"], ["report"]):
         capsys.readouterr()
         assert prp(argv) == 1, argv
         captured = capsys.readouterr()
@@ -55,4 +55,6 @@ def test_each_command_names_the_damaged_file_and_exits_1(project_dir, sandbox, f
         assert len(errors) == 1, (argv, out[-3000:])
         assert str(warehouse(project_dir)) in errors[0] and "is damaged" in errors[0], errors[0]
         assert "restore a copy" in errors[0], errors[0]
+        # DuckDB's own words in the parentheses, not a wrapper's advice about credentials
+        assert "credentials" not in errors[0], errors[0]
     assert sum(box.app("hubspot").counts.values()) == 0  # stopped before asking the API

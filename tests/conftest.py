@@ -6,6 +6,8 @@ import contextlib
 import os
 import shutil
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +20,22 @@ import pytest
 pytest.register_assert_rewrite("tests.dbt.marts")
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def python_env(**extra: str) -> dict[str, str]:
+    """The environment of a Python process a test starts: this one's, the repository importable,
+    and the PYTHONPATH already set kept (``tests/clock_startup`` there gives the child the test's
+    clock, ``tests/process_clock.py``)."""
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)
+    return {**os.environ, **extra, "PYTHONPATH": path}
+
+
+def run_prp(cwd: Path, *argv: str, timeout: float = 300) -> tuple[int, str]:
+    """``prp <argv>`` as its own process, as a person or a workflow runs it: its exit code and
+    everything it printed."""
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", *argv], capture_output=True,
+                          text=True, cwd=cwd, env=python_env(), timeout=timeout)
+    return done.returncode, done.stdout + done.stderr
 
 
 # the calendar sweep's moved clock (tests/process_clock.py): its traveller, kept for the session

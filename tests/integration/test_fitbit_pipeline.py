@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import os
 import stat
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from pipelines.sources.fitbit import refresh_fitbit
 from sandbox import start_sandbox
 from sandbox.clock import current_minute
 from sandbox.ratelimit import SlidingWindowLimit
-from tests.conftest import REPO, duckdb_rows, isolate_project
+from tests.conftest import duckdb_rows, isolate_project, python_env
 from tests.workspace_snapshot import WorkspaceSnapshot
 
 pytestmark = pytest.mark.integration
@@ -372,7 +371,7 @@ def test_invalid_grant_exits_2_with_the_reauthorisation_hint(project_dir, google
 
 def test_pkce_flow_against_the_sandbox(project_dir, restored, monkeypatch, log_lines):
     google = restored
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
+    env = python_env(PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "auth", "fitbit", "--no-browser",
          "--timeout", "60"], cwd=project_dir, env=env, stdout=subprocess.PIPE,

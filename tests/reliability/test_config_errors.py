@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
 from pipelines.cli import main as prp
-from tests.conftest import REPO
+from tests.conftest import run_prp
 
 pytestmark = pytest.mark.integration
 
@@ -42,11 +38,8 @@ def test_malformed_secrets_file_exits_2(project_dir, sandbox):
     sandbox("notion")
     secrets = project_dir / ".dlt" / "secrets.toml"
     secrets.write_text("[sources.notion\napi_key = \n")
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "refresh", "notion"],
-                          capture_output=True, text=True, cwd=project_dir, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(REPO)})
-    out = done.stdout + done.stderr
-    assert done.returncode == 2, out[-2000:]
+    code, out = run_prp(project_dir, "refresh", "notion", timeout=120)
+    assert code == 2, out[-2000:]
     assert "Traceback" not in out
     errors = [line for line in out.splitlines() if "ERROR" in line]
     assert len(errors) == 1 and "secrets.toml" in errors[0], out[-2000:]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import requests
 
 from pipelines.cli import main as prp
 from pipelines.sources.hubspot import refresh_hubspot
-from tests.conftest import REPO
+from tests.conftest import python_env
 from tests.reliability.conftest import assert_nothing_lost
 
 pytestmark = pytest.mark.integration
@@ -37,7 +36,7 @@ def test_serve_with_faults_injects_them_before_serving(project_dir):
     served = subprocess.Popen(
         [sys.executable, "-m", "pipelines.cli", "sandbox", "serve", "--profile", "small",
          "--faults", "hubspot:rate_limit:8:/search", "--faults", "notion:drop:2"],
-        cwd=project_dir, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+        cwd=project_dir, stdout=subprocess.PIPE, text=True, env=python_env())
     try:
         env = {}
         for line in served.stdout:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import time
 import pytest
 
 from pipelines.sources.hubspot import refresh_hubspot
-from tests.conftest import REPO
+from tests.conftest import python_env
 from tests.reliability.conftest import assert_nothing_lost
 
 pytestmark = pytest.mark.integration
@@ -27,7 +26,7 @@ def test_signal_stops_cleanly_and_the_next_run_resumes(project_dir, sandbox, sig
     app.faults.inject("slow", count=50, path_contains="/crm/", seconds=0.2)
     run = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "refresh", "hubspot"],
                            cwd=project_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+                           text=True, env=python_env())
     try:
         deadline = time.monotonic() + 60
         while app.faults.fired < 3 and time.monotonic() < deadline:
@@ -54,7 +53,7 @@ def test_ctrl_c_during_the_dbt_build_exits_130_and_leaves_no_build_record(projec
     refresh_hubspot()
     run = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "transform"], cwd=project_dir,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                           env={**os.environ, "PYTHONPATH": str(REPO)})
+                           env=python_env())
     try:
         seen = []
         for line in run.stdout:  # the interrupt lands once dbt runs its nodes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -12,7 +11,7 @@ import pytest
 
 from pipelines.cli import main as prp
 from pipelines.runtime.settings import load_settings
-from tests.conftest import REPO
+from tests.conftest import python_env
 from tests.reliability.conftest import FirstLoad, assert_nothing_lost, take_first_load, warehouse
 
 pytestmark = pytest.mark.integration
@@ -40,7 +39,7 @@ time.sleep(120)
 def holder(code: str, *args: str) -> Iterator[subprocess.Popen]:
     """Another process holding the warehouse until the block ends."""
     proc = subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(REPO)})
+                            env=python_env())
     try:
         assert proc.stdout.readline().strip() == "held"
         yield proc

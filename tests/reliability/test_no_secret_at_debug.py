@@ -12,14 +12,11 @@ authorisation waits one second for a browser that never comes, and fails).
 from __future__ import annotations
 
 import gzip
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import run_prp
 from tests.gcp_sandbox import move_secrets_to_secret_manager
 
 pytestmark = pytest.mark.integration
@@ -29,15 +26,6 @@ WRONG = {  # plausible keys of the right shape that the sandbox does not accept
     "sources-hubspot": '[sources.hubspot]\napi_key = "pat-na1-wrongkey-0000-0000-000000000000"\n',
 }
 WRONG_CLIENT_SECRET = "GOCSPX-wrongsecret-000000000000"
-
-
-def prp(project_dir: Path, *argv: str) -> tuple[int, str]:
-    """``prp <argv>`` as its own process; its exit code and everything it printed."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)}
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", *argv], capture_output=True,
-                          text=True, cwd=project_dir, env=env, timeout=300)
-    return done.returncode, done.stdout + done.stderr
 
 
 def _duckdb_text(path: Path) -> str:
@@ -82,7 +70,7 @@ def test_every_command_at_debug_level_prints_and_stores_no_secret(project_dir, s
                            (("status",), {0}), (("privacy",), {0}), (("doctor",), {0}),
                            # reads its client from Secret Manager, then no browser answers (1)
                            (("auth", "fitbit", "--no-browser", "--timeout", "1"), {1})):
-        code, outputs[" ".join(argv)] = prp(project_dir, *argv)
+        code, outputs[" ".join(argv)] = run_prp(project_dir, *argv)
         assert code in expected, (argv, outputs[" ".join(argv)][-3000:])
 
     vault = box.app("secretmanager")
@@ -91,7 +79,7 @@ def test_every_command_at_debug_level_prints_and_stores_no_secret(project_dir, s
     for name, fragment in wrong.items():
         vault.put(name, fragment)
     for argv in (("refresh", "all"), ("doctor",)):  # the commands that use the keys
-        code, outputs["wrong keys: " + " ".join(argv)] = prp(project_dir, *argv)
+        code, outputs["wrong keys: " + " ".join(argv)] = run_prp(project_dir, *argv)
         assert code == 2, outputs["wrong keys: " + " ".join(argv)][-3000:]
 
     secrets = [box.app("notion").token, box.app("hubspot").token, *box.app("google").oauth.issued(),

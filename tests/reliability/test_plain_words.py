@@ -7,7 +7,6 @@ a hundred lines of traceback; a stalled call was silent for up to 60 s.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -15,7 +14,7 @@ import textwrap
 import pytest
 
 from pipelines.cli import main as prp
-from tests.conftest import REPO
+from tests.conftest import python_env
 
 pytestmark = pytest.mark.integration
 
@@ -48,10 +47,8 @@ FULL_DISK = textwrap.dedent("""
 
 
 def refresh_on_a_full_disk(project_dir) -> tuple[int, str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p)}
     done = subprocess.run([sys.executable, "-c", FULL_DISK], capture_output=True, text=True,
-                          cwd=project_dir, env=env, timeout=120)
+                          cwd=project_dir, env=python_env(), timeout=120)
     return done.returncode, done.stdout + done.stderr
 
 

@@ -99,6 +99,13 @@ def take_first_load(directory: Path, apis: tuple[str, ...], sources: tuple[str, 
         return FirstLoad(now, WorkspaceSnapshot.take(directory / "snapshot"))
 
 
+@pytest.fixture(scope="module")
+def first_load(tmp_path_factory) -> FirstLoad:
+    """HubSpot's first full load, taken once per module: each test restores a copy of it (a
+    module that needs other sources overrides this fixture)."""
+    return take_first_load(tmp_path_factory.mktemp("first_load"), ("hubspot",), ("hubspot",))
+
+
 def warehouse(project_dir: Path) -> Path:
     return project_dir / "warehouse.duckdb"
 

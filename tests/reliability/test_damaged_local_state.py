@@ -12,15 +12,9 @@ import pytest
 
 from pipelines.cli import main as prp
 from pipelines.runtime.settings import load_settings
-from tests.reliability.conftest import FirstLoad, raw_counts, take_first_load
+from tests.reliability.conftest import raw_counts
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def first_load(tmp_path_factory) -> FirstLoad:
-    """HubSpot's first full load, taken once: each test damages a copy of its local state."""
-    return take_first_load(tmp_path_factory.mktemp("first_load"), ("hubspot",), ("hubspot",))
 
 
 def damage(relative: str, content: str):

@@ -13,15 +13,9 @@ import os
 import pytest
 
 from pipelines.cli import main as prp
-from tests.reliability.conftest import FirstLoad, take_first_load, warehouse
+from tests.reliability.conftest import warehouse
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def first_load(tmp_path_factory) -> FirstLoad:
-    """HubSpot's first full load, taken once: each test damages a copy of its warehouse."""
-    return take_first_load(tmp_path_factory.mktemp("first_load"), ("hubspot",), ("hubspot",))
 
 
 def truncate(path) -> None:

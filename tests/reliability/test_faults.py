@@ -11,22 +11,14 @@ from pipelines.sources.hubspot import refresh_hubspot
 from tests.conftest import duckdb_rows
 from tests.reliability.conftest import (
     RAW,
-    FirstLoad,
     assert_nothing_lost,
     raw_counts,
-    take_first_load,
     warehouse,
 )
 
 pytestmark = pytest.mark.integration
 
 BUDGET = "2"  # retries per request in these tests (SOURCES__HUBSPOT__MAX_RETRIES)
-
-
-@pytest.fixture(scope="module")
-def first_load(tmp_path_factory) -> FirstLoad:
-    """HubSpot's first full load, taken once: most tests here start from it."""
-    return take_first_load(tmp_path_factory.mktemp("first_load"), ("hubspot",), ("hubspot",))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from pipelines.cli import main as prp
 from pipelines.runtime.settings import load_settings
 from tests.conftest import python_env
-from tests.reliability.conftest import FirstLoad, assert_nothing_lost, take_first_load, warehouse
+from tests.reliability.conftest import assert_nothing_lost, warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -46,12 +46,6 @@ def holder(code: str, *args: str) -> Iterator[subprocess.Popen]:
     finally:
         proc.kill()
         proc.wait()
-
-
-@pytest.fixture(scope="module")
-def first_load(tmp_path_factory) -> FirstLoad:
-    """HubSpot's first full load (`prp refresh hubspot` exits 0), taken once for both tests."""
-    return take_first_load(tmp_path_factory.mktemp("first_load"), ("hubspot",), ("hubspot",))
 
 
 def error_lines(capsys) -> list[str]:

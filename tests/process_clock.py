@@ -66,6 +66,4 @@ def shift_from_environment():
         return None
     if os.environ.get(SHIFT):
         return travel_by(float(os.environ[SHIFT]))
-    if os.environ.get(MOMENT):
-        return travel_by(shift_environment(parse_moment(os.environ[MOMENT]), os.environ))
-    return None
+    return travel_by(shift_environment(parse_moment(os.environ[MOMENT]), os.environ))

@@ -92,16 +92,20 @@ def _source_label(settings: Settings) -> str:
     return f"{settings.destination} dataset {settings.analytics_dataset}"
 
 
+def load_marts(settings: Settings) -> dict[str, list[dict]]:
+    """Open the configured warehouse, read every mart the report needs, close it again."""
+    reader = open_reader(settings)
+    try:
+        return read_marts(reader, settings)
+    finally:
+        reader.close()
+
+
 def build_report(output: Path | None = None, settings: Settings | None = None) -> Path:
     """Read the marts, write the report, return its path."""
     settings = settings or load_settings()
     path = report_path(output)
-    reader = open_reader(settings)
-    try:
-        marts = read_marts(reader, settings)
-    finally:
-        reader.close()
-    sections = compute_sections(marts)
+    sections = compute_sections(load_marts(settings))
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     docs_link = "docs/index.html" if (path.parent / "docs" / "index.html").exists() else ""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pipelines.report.model import Chart, Section, Table, series, source_labels
+from pipelines.report.model import Chart, Section, Table, series
+from pipelines.sources import labels as source_labels
 
 LOAD_COLUMNS = "schema_name, max(inserted_at) as last_loaded_at"
 LOAD_WHERE = "where status = 0 group by schema_name"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import logging
 
-from pipelines.report.build import compute_sections, connected_sources, read_marts
-from pipelines.report.model import Section, source_labels
-from pipelines.report.warehouse import open_reader
+from pipelines.report.build import compute_sections, connected_sources, load_marts
+from pipelines.report.model import Section
 from pipelines.runtime.job_summary import append, bullets, summary_file, text
 from pipelines.runtime.settings import Settings, load_settings
+from pipelines.sources import labels as source_labels
 from pipelines.sources import specs
 from pipelines.transform.summary import TransformSummary
 
@@ -64,11 +64,7 @@ def write_transform(dbt: TransformSummary, settings: Settings | None = None) -> 
 def read_report(settings: Settings) -> tuple[dict[str, dict[str, int]], list[str],
                                             list[tuple[str, str]]]:
     """Rows per mart by source, the sources with rows, and each report section's takeaway."""
-    reader = open_reader(settings)
-    try:
-        rows = read_marts(reader, settings)
-    finally:
-        reader.close()
+    rows = load_marts(settings)
     connected = connected_sources(rows)
     marts = {spec.name: {mart: len(rows[mart]) for mart in spec.marts if mart in rows}
              for spec in specs()}

@@ -9,17 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from pipelines.sources import labels, spec_of
-
-
-def source_labels() -> dict[str, str]:
-    """source -> the name people know it by, for every registered source."""
-    return labels()
-
-
-def connect_help(name: str) -> str:
-    """How to connect a source, shown in its place while it has no data (README "Secrets")."""
-    return spec_of(name).connect
+from pipelines.sources import labels
 
 
 @dataclass
@@ -72,7 +62,7 @@ class Section:
 def not_connected(section: Section, missing: list[str]) -> Section:
     """The section as a short "not connected yet" note for the sources it lacks."""
     section.missing = list(missing)
-    known = source_labels()
+    known = labels()
     names = " and ".join(known[name] for name in missing)
     section.takeaway = f"{names} not connected yet."
     return section

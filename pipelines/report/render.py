@@ -9,7 +9,8 @@ from dataclasses import asdict
 from html import escape
 from pathlib import Path
 
-from pipelines.report.model import Figure, Section, Table, connect_help, source_labels
+from pipelines.report.model import Figure, Section, Table
+from pipelines.sources import labels, spec_of
 
 HERE = Path(__file__).resolve().parent
 VENDOR_SCRIPTS = ("chart.umd.min.js", "chartjs-chart-matrix.min.js")
@@ -44,9 +45,10 @@ def _table_html(table: Table) -> str:
 
 
 def _missing_html(missing: list[str]) -> str:
-    known = source_labels()
+    # how to connect each source: its spec's ``connect`` (README "Secrets")
+    known = labels()
     return "".join(f"<p class='not-connected' data-source='{name}'><strong>{known[name]} not "
-                   f"connected yet.</strong> To connect it, {escape(connect_help(name))}.</p>"
+                   f"connected yet.</strong> To connect it, {escape(spec_of(name).connect)}.</p>"
                    for name in missing)
 
 

@@ -50,14 +50,16 @@ def cmd_transform(args: argparse.Namespace) -> None:
     from pipelines.runtime.warehouse_check import check_whole
     from pipelines.transform import run_dbt
 
-    check_whole(load_settings())  # a damaged warehouse is named before dbt trips over it
+    settings = load_settings()
+    check_whole(settings)  # a damaged warehouse is named before dbt trips over it
     # `prp transform build --force` as well as `prp transform --force [build]`
     force = args.force or "--force" in args.dbt_args
-    summary = run_dbt(args.command, *[a for a in args.dbt_args if a != "--force"], force=force)
+    summary = run_dbt(args.command, *[a for a in args.dbt_args if a != "--force"],
+                      settings=settings, force=force)
     if summary is not None and job_summary.summary_file() is not None:  # in GitHub Actions
         from pipelines.report.job_summary import write_transform
 
-        write_transform(summary)
+        write_transform(summary, settings)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -66,10 +68,11 @@ def cmd_report(args: argparse.Namespace) -> None:
     from pipelines.runtime.settings import load_settings
     from pipelines.runtime.warehouse_check import check_whole
 
-    check_whole(load_settings())  # the marts may read fine from a file damaged elsewhere
+    settings = load_settings()
+    check_whole(settings)  # the marts may read fine from a file damaged elsewhere
     if args.docs:
-        write_dbt_docs(args.output)
-    print(f"Report: {build_report(args.output)}")
+        write_dbt_docs(args.output, settings)
+    print(f"Report: {build_report(args.output, settings=settings)}")
 
 
 def cmd_doctor(args: argparse.Namespace) -> None:

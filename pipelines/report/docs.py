@@ -12,15 +12,16 @@ from pathlib import Path
 
 from pipelines.report.build import report_path
 from pipelines.runtime.errors import PipelineError
+from pipelines.runtime.settings import Settings
 
 
-def write_dbt_docs(output: Path | None = None) -> Path:
+def write_dbt_docs(output: Path | None = None, settings: Settings | None = None) -> Path:
     """Generate the dbt docs and copy them to ``docs/`` beside the report; return the page's path."""
     from pipelines.transform import run_dbt
 
     docs_dir = report_path(output).parent / "docs"
     with tempfile.TemporaryDirectory(prefix="prp-dbt-docs-") as target:
-        run_dbt("docs", "generate", "--static", "--target-path", target)
+        run_dbt("docs", "generate", "--static", "--target-path", target, settings=settings)
         built = Path(target)
         if not (built / "static_index.html").exists():
             raise PipelineError("dbt docs generate --static wrote no static_index.html")

@@ -9,11 +9,11 @@ import dlt
 from pipelines.runtime.errors import PipelineError
 from pipelines.runtime.lock import warehouse_lock
 from pipelines.runtime.runner import build_pipeline
-from pipelines.runtime.settings import load_settings
+from pipelines.runtime.settings import Settings, load_settings
 from pipelines.runtime.warehouse_check import check_whole
 from pipelines.runtime.warehouse_errors import damaged_file_message, locked_file_message
 from pipelines.runtime.warehouse_reader import pipeline_reader
-from pipelines.sources import spec_of, specs
+from pipelines.sources import names, spec_of
 
 UNREADABLE = "cannot read the destination"
 
@@ -52,9 +52,9 @@ def _first_line(exc: BaseException) -> str:
     return (lines[0] if lines else type(inner).__name__)[:200]
 
 
-def source_status(name: str) -> list[str]:
+def source_status(name: str, settings: Settings | None = None) -> list[str]:
     """Lines describing one source's pipeline, read from the destination."""
-    pipeline: dlt.Pipeline = build_pipeline(name, load_settings())
+    pipeline: dlt.Pipeline = build_pipeline(name, settings or load_settings())
     try:
         pipeline.sync_destination()
     except Exception as exc:  # noqa: BLE001 - status must report, not crash
@@ -84,12 +84,12 @@ def print_status() -> None:
     with warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds):
         check_whole(settings)  # a damaged file is named once, not guessed at per source
         unreadable = []
-        names = [spec.name for spec in specs()]
-        for name in names:
-            lines = source_status(name)
+        sources = names()
+        for name in sources:
+            lines = source_status(name, settings)
             unreadable += [line.split(f"{UNREADABLE} (", 1)[1][:-1] for line in lines
                            if UNREADABLE in line]
             for line in lines:
                 print(line)
-    if len(unreadable) == len(names):
+    if len(unreadable) == len(sources):
         raise PipelineError(f"{UNREADABLE} for any source: {unreadable[0]}")

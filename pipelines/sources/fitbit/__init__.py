@@ -11,6 +11,7 @@ from pipelines.runtime.source_spec import SourceSpec
 from pipelines.sources import privacy_defaults
 from pipelines.sources.fitbit.doctor import check_fitbit, check_token_store
 from pipelines.sources.fitbit.oauth import fitbit_injections
+from pipelines.sources.fitbit.rows import ACTIVITY_TABLE, RESTING_TABLE, SLEEP_TABLE
 from pipelines.sources.fitbit.source import fitbit_source
 
 refresh_fitbit = make_refresh("fitbit", fitbit_source, inject=fitbit_injections,
@@ -28,7 +29,7 @@ SPEC = SourceSpec(
     name="fitbit",
     label="Fitbit",
     refresh=refresh_fitbit,
-    tables=("fitbit__sleep", "fitbit__activity_daily", "fitbit__resting_heart_rate"),
+    tables=(SLEEP_TABLE, ACTIVITY_TABLE, RESTING_TABLE),
     marts=("fct_sleep_nightly", "fct_activity_daily"),
     connect="set [sources.fitbit] client_id and client_secret, run `prp auth fitbit` once, "
             "then `prp refresh fitbit && prp transform && prp report`",

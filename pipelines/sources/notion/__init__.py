@@ -5,10 +5,13 @@ from pipelines.runtime.runner import make_refresh
 from pipelines.runtime.source_spec import SourceSpec
 from pipelines.sources import privacy_defaults
 from pipelines.sources.notion.doctor import check_notion
+from pipelines.sources.notion.rows import (
+    DATA_SOURCE_PROPERTIES_TABLE,
+    DATA_SOURCES_TABLE,
+    PAGES_TABLE,
+    PROPERTY_VALUES_TABLE,
+)
 from pipelines.sources.notion.source import notion_source
-
-PAGES = "notion__pages"
-PROPERTY_VALUES = "notion__property_values"
 
 refresh_notion = make_refresh("notion", notion_source, privacy=privacy_defaults)
 
@@ -16,7 +19,7 @@ SPEC = SourceSpec(
     name="notion",
     label="Notion",
     refresh=refresh_notion,
-    tables=("notion__data_sources", "notion__data_source_properties", PAGES, PROPERTY_VALUES),
+    tables=(DATA_SOURCES_TABLE, DATA_SOURCE_PROPERTIES_TABLE, PAGES_TABLE, PROPERTY_VALUES_TABLE),
     marts=("fct_habit_periods",),
     connect="set [sources.notion] api_key (or SOURCES__NOTION__API_KEY) to your internal "
             "integration secret and share your habit databases with it, then run "
@@ -24,12 +27,13 @@ SPEC = SourceSpec(
     doctor=check_notion,
     privacy=SourcePrivacy(
         # a key in notion__property_values is a property name or type (rich_text)
-        cloud={PROPERTY_VALUES: {"rich_text": "redact", "email": "hash", "phone_number": "hash"}},
-        value_tables={PROPERTY_VALUES: ValueTable(
+        cloud={PROPERTY_VALUES_TABLE: {"rich_text": "redact", "email": "hash",
+                                       "phone_number": "hash"}},
+        value_tables={PROPERTY_VALUES_TABLE: ValueTable(
             "property_name", "property_type", "value_text", "value_json",
             ("value_number", "value_bool", "value_date", "value_date_end"))},
         # a page's title is its title property: it follows that rule unless set on its own
-        follows={(PAGES, "title"): (PROPERTY_VALUES, "title")},
+        follows={(PAGES_TABLE, "title"): (PROPERTY_VALUES_TABLE, "title")},
     ),
     hidden_state=("digest", "schema"),  # a data source's change digest and property schema
 )

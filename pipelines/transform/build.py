@@ -15,7 +15,7 @@ from pipelines.transform.dbt_project import (
     DBT_COMMANDS,
     DBT_DIR,
     WRITING_COMMANDS,
-    check_duckdb_unlocked,
+    check_duckdb_usable,
     invoke_dbt,
 )
 from pipelines.transform.record import (
@@ -46,7 +46,7 @@ def run_dbt(command: str = "build", *extra: str, settings: Settings | None = Non
                                  f"{', '.join(sorted(DBT_COMMANDS))} (`prp transform build` by default)")
     settings = settings or load_settings()
     with warehouse_lock(settings.lock_file, settings.warehouse_label, settings.lock_timeout_seconds):
-        check_duckdb_unlocked(settings)
+        check_duckdb_usable(settings)
         if command == "build" and not extra:
             return _build_unless_unchanged(settings, force)
         if command in WRITING_COMMANDS:  # the marts may no longer be what the record says

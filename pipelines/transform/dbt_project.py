@@ -10,7 +10,8 @@ from pathlib import Path
 
 from pipelines.runtime.errors import ConfigurationError
 from pipelines.runtime.settings import Settings
-from pipelines.runtime.warehouse_reader import open_warehouse
+from pipelines.runtime.warehouse_check import check_whole
+from pipelines.runtime.warehouse_errors import explain_destination_error
 
 log = logging.getLogger("prp.transform")
 
@@ -89,11 +90,19 @@ def invoke_dbt(args: list[str], settings: Settings) -> int:
     return 0 if result.success else 1
 
 
-def check_duckdb_unlocked(settings: Settings) -> None:
-    """Fail in one line when another process holds the DuckDB file (dbt would print pages)."""
+def check_duckdb_usable(settings: Settings) -> None:
+    """Fail in one line when another process holds the DuckDB file or it is damaged (dbt would
+    print pages): one connection, opened for writing as dbt will, serves both checks."""
     if settings.destination != "duckdb" or not settings.duckdb_path.exists():
         return
-    # opened for writing, as dbt will: a locked (or damaged) file stops here in one line
-    with open_warehouse(settings, settings.analytics_dataset, read_only=False):
-        pass
+    import duckdb
 
+    try:
+        connection = duckdb.connect(str(settings.duckdb_path))
+    except duckdb.Error as exc:
+        explained = explain_destination_error(exc, settings.duckdb_path)
+        if explained:
+            raise explained from None
+        raise
+    with connection:
+        check_whole(settings, connection)

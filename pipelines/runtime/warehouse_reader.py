@@ -21,9 +21,9 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 from dlt.destinations.sql_client import SqlClientBase
 
-from pipelines.runtime.errors import ConfigurationError, PipelineError
+from pipelines.runtime.errors import ConfigurationError
 from pipelines.runtime.settings import Settings
-from pipelines.runtime.warehouse_errors import damaged_file_message, locked_file_message
+from pipelines.runtime.warehouse_errors import explain_destination_error
 
 log = logging.getLogger("prp.warehouse")
 
@@ -120,7 +120,7 @@ class WarehouseReader:
         return {name: int(rows) for name, rows in self.rows(sql, *present)}
 
 
-def reader_client(settings: Settings, dataset: str, *, read_only: bool = True) -> SqlClientBase[Any]:
+def reader_client(settings: Settings, dataset: str) -> SqlClientBase[Any]:
     """dlt's SQL client for ``dataset`` of the configured warehouse (not yet connected)."""
     from pipelines.runtime.destination import destination_for
 
@@ -130,7 +130,7 @@ def reader_client(settings: Settings, dataset: str, *, read_only: bool = True) -
 
         settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
         destination = dlt.destinations.duckdb(
-            DuckDbCredentials(str(settings.duckdb_path), read_only=read_only))
+            DuckDbCredentials(str(settings.duckdb_path), read_only=True))
     else:
         destination = destination_for(settings)
     try:
@@ -143,8 +143,7 @@ def reader_client(settings: Settings, dataset: str, *, read_only: bool = True) -
 
 
 @contextlib.contextmanager
-def open_warehouse(settings: Settings, dataset: str, *,
-                   read_only: bool = True) -> Iterator[WarehouseReader]:
+def open_warehouse(settings: Settings, dataset: str) -> Iterator[WarehouseReader]:
     """A reader for ``dataset`` of the configured warehouse, connected while the block runs.
 
     A DuckDB file that is not there gives an empty reader (and is not created); one that is
@@ -153,13 +152,13 @@ def open_warehouse(settings: Settings, dataset: str, *,
     if settings.destination == "duckdb" and not settings.duckdb_path.exists():
         yield WarehouseReader(None, dataset)
         return
-    client = reader_client(settings, dataset, read_only=read_only)
+    client = reader_client(settings, dataset)
     try:
         client.open_connection()
     except Exception as exc:
-        message = locked_file_message(exc) or damaged_file_message(exc, settings.duckdb_path)
-        if message:
-            raise PipelineError(message) from None
+        explained = explain_destination_error(exc, settings.duckdb_path)
+        if explained:
+            raise explained from None
         raise
     try:
         yield WarehouseReader(client, dataset)

@@ -18,18 +18,25 @@ from pipelines.sources import privacy_defaults
 log = logging.getLogger("prp.privacy")
 
 
-def last_run_counts(name: str, settings: Settings) -> dict[tuple[str, str], tuple[str, int]] | None:
-    """(table, column) -> (treatment, values changed) of ``name``'s last run; ``None`` if never."""
+RunCounts = dict[tuple[str, str], tuple[str, int]]
+
+
+def last_run_counts(settings: Settings) -> dict[str, RunCounts] | None:
+    """source -> (table, column) -> (treatment, values changed) of each source's last run, read
+    in one query; ``None`` when no run recorded any (no warehouse, or no counts table yet)."""
     try:
         with open_warehouse(settings, settings.raw_dataset) as reader:  # a missing file: empty
             if not reader.has_table(COUNTS_TABLE):
                 return None
-            rows = reader.rows(f"select table_name, column_name, treatment, values_affected from "
-                               f"{reader.qualified(COUNTS_TABLE)} where source = %s", name)
+            rows = reader.rows(f"select source, table_name, column_name, treatment, values_affected "
+                               f"from {reader.qualified(COUNTS_TABLE)}")
     except Exception as exc:  # noqa: BLE001 - no warehouse to read: nothing recorded
-        log.debug("no privacy counts for %s: %s", name, type(exc).__name__)
+        log.debug("no privacy counts: %s", type(exc).__name__)
         return None
-    return {(table, column): (treatment, int(count or 0)) for table, column, treatment, count in rows}
+    counts: dict[str, RunCounts] = {}
+    for source, table, column, treatment, count in rows:
+        counts.setdefault(source, {})[(table, column)] = (treatment, int(count or 0))
+    return counts
 
 
 def source_lines(name: str, policy: Policy, counts: dict | None) -> list[str]:
@@ -71,8 +78,9 @@ def privacy_lines(settings: Settings | None = None) -> list[str]:
         f"hash key (privacy.hash_key): {'set' if policy.key else 'not set'}; "
         f"policy reviewed ([privacy] reviewed): {'yes' if policy.reviewed else 'no'}",
     ]
+    recorded = last_run_counts(settings)
     for name in policy.sources:
-        lines += source_lines(name, policy, last_run_counts(name, settings))
+        lines += source_lines(name, policy, None if recorded is None else recorded.get(name, {}))
     lines.append("treatments: keep | hash (keyed HMAC-SHA256) | redact ([redacted:<length>]) | drop; "
                  "override per column under [privacy.<source>.<table>] in .dlt/config.toml")
     return lines

@@ -52,17 +52,18 @@ def _first_line(exc: BaseException) -> str:
     return (lines[0] if lines else type(inner).__name__)[:200]
 
 
-def source_status(name: str, settings: Settings | None = None) -> list[str]:
-    """Lines describing one source's pipeline, read from the destination."""
+def source_status(name: str, settings: Settings | None = None) -> tuple[list[str], str | None]:
+    """Lines describing one source's pipeline, read from the destination, and why the
+    destination could not be read (``None`` when it could)."""
     pipeline: dlt.Pipeline = build_pipeline(name, settings or load_settings())
     try:
         pipeline.sync_destination()
     except Exception as exc:  # noqa: BLE001 - status must report, not crash
         why = (locked_file_message(exc) or damaged_file_message(exc)
                or f"{type(exc).__name__}: {_first_line(exc)}")
-        return [f"{name}: {UNREADABLE} ({why})"]
+        return [f"{name}: {UNREADABLE} ({why})"], why
     if not pipeline.default_schema_name:
-        return [f"{name}: never run into dataset {pipeline.dataset_name}"]
+        return [f"{name}: never run into dataset {pipeline.dataset_name}"], None
     lines = [f"{name}: dataset {pipeline.dataset_name}"]
     with pipeline_reader(pipeline) as reader:
         loads = reader.rows(f"select max(inserted_at) from {reader.qualified('_dlt_loads')} "
@@ -75,7 +76,7 @@ def source_status(name: str, settings: Settings | None = None) -> list[str]:
     if cursors:
         lines.append("  cursors:")
         lines += cursors
-    return lines
+    return lines, None
 
 
 def print_status() -> None:
@@ -86,9 +87,9 @@ def print_status() -> None:
         unreadable = []
         sources = names()
         for name in sources:
-            lines = source_status(name, settings)
-            unreadable += [line.split(f"{UNREADABLE} (", 1)[1][:-1] for line in lines
-                           if UNREADABLE in line]
+            lines, why = source_status(name, settings)
+            if why is not None:
+                unreadable.append(why)
             for line in lines:
                 print(line)
     if len(unreadable) == len(sources):

@@ -47,11 +47,9 @@ def cmd_refresh(args: argparse.Namespace) -> None:
 
 def cmd_transform(args: argparse.Namespace) -> None:
     from pipelines.runtime.settings import load_settings
-    from pipelines.runtime.warehouse_check import check_whole
     from pipelines.transform import run_dbt
 
-    settings = load_settings()
-    check_whole(settings)  # a damaged warehouse is named before dbt trips over it
+    settings = load_settings()  # run_dbt names a locked or damaged warehouse before dbt starts
     # `prp transform build --force` as well as `prp transform --force [build]`
     force = args.force or "--force" in args.dbt_args
     summary = run_dbt(args.command, *[a for a in args.dbt_args if a != "--force"],

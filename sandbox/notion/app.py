@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -83,6 +84,7 @@ class NotionApp(App):
         self.ws = workspace
         self.token = token
         self.modes = NotionModes()
+        self.versions: Counter[str] = Counter()  # Notion-Version header values received
         self.limit = SlidingWindowLimit(CONNECTION_LIMIT, WINDOW_S)  # this integration's connection
         self.space_limit = SlidingWindowLimit(SPACE_LIMIT, WINDOW_S)  # the whole workspace
         self.route("POST", "/v1/search", self.search)
@@ -94,6 +96,10 @@ class NotionApp(App):
     # plumbing ---------------------------------------------------------------------------
     def env(self, url: str) -> dict[str, str]:
         return {"SOURCES__NOTION__BASE_URL": url, "SOURCES__NOTION__API_KEY": self.token}
+
+    def reset_counts(self) -> None:
+        super().reset_counts()
+        self.versions.clear()
 
     def error(self, status: int, code: str, message: str) -> Response:
         return Response(status, {"object": "error", "status": status, "code": code,
@@ -116,6 +122,7 @@ class NotionApp(App):
         if auth != f"Bearer {self.token}":
             return self.error(401, "unauthorized", "API token is invalid.")
         version = request.header("notion-version")
+        self.versions[version or "none"] += 1
         if not version:
             return self.error(400, "missing_version", "Notion-Version header failed validation: "
                               "Notion-Version header should be defined, instead was `undefined`.")

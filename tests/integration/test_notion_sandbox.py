@@ -1,11 +1,10 @@
-"""The Notion stand-in over plain HTTP: the real-API behaviours of issue 8, by mode."""
+"""The Notion stand-in over plain HTTP: the real-API behaviours of issues 8 and 27, by mode."""
 
 from __future__ import annotations
 
-from urllib.parse import quote, unquote
-
 import time
 import types
+from urllib.parse import quote, unquote
 
 import pytest
 import requests

@@ -146,6 +146,11 @@ class WindowPacer:
         with self.lock:
             self.blocked_until = max(self.blocked_until, self._now() + seconds)
 
+    def slow_to(self, limit: int) -> None:
+        """Send at most ``limit`` requests per window from now on (an API asked for less)."""
+        with self.lock:
+            self.limit = max(1, min(self.limit, int(limit)))
+
     def observe_used(self, used: int) -> None:
         """Take the API's count of requests in its window into account (from its headers).
 
@@ -198,6 +203,7 @@ class PacedSession(requests.Session):
         pacer: Pacer | WindowPacer | None = None,
         retry_window: float = 0.0,
         metrics: RunMetrics | None = None,
+        final: Callable[[requests.Response], bool] | None = None,
     ):
         super().__init__()
         self.api = api
@@ -215,6 +221,8 @@ class PacedSession(requests.Session):
         # the API's own rate window: a retry sooner than that lands in the same window and
         # is refused again, so no wait is ever shorter
         self.retry_window = retry_window
+        # a response of a retryable status that retrying cannot help (an API's block): returned
+        self.final = final
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         """Send with pacing and retries; response hooks see only the final answer."""
@@ -245,7 +253,8 @@ class PacedSession(requests.Session):
                 last_problem = f"connection problem ({type(exc).__name__})"
             else:
                 self._apply_pace_hint(response)
-                if response.status_code in RETRY_STATUSES:
+                if response.status_code in RETRY_STATUSES and not (
+                        self.final is not None and self.final(response)):
                     last_problem = f"HTTP {response.status_code}"
                 elif response.status_code < 300 and not _json_parses(response):
                     last_problem = "malformed JSON in the response"

@@ -1,4 +1,8 @@
-"""JSON shapes of Notion API version 2025-09-03 (see notion-sdk-js v5 common.ts/pages.ts)."""
+"""JSON shapes of Notion API versions 2025-09-03 to 2026-12-01 (notion-sdk-js v5 common.ts/pages.ts).
+
+``archived`` (the old alias of ``in_trash``) appears only before 2026-03-11; from 2026-12-01 a
+person's ``name`` may be null.
+"""
 
 from __future__ import annotations
 
@@ -34,12 +38,25 @@ def option(prop: Property, name: str | None) -> dict[str, Any] | None:
     return {"id": f"{prop.id}-{index}", "name": name, "color": COLORS[index % len(COLORS)]}
 
 
-def user(ws: Workspace, user_id: str) -> dict[str, Any]:
-    return ws.users.get(user_id) or {"object": "user", "id": user_id}
+def user(ws: Workspace, user_id: str, null_name: bool = False) -> dict[str, Any]:
+    found = ws.users.get(user_id) or {"object": "user", "id": user_id}
+    return {**found, "name": None} if null_name and "name" in found else found
+
+
+def target_values(ws: Workspace, page: Page, prop: Property, cap: int | None) -> list[dict[str, Any]]:
+    """A rollup's target property values over the first ``cap`` references: ``{type, <type>}``."""
+    target_ds = next(ds for ds in ws.data_sources.values() if prop.config["property"] in ds.properties)
+    target = target_ds.properties[prop.config["property"]]
+    refs = list(page.values.get(prop.config["relation"]) or [])[:cap]
+    values = [property_value(ws, ws.pages[ref], target) for ref in refs if ref in ws.pages]
+    return [{k: v for k, v in value.items() if k != "id"} for value in values]
 
 
 def computed(ws: Workspace, page: Page, prop: Property, cap: int | None) -> dict[str, Any]:
     """A formula or rollup value object, computed from at most ``cap`` references."""
+    if prop.type == "rollup" and prop.config["function"] == "show_original":
+        return {"type": "array", "array": target_values(ws, page, prop, cap),
+                "function": "show_original"}
     number = ws.computed_value(page, prop, cap)
     if prop.type == "rollup":
         return {"type": "number", "number": number, "function": prop.config["function"]}
@@ -47,7 +64,7 @@ def computed(ws: Workspace, page: Page, prop: Property, cap: int | None) -> dict
 
 
 def property_value(ws: Workspace, page: Page, prop: Property,
-                   relation_has_more: bool = False) -> dict[str, Any]:
+                   relation_has_more: bool = False, null_names: bool = False) -> dict[str, Any]:
     """The value object of one property of a page, as in a page or query response.
 
     As in Notion, relation, people, rollup and formula values see only the first 25 references.
@@ -75,24 +92,29 @@ def property_value(ws: Workspace, page: Page, prop: Property,
         if relation_has_more:
             out["has_more"] = len(ids) > RELATION_CAP
     elif kind == "people":
-        out[kind] = [user(ws, uid) for uid in list(raw or [])[:RELATION_CAP]]
+        out[kind] = [user(ws, uid, null_names) for uid in list(raw or [])[:RELATION_CAP]]
     else:
         out[kind] = raw
     return out
 
 
-def page_object(ws: Workspace, page: Page, relation_has_more: bool = False) -> dict[str, Any]:
+def page_object(ws: Workspace, page: Page, relation_has_more: bool = False, *,
+                legacy_archived: bool = False, null_names: bool = False) -> dict[str, Any]:
+    """A page; ``legacy_archived`` adds the ``archived`` alias (versions before 2026-03-11)."""
     ds = ws.data_sources[page.data_source_id]
-    return {
+    obj = {
         "object": "page", "id": page.id,
         "created_time": iso(page.created_time), "last_edited_time": iso(page.last_edited_time),
         "created_by": USER, "last_edited_by": USER, "cover": None, "icon": None,
         "parent": {"type": "data_source_id", "data_source_id": ds.id, "database_id": ds.database_id},
-        "in_trash": page.in_trash, "archived": page.in_trash, "is_locked": False,
-        "properties": {p.name: property_value(ws, page, p, relation_has_more)
+        "in_trash": page.in_trash, "is_archived": page.is_archived, "is_locked": False,
+        "properties": {p.name: property_value(ws, page, p, relation_has_more, null_names)
                        for p in ds.properties.values()},
         "url": f"https://www.notion.so/{page.id.replace('-', '')}", "public_url": None,
     }
+    if legacy_archived:
+        obj["archived"] = page.in_trash
+    return obj
 
 
 def property_schema(prop: Property, ws: Workspace) -> dict[str, Any]:
@@ -126,21 +148,32 @@ def _owner(ws: Workspace, prop: Property) -> str | None:
                  and ds.properties[prop.id] is prop), None)
 
 
-def data_source_object(ws: Workspace, ds: DataSource) -> dict[str, Any]:
-    return {
+def data_source_object(ws: Workspace, ds: DataSource, *, legacy_archived: bool = False,
+                       title_only: bool = False) -> dict[str, Any]:
+    """A data source and its schema (only its title column with ``title_only``)."""
+    props = [p for p in ds.properties.values() if not title_only or p.type == "title"]
+    obj = {
         "object": "data_source", "id": ds.id, "title": rich_text(ds.title), "description": [],
         "parent": {"type": "database_id", "database_id": ds.database_id},
         "database_parent": {"type": "workspace", "workspace": True},
-        "is_inline": False, "in_trash": False, "archived": False,
+        "is_inline": False, "in_trash": False,
         "created_time": iso(ds.created_time), "last_edited_time": iso(ds.last_edited_time),
         "created_by": USER, "last_edited_by": USER,
-        "properties": {p.name: property_schema(p, ws) for p in ds.properties.values()},
+        "properties": {p.name: property_schema(p, ws) for p in props},
         "icon": None, "cover": None,
         "url": f"https://www.notion.so/{ds.database_id.replace('-', '')}", "public_url": None,
     }
+    if legacy_archived:
+        obj["archived"] = False
+    return obj
 
 
 def listing(results: list[dict[str, Any]], next_cursor: str | None, kind: str,
-            extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"object": "list", "results": results, "next_cursor": next_cursor,
+            extra: dict[str, Any] | None = None, capped: bool = False) -> dict[str, Any]:
+    """A list envelope; ``capped``: served from a result cut at the query cap."""
+    body = {"object": "list", "results": results, "next_cursor": next_cursor,
             "has_more": next_cursor is not None, "type": kind, kind: extra or {}}
+    if capped:
+        body["request_status"] = {"type": "incomplete",
+                                  "incomplete_reason": "query_result_limit_reached"}
+    return body

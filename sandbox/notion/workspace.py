@@ -85,6 +85,7 @@ class DataSource:
     properties: dict[str, Property]  # by property id
     created_time: datetime
     last_edited_time: datetime
+    children: list[str] = field(default_factory=list)  # a wiki's child data sources (ids)
 
     def by_name(self, name: str) -> Property:
         for prop in self.properties.values():
@@ -101,6 +102,7 @@ class Page:
     last_edited_time: datetime
     values: dict[str, Any]  # by property id; relation/people values are lists of ids
     in_trash: bool = False
+    is_archived: bool = False  # archived: out of default queries, yet not in the trash
     shared: bool = True  # False: the integration lost access (every route answers 404)
 
 
@@ -273,6 +275,16 @@ class Workspace:
         if touch:
             self._touch(page)
 
+    def archive_page(self, page_id: str, touch: bool = False) -> None:
+        """Archive a page: default queries stop listing it; it is not in the trash."""
+        page = self.pages[page_id]
+        page.is_archived = True
+        if touch:
+            self._touch(page)
+
+    def unarchive_page(self, page_id: str) -> None:
+        self.pages[page_id].is_archived = False
+
     def revoke_access(self, page_id: str) -> None:
         """The integration can no longer see the page (unshared, or deleted for good)."""
         self.pages[page_id].shared = False
@@ -285,6 +297,26 @@ class Workspace:
             ds.database_id = database_id
         ds.created_time = ds.last_edited_time = minute(self.clock.now())
         return ds
+
+    def add_wiki(self, title: str, child_titles: tuple[str, ...] = ("Wiki Articles",)) -> DataSource:
+        """A wiki data source: its query results hold its child data sources besides its pages."""
+        wiki = self.add_data_source(title, [("Name", "title", {}), ("Verified", "checkbox", {})])
+        for child_title in child_titles:
+            child = self.add_data_source(child_title, [("Name", "title", {})])
+            wiki.children.append(child.id)
+        return wiki
+
+    def add_rollup(self, title: str, name: str, relation: str, target: str, function: str) -> Property:
+        """A rollup column over a relation column (``show_original``, ``median``, ``sum``, ...)."""
+        ds = self.data_source(title)
+        relation_prop = ds.by_name(relation)
+        target_ds = self.data_sources[relation_prop.config["data_source_id"]]
+        prop = Property(self._property_id(set(ds.properties)), name, "rollup",
+                        {"relation": relation_prop.id, "property": target_ds.by_name(target).id,
+                         "function": function})
+        ds.properties[prop.id] = prop
+        ds.last_edited_time = minute(self.clock.now())
+        return prop
 
     def add_user(self, name: str) -> str:
         """A workspace member (for people columns); returns the user id."""
@@ -310,10 +342,25 @@ class Workspace:
 
     # ground truth -----------------------------------------------------------------------
     def live_pages(self, title: str | None = None) -> list[Page]:
-        """Pages not in the trash and visible to the integration, optionally of one data source."""
+        """Pages a default query lists (not trashed, not archived, visible to the integration),
+        optionally of one data source."""
         wanted = self.data_source(title).id if title else None
         return [p for p in self.pages.values()
-                if not p.in_trash and p.shared and (wanted is None or p.data_source_id == wanted)]
+                if not p.in_trash and not p.is_archived and p.shared
+                and (wanted is None or p.data_source_id == wanted)]
+
+    def archived_pages(self, title: str | None = None) -> list[Page]:
+        """Archived pages (not trashed, visible): what a query with ``is_archived: true`` lists."""
+        wanted = self.data_source(title).id if title else None
+        return [p for p in self.pages.values()
+                if p.is_archived and not p.in_trash and p.shared
+                and (wanted is None or p.data_source_id == wanted)]
+
+    def related_values(self, page: Page, prop: Property, cap: int | None = None) -> list[Any]:
+        """A rollup's target values over the first ``cap`` references (all if None)."""
+        refs = list(page.values.get(prop.config["relation"]) or [])[:cap]
+        return [self.pages[ref].values.get(prop.config["property"]) for ref in refs
+                if ref in self.pages]
 
     def computed_value(self, page: Page, prop: Property, cap: int | None = None) -> float:
         """A rollup or formula over a relation, from the first ``cap`` references (all if None).
@@ -332,6 +379,11 @@ class Workspace:
             return float(sum(bool(value) for value in related))
         if function == "sum":
             return float(sum(value or 0 for value in related))
+        if function == "median":
+            numbers = sorted(float(value) for value in related if value is not None)
+            middle = len(numbers) // 2
+            return (numbers[middle] if len(numbers) % 2 else
+                    (numbers[middle - 1] + numbers[middle]) / 2) if numbers else 0.0
         return float(len(related))  # "count"
 
     def value(self, page: Page, name: str) -> Any:
@@ -345,7 +397,8 @@ class Workspace:
             if period is None:
                 continue
             date_prop = next(p for p in ds.properties.values() if p.type == "date")
-            for page in self.live_pages(ds.title):
+            # archived pages stay in the habit history (flagged); trashed ones leave it
+            for page in self.live_pages(ds.title) + self.archived_pages(ds.title):
                 for prop in ds.properties.values():
                     if prop.type not in ("checkbox", "number"):
                         continue

@@ -139,10 +139,12 @@ def test_second_run_without_changes_loads_nothing(project_dir, restored):
     assert info.prp_summary.total_rows == 0
     sources = len(notion.ws.data_sources)
     assert notion.counts["POST /v1/search"] == 1
-    # one changes query per data source, plus the trash sweep's id-only pages
+    # search results carry a data source's title column only (2026-12-01): one read of each schema
+    assert notion.counts["GET /v1/data_sources/{data_source_id}"] == sources
+    # per data source: its changes query, the sweep's archive query and its id-only pages
     queries = notion.counts["POST /v1/data_sources/{data_source_id}/query"]
-    assert queries == sources + sweep_requests(notion.ws)
-    assert sum(notion.counts.values()) == 1 + queries
+    assert queries == 2 * sources + sweep_requests(notion.ws)
+    assert sum(notion.counts.values()) == 1 + sources + queries
 
 
 def test_incremental_run_reflects_edits_and_additions(project_dir, restored):

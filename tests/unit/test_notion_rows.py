@@ -74,3 +74,22 @@ def test_sweep_period():
     assert not sweep_due(state, 24, now + timedelta(hours=23))
     assert sweep_due(state, 24, now + timedelta(hours=24))
     assert sweep_due(state, 0, now)
+
+
+def test_archived_is_its_own_flag_and_never_trash():
+    page = {"id": "p", "parent": {"data_source_id": "ds"}, "in_trash": False, "is_archived": True,
+            "properties": {}}
+    row = page_row(page)
+    assert (row["in_trash"], row["is_archived"]) == (False, True)
+    assert page_row({**page, "is_archived": False, "in_trash": True})["in_trash"] is True
+
+
+def test_rollups_showing_the_original_values_count_them_and_unsupported_ones_are_null():
+    shown = {"type": "array", "function": "show_original",
+             "array": [{"type": "checkbox", "checkbox": True}, {"type": "checkbox", "checkbox": False}]}
+    unsupported = {"type": "unsupported", "unsupported": {}, "function": "median"}
+    props = {"Log": {"id": "l", "type": "rollup", "rollup": shown},
+             "Median": {"id": "m", "type": "rollup", "rollup": unsupported}}
+    by_id = {row["property_id"]: row for row in property_rows("p", props)}
+    assert by_id["l"]["item_count"] == 2 and json.loads(by_id["l"]["value_json"]) == shown
+    assert by_id["m"]["value_number"] is None and by_id["m"]["item_count"] is None

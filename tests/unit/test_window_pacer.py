@@ -57,3 +57,12 @@ def test_requests_the_api_counts_beyond_ours_take_their_slots_for_a_window(clock
     assert times[0] == 100.0 and times[1] == pytest.approx(100.0 + pacer.window)
     pacer.observe_used(1)  # the API counts no more than we do: nothing changes
     assert len(pacer.expiries) <= 4
+
+
+def test_slow_to_lowers_the_budget_for_the_rest_of_the_run(clock):
+    pacer = WindowPacer(4, 10.0, clock=lambda: clock[0])
+    pacer.slow_to(2)
+    times = send_times(pacer, clock, 3)
+    assert times[:2] == [100.0] * 2 and times[2] == pytest.approx(100.0 + pacer.window)
+    pacer.slow_to(9)  # never raised again by a later hint
+    assert pacer.limit == 2

@@ -19,7 +19,7 @@ def check_notion() -> str:
     """Search for one data source shared with the integration."""
     token = secret(_notion_key)
     base = setting("sources.notion", "base_url", "https://api.notion.com").rstrip("/")
-    version = setting("sources.notion", "notion_version", "2025-09-03")
+    version = setting("sources.notion", "notion_version", "2026-03-11")
     response = requests.post(f"{base}/v1/search", timeout=TIMEOUT,
                              json={"filter": {"property": "object", "value": "data_source"},
                                    "page_size": 1},

@@ -27,6 +27,7 @@ PAGE_COLUMNS = {
     "created_time": {"data_type": "timestamp"},
     "last_edited_time": {"data_type": "timestamp"},
     "in_trash": {"data_type": "bool"},
+    "is_archived": {"data_type": "bool"},
     "access_lost": {"data_type": "bool"},
     "url": {"data_type": "text"},
 }
@@ -51,7 +52,10 @@ def plain_text(items: list[dict[str, Any]] | None) -> str:
 
 
 def page_row(page: dict[str, Any]) -> dict[str, Any]:
-    """One ``notion__pages`` row: which data source, when, whether in the trash."""
+    """One ``notion__pages`` row: which data source, when, whether in the trash or archived.
+
+    Archived is not trashed: an archived page leaves default queries but stays in Notion.
+    """
     parent = page.get("parent") or {}
     title = next((plain_text(p.get("title")) for p in page.get("properties", {}).values()
                   if p.get("type") == "title"), None)
@@ -60,6 +64,7 @@ def page_row(page: dict[str, Any]) -> dict[str, Any]:
         "database_id": parent.get("database_id"), "title": title,
         "created_time": page.get("created_time"), "last_edited_time": page.get("last_edited_time"),
         "in_trash": bool(page.get("in_trash", page.get("archived", False))),
+        "is_archived": bool(page.get("is_archived", False)),
         "access_lost": False, "url": page.get("url"),
     }
 
@@ -146,11 +151,20 @@ def property_rows(page_id: str, properties: dict[str, dict[str, Any]],
             "value_text": None, "value_number": None, "value_bool": None,
             "value_date": None, "value_date_end": None,
             "value_json": json.dumps(_json_value(kind, value), sort_keys=True),
-            "item_count": len(value) if isinstance(value, list) else None,
+            "item_count": _item_count(kind, value),
         }
         row.update(_scalar(kind, value))
         rows.append(row)
     return rows
+
+
+def _item_count(kind: str, value: Any) -> int | None:
+    """How many items a list value holds (a rollup showing the original values: its values)."""
+    if isinstance(value, list):
+        return len(value)
+    if kind == "rollup" and isinstance(value, dict) and value.get("type") == "array":
+        return len(value.get("array") or [])
+    return None
 
 
 def truncated_lists(properties: dict[str, dict[str, Any]]) -> list[str]:

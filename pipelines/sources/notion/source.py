@@ -1,10 +1,11 @@
-"""Notion data sources (API version 2025-09-03) as a dlt source.
+"""Notion data sources (API version 2026-03-11, requests shaped for 2026-12-01) as a dlt source.
 
 Discovers the data sources shared with the integration (one search) and loads every page of
 every selected one into the one table ``notion__pages``, its property values (by stable property
 id) into ``notion__property_values``, and one row per data source into ``notion__data_sources``:
 a new database adds rows, never a table. Incremental on ``last_edited_time`` (rounded down to the
-minute by Notion) with an overlap re-read; trash and restore come from a sweep (``deletions.py``).
+minute by Notion) with an overlap re-read; trash, archive and restore come from a sweep
+(``deletions.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pipelines.runtime.errors import ConfigurationError
 from pipelines.runtime.overlap import OverlapCursor, fingerprint
 from pipelines.runtime.progress import Progress
 from pipelines.sources.notion.client import NotionClient
-from pipelines.sources.notion.deletions import sweep
+from pipelines.sources.notion.deletions import archived_pages, sweep
 from pipelines.sources.notion.habits import HabitRoles
 from pipelines.sources.notion.rows import (
     DATA_SOURCE_COLUMNS,
@@ -113,15 +114,27 @@ def select_data_sources(found: list[dict[str, Any]], setting: Any,
     return chosen
 
 
+def property_ids(ds: dict[str, Any]) -> list[str]:
+    """Every column's id: a query names them all (from 2026-12-01 it returns the title only)."""
+    return [prop["id"] for prop in ds.get("properties", {}).values()]
+
+
+def with_whole_schema(client: NotionClient, ds: dict[str, Any]) -> dict[str, Any]:
+    """``ds`` with every column: a search may list a data source's title column only."""
+    if any(prop.get("type") != "title" for prop in ds.get("properties", {}).values()):
+        return ds
+    return client.data_source(ds["id"])
+
+
 def changes_query(since: datetime, until: date | None) -> dict[str, Any]:
-    """Query body: pages edited on or after ``since`` (and before ``until`` ends), oldest first."""
+    """Query body: pages edited on or after ``since`` (and before ``until`` ends)."""
     conditions: list[dict[str, Any]] = [
         {"timestamp": "last_edited_time", "last_edited_time": {"on_or_after": _iso(since)}}]
     if until:
         end = datetime.combine(until + timedelta(days=1), datetime.min.time(), UTC)
         conditions.append({"timestamp": "last_edited_time", "last_edited_time": {"before": _iso(end)}})
-    return {"filter": conditions[0] if len(conditions) == 1 else {"and": conditions},
-            "sorts": [{"timestamp": "last_edited_time", "direction": "ascending"}]}
+    # the client sorts by created_time: the order it reads past the result cap in
+    return {"filter": conditions[0] if len(conditions) == 1 else {"and": conditions}}
 
 
 def _rollup_relations(ds: dict[str, Any]) -> dict[str, str]:
@@ -199,7 +212,7 @@ def _changed_pages(client: NotionClient, loader: PageLoader, ds: dict[str, Any],
     read: set[str] = set()
     # --since bounds a run the same way for every source: read from it, whatever the cursor
     read_from = start if bounded else cursor.read_from
-    for page in client.query(ds["id"], changes_query(read_from, until)):
+    for page in client.query(ds["id"], changes_query(read_from, until), property_ids(ds)):
         digest = fingerprint([page.get("in_trash"), page.get("properties")])
         unchanged = cursor.seen_unchanged(page["id"], digest)
         cursor.observe(page["id"], _parse(page["last_edited_time"]), digest)
@@ -216,11 +229,20 @@ def _changed_pages(client: NotionClient, loader: PageLoader, ds: dict[str, Any],
 
 def _swept_pages(client: NotionClient, loader: PageLoader, ds: dict[str, Any],
                  read: set[str], run: RunContext) -> Iterator[Any]:
-    """Rows for pages trashed, restored or hidden since the warehouse last saw them."""
-    found = sweep(client, ds["id"], read, run)
+    """Rows for pages trashed, archived, restored or hidden since the warehouse last saw them."""
+    found = sweep(client, ds["id"], property_ids(ds), read, run)
     if found.gone:
         yield found.gone
     for page in found.reread:
+        yield from loader.rows(page, _rollup_relations(ds))
+    yield from loader.flush()
+
+
+def _all_archived_pages(client: NotionClient, loader: PageLoader,
+                        ds: dict[str, Any]) -> Iterator[Any]:
+    """Rows for every archived page (a full refresh replaces the values with what it reads)."""
+    _, pages = archived_pages(client, ds["id"], property_ids(ds), None)
+    for page in pages:
         yield from loader.rows(page, _rollup_relations(ds))
     yield from loader.flush()
 
@@ -243,6 +265,8 @@ def pages_resource(client: NotionClient, selected: list[dict[str, Any]], *, full
                                              bounded=bounded)
             if sweeping:
                 yield from _swept_pages(client, loader, ds, read, run)
+            elif full_refresh:
+                yield from _all_archived_pages(client, loader, ds)
         if sweeping:
             mark_swept(state, now)
 
@@ -263,14 +287,15 @@ def _when_changed(rows: list[dict[str, Any]], full_refresh: bool) -> Iterator[li
 def notion_source(
     api_key: str = dlt.secrets.value,
     base_url: str = dlt.config.value,
-    notion_version: str = "2025-09-03",
+    notion_version: str = "2026-03-11",
     data_sources: Any = None,
     periods: Any = None,
     roles: Any = None,
     initial_date: str = "2020-01-01",
     lookback_minutes: int = 2,
     trash_sweep_hours: float = 0,
-    requests_per_second: float = 2.5,
+    requests_per_minute: int = 180,
+    requests_per_second: float | None = None,
     max_retries: int = 8,
     retry_after_max_seconds: float = 900,
     full_refresh: bool = False,
@@ -281,6 +306,8 @@ def notion_source(
     """Every selected Notion data source: its pages, their property values and its schema.
 
     ``data_sources`` lists titles or data source ids to load (default: every shared one);
+    ``requests_per_minute`` is the connection's budget per 60-second window (180; 600 on Business
+    and Enterprise); the older ``requests_per_second``, when set, is read as that times 60;
     ``trash_sweep_hours`` spaces out the trash sweep (0: every run); ``periods`` and ``roles``
     (title or id -> value) override the habit period and role read from each title. ``run`` is
     the run's context (the runner passes it; see ``pipelines.runtime.context``).
@@ -288,11 +315,13 @@ def notion_source(
     run = run_context(run, "notion")
     start = run_start("notion", since, initial_date)
     habit_roles = HabitRoles(periods, roles)
-    client = NotionClient(base_url, api_key, notion_version,
-                          requests_per_second=float(requests_per_second),
+    budget = (int(requests_per_minute) if requests_per_second is None
+              else max(1, int(float(requests_per_second) * 60)))
+    client = NotionClient(base_url, api_key, notion_version, requests_per_minute=budget,
                           max_retries=int(max_retries), retry_after_max=float(retry_after_max_seconds),
                           metrics=run.metrics)
-    selected = select_data_sources(client.data_sources(), data_sources, run)
+    selected = [with_whole_schema(client, ds)
+                for ds in select_data_sources(client.data_sources(), data_sources, run)]
     log.info("notion: %d data sources: %s", len(selected), ", ".join(map(_label, selected)))
     habit_roles.warn_unmatched([(_title(ds), ds["id"]) for ds in selected])
     schema_rows = [row for ds in selected for row in property_schema_rows(ds)]

@@ -30,7 +30,8 @@ normalized as (
     select
         habit_entries.*,
         {{ habit_period_start('habit_entries.period', 'habit_entries.period_start') }} as normalized_start,
-        pages.last_edited_at
+        pages.last_edited_at,
+        pages.is_archived
     from habit_entries
     inner join pages
         on habit_entries.page_id = pages.page_id
@@ -39,12 +40,13 @@ normalized as (
 
 ranked as (
 
-    -- two tracker pages for the same period: the most recently edited one counts
+    -- two tracker pages for the same period: a live one before an archived one, then the most
+    -- recently edited
     select
         *,
         row_number() over (
             partition by habit_id, normalized_start
-            order by last_edited_at desc, page_id asc
+            order by case when is_archived then 1 else 0 end, last_edited_at desc, page_id asc
         ) as edit_rank
     from normalized
 
@@ -109,7 +111,8 @@ final as (
             when habit_type = 'checkbox' then is_done
             when target_value is null then is_done
             else coalesce(value >= target_value, false)
-        end as is_target_met
+        end as is_target_met,
+        is_archived
     from targeted
 
 )

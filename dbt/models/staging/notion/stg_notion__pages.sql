@@ -1,11 +1,15 @@
-{#- Live pages of every Notion data source, from the one raw table notion__pages, trashed pages excluded. -#}
+{#-
+    Pages of every Notion data source, from the one raw table notion__pages: trashed pages (and
+    pages the integration lost) excluded, archived pages kept and flagged (is_archived), as the
+    README says: an archived habit row is still history.
+-#}
 with
 
 pages as (
 
     select * from {{ optional_source('notion', 'notion__pages', {
         'page_id': 'text', 'data_source_id': 'text', 'title': 'text', 'created_time': 'timestamp',
-        'last_edited_time': 'timestamp', 'in_trash': 'bool', 'url': 'text'}) }}
+        'last_edited_time': 'timestamp', 'in_trash': 'bool', 'is_archived': 'bool', 'url': 'text'}) }}
 
 ),
 
@@ -26,7 +30,12 @@ final as (
         pages.title,
         pages.created_time as created_at,
         pages.last_edited_time as last_edited_at,
-        pages.url
+        pages.url,
+        {% if has_column(source('notion', 'notion__pages'), 'is_archived') -%}
+            coalesce(pages.is_archived, false)
+        {%- else -%}
+            false
+        {%- endif %} as is_archived
     from pages
     left join data_sources
         on pages.data_source_id = data_sources.data_source_id

@@ -12,56 +12,25 @@ as-of date (this module follows the calendar, as the report's tests do).
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import html
 import ipaddress
 import re
 import shutil
-import socket
 import ssl
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.conftest import isolate_project
+from tests.smtp_inbox import PASSWORD, Inbox, free_port
 
 pytestmark = pytest.mark.integration
 
 ANALYTICS = "dev_analytics"
 SENDER = "review@prp.example"
 RECIPIENT = "me@prp.example"
-PASSWORD = "smtp-secret-4c1d9e"
-
-
-@dataclass
-class Inbox:
-    """What the SMTP server received: (envelope sender, recipients, parsed message) per message."""
-
-    messages: list = field(default_factory=list)
-    logins: list = field(default_factory=list)
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        parsed = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
-        encrypted = server.transport.get_extra_info("ssl_object") is not None
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), parsed, encrypted))
-        return "250 Message accepted for delivery"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data):
-        if isinstance(auth_data, LoginPassword):
-            self.logins.append((auth_data.login.decode(), auth_data.password.decode() == PASSWORD))
-            return AuthResult(success=auth_data.password.decode() == PASSWORD)
-        return AuthResult(success=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _certificate(folder: Path) -> tuple[Path, Path]:
@@ -96,7 +65,7 @@ def inbox() -> Inbox:
 @pytest.fixture
 def smtp_server(inbox):
     """A plain SMTP server on a free loopback port (a relay on this machine)."""
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield controller
     controller.stop()
@@ -261,7 +230,7 @@ def test_sent_over_tls_with_login(demo_warehouse, work, inbox, monkeypatch, caps
     # on implicit TLS aiosmtpd does not know its session is encrypted, so it cannot require it
     options = ({"tls_context": server_context, "require_starttls": True, "auth_require_tls": True}
                if security == "starttls" else {"ssl_context": server_context, "auth_require_tls": False})
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port(), authenticator=inbox.authenticate,
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), authenticator=inbox.authenticate,
                             **options)
     controller.start()
     try:
@@ -283,7 +252,7 @@ def test_sent_over_tls_with_login(demo_warehouse, work, inbox, monkeypatch, caps
 def test_untrusted_certificate_or_no_server_is_logged_and_the_file_still_written(
         demo_warehouse, work, monkeypatch, caplog):
     monkeypatch.setenv("REVIEW__SMTP__HOST", "127.0.0.1")
-    monkeypatch.setenv("REVIEW__SMTP__PORT", str(_free_port()))  # nothing listens there
+    monkeypatch.setenv("REVIEW__SMTP__PORT", str(free_port()))  # nothing listens there
     monkeypatch.setenv("REVIEW__SMTP__PASSWORD", PASSWORD)
     label, _, _ = _week(demo_warehouse)
     assert _review("--send", "--week", label) == 1

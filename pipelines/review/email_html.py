@@ -8,6 +8,7 @@ from html import escape
 
 from pipelines.review.model import Review, ReviewSection
 
+PAGE = "max-width:680px;box-sizing:border-box;margin:0 auto;padding:24px 20px;background:#ffffff"
 FONT = "font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif"
 CELL = "padding:4px 10px;border-bottom:1px solid #e3e6ea;text-align:left;font-size:14px"
 MISSING = "color:#8a5a00"
@@ -43,7 +44,7 @@ def render_email_html(review: Review) -> str:
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         f"<title>{escape(review.title)}</title></head>"
         f"<body style=\"margin:0;padding:0;background:#f5f6f8;{FONT};color:#1d2733\">"
-        "<div style=\"max-width:680px;box-sizing:border-box;margin:0 auto;padding:24px 20px;background:#ffffff\">"
+        f"<div style=\"{PAGE}\">"
         f"<h1 style=\"font-size:21px;margin:0 0 18px 0\">{escape(review.title)}</h1>"
         f"{sections}{link}"
         f"<p style=\"margin:22px 0 0 0;font-size:12px;color:#6a737d\">Made {escape(review.generated)} "

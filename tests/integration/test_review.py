@@ -134,10 +134,12 @@ def _figures(warehouse: Path, start: dt.date, end: dt.date) -> dict[str, str]:
             from {ANALYTICS}.dim_contacts""")
         name, last_touch, days = one(f"""select full_name, last_touch_date, days_overdue
             from {ANALYTICS}.dim_contacts where is_overdue order by days_overdue desc, full_name limit 1""")
-        touched, = one(f"""select sum(contacts_touched) from {ANALYTICS}.daily_summary
-            where week_start = ?""", start)
+        touched, habit_days = one(f"""select sum(contacts_touched),
+                   sum(daily_habits_target_met) / sum(daily_habits_tracked)
+            from {ANALYTICS}.daily_summary where week_start = ?""", start)
     return {
         "habits": f"{on_target} of {habits} habits on target",
+        "habit_days": f"daily habit-days on target {habit_days:.0%}",
         "sleep": (f"{sleep:.1f} h asleep on average against a {float(goal):g} h goal, "
                   f"met on {met} of {nights} nights"),
         "sleep_before": f"({sleep_before:.1f} h)",

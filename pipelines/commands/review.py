@@ -69,7 +69,7 @@ def deliver(settings: Settings, written: Written, force: bool = False) -> str:
     if smtp is None:
         return ("not sent: e-mail is not configured (set review.to, review.from and the "
                 "review.smtp secrets; README, Weekly review)")
-    already = None if force else sent_at(settings, label)
+    already = None if force else _sent_at(settings, label)
     if already:
         return f"not sent again: the review of {label} went out at {already} (--force sends it again)"
     message = build_message(written.review, written.markdown, written.html, smtp.sender, smtp.recipients)
@@ -80,6 +80,15 @@ def deliver(settings: Settings, written: Written, force: bool = False) -> str:
         log.warning("review: sent, but the record of it could not be written (%s): a second run "
                     "this week may send it again", exc)
     return f"sent to {len(smtp.recipients)} recipient(s) through {smtp.server}"
+
+
+def _sent_at(settings: Settings, label: str) -> str | None:
+    """When this week went out; an unreadable record counts as never (sent twice beats never)."""
+    try:
+        return sent_at(settings, label)
+    except Exception as exc:  # noqa: BLE001 - the warehouse said no; the review still goes
+        log.warning("review: the record of weeks sent could not be read (%s); sending", exc)
+        return None
 
 
 def run_review(send: bool = False, force: bool = False, week: str | None = None,

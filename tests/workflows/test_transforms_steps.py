@@ -16,7 +16,7 @@ import pytest
 
 from tests.conftest import duckdb_rows, refresh_every_source
 from tests.smtp_inbox import Inbox, free_port
-from tests.workflows.github import called_job, environment, run_steps
+from tests.workflows.github import called_job, environment, load, run_steps
 
 pytestmark = [pytest.mark.workflows, pytest.mark.integration]
 
@@ -73,6 +73,10 @@ def test_sunday_transforms_send_the_weekly_review(project_dir, start, monkeypatc
     SMTP server's address read from Secret Manager."""
     from aiosmtpd.controller import Controller
 
+    # only the Sunday refresh asks for the review; the daily transforms leave it out
+    assert load("refresh-notion.yml")["jobs"]["transforms"]["with"] == {"review": True}
+    assert "with" not in load("run-transforms.yml")["jobs"]["transforms"]
+    assert "with" not in load("refresh-hubspot.yml")["jobs"]["transforms"]
     box = start(apis=None)
     refresh_every_source()
     inbox = Inbox()

@@ -14,7 +14,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo test lint run refresh-notion refresh-hubspot refresh-fitbit refresh-all \
-        dbt-build bench status doctor e2e report docs test-calendar chromium
+        dbt-build bench status doctor e2e report docs review test-calendar chromium
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ report: install ## write the HTML report from the marts: data/report/index.html
 
 docs: install ## the report plus the dbt docs site beside it (data/report/docs/)
 	$(RUN) prp report --docs
+
+review: install ## last week's review (data/report/review-<ISO week>.md), e-mailed once per week when configured
+	$(RUN) prp review --send
 
 # the workflows are judged by tools that are not ours (would GitHub accept them: contexts, what a
 # called workflow needs against what its caller grants); make test runs the same three

@@ -73,6 +73,12 @@ def cmd_report(args: argparse.Namespace) -> None:
     print(f"Report: {build_report(args.output, settings=settings)}")
 
 
+def cmd_review(args: argparse.Namespace) -> None:
+    from pipelines.commands.review import run_review
+
+    run_review(send=args.send, force=args.force, week=args.week)
+
+
 def cmd_doctor(args: argparse.Namespace) -> None:
     from pipelines.commands.doctor import doctor
 
@@ -135,6 +141,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--output", type=Path, help="the HTML file to write (default data/report/index.html)")
     report.add_argument("--docs", action="store_true", help="also write the dbt docs site next to it (docs/)")
     report.set_defaults(func=cmd_report)
+
+    review = sub.add_parser("review", help="the review of the last completed week from the marts "
+                            "(data/report/review-<ISO week>.md), e-mailed with --send")
+    review.add_argument("--send", action="store_true", help="e-mail it when e-mail is configured, "
+                        "once per week")
+    review.add_argument("--force", action="store_true", help="send even if this week's went out already")
+    review.add_argument("--week", help="another completed week, as 2026-W23")
+    review.set_defaults(func=cmd_review)
 
     status = sub.add_parser("status", help="last run, cursors and row counts per table")
     status.set_defaults(func=cmd_status)

@@ -41,6 +41,8 @@ CALENDAR_MODULES = (
     "tests/dbt/test_hubspot_staging.py",
     "tests/dbt/test_own_notion_workspace.py",
     "tests/browser/test_report.py",
+    "tests/integration/test_review.py",
+    "tests/browser/test_review.py",
 )
 
 # the clock of every module that does not test the date, in ``make test``: a Wednesday morning

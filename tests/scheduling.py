@@ -16,6 +16,8 @@ SHARED_UNITS = {
     "tests/browser/test_report.py": "demo-warehouse",
     "tests/dbt/test_hubspot_staging.py": "demo-warehouse",
     "tests/dbt/test_fitbit_staging.py": "demo-warehouse",
+    "tests/integration/test_review.py": "demo-warehouse",
+    "tests/browser/test_review.py": "demo-warehouse",
 }
 
 # slowest first (wall time per module in a whole run); a module not named runs after these, in

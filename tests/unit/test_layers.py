@@ -13,8 +13,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "pipelines"
 # top to bottom: a module may import from its own layer or one below it, never above
-LAYERS = ("pipelines.cli", "pipelines.commands", "pipelines.report", "pipelines.transform",
-          "pipelines.sources", "pipelines.runtime")
+LAYERS = ("pipelines.cli", "pipelines.commands", "pipelines.review", "pipelines.report",
+          "pipelines.transform", "pipelines.sources", "pipelines.runtime")
 
 pytestmark = pytest.mark.unit
 

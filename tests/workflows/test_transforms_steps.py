@@ -15,7 +15,8 @@ import re
 import pytest
 
 from tests.conftest import duckdb_rows, refresh_every_source
-from tests.workflows.github import called_job, environment, run_steps
+from tests.smtp_inbox import Inbox, free_port
+from tests.workflows.github import called_job, environment, load, run_steps
 
 pytestmark = [pytest.mark.workflows, pytest.mark.integration]
 
@@ -40,7 +41,7 @@ def test_transforms_job_builds_publishes_and_summarises(project_dir, start, monk
     job, _ = called_job("run-transforms.yml", "transforms", "transform")
     runner_temp = project_dir / "runner"
     contexts = {"vars.GCP_PROJECT_ID": box.app("secretmanager").project_id,
-                "vars.PUBLISH_REPORT == 'true'": "true"}
+                "vars.PUBLISH_REPORT == 'true'": "true", "inputs.review": "false"}
     run = run_steps(job, contexts, environment(), overrides={"PRP__DESTINATION": "duckdb"},
                     runner_temp=runner_temp)
     assert run.succeeded, run.output[-4000:]
@@ -64,3 +65,47 @@ def test_transforms_job_builds_publishes_and_summarises(project_dir, start, monk
     assert len(shown) >= 5
     listed = re.findall(r"^- [^:\n]+: (.*)$", summary.split("**Takeaways**", 1)[1], re.MULTILINE)
     assert listed == shown
+
+
+def test_sunday_transforms_send_the_weekly_review(project_dir, start, monkeypatch):
+    """The job as the Sunday Notion refresh calls it (``review: true``): after the build, the
+    week's review is in the job summary, as written to its file, and arrives by e-mail, the
+    SMTP server's address read from Secret Manager."""
+    from aiosmtpd.controller import Controller
+
+    # only the Sunday refresh asks for the review; the daily transforms leave it out
+    assert load("refresh-notion.yml")["jobs"]["transforms"]["with"] == {"review": True}
+    assert "with" not in load("run-transforms.yml")["jobs"]["transforms"]
+    assert "with" not in load("refresh-hubspot.yml")["jobs"]["transforms"]
+    box = start(apis=None)
+    refresh_every_source()
+    inbox = Inbox()
+    server = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    server.start()
+    secrets = box.app("secretmanager")
+    secrets.put("review-smtp-host", "127.0.0.1")
+    secrets.put("review-smtp-port", str(server.port))
+    job, _ = called_job("refresh-notion.yml", "transforms", "transform")
+    contexts = {"vars.GCP_PROJECT_ID": secrets.project_id, "vars.PUBLISH_REPORT == 'true'": "false",
+                "inputs.review": "true", "vars.PUBLISH_REPORT": "false",
+                "vars.REVIEW_TO": "me@prp.example", "vars.REVIEW_FROM": "review@prp.example"}
+    try:
+        run = run_steps(job, contexts, environment(), runner_temp=project_dir / "runner", overrides={
+            "PRP__DESTINATION": "duckdb", "PRP__REPORT_DIR": str(project_dir / "report"),
+            "REVIEW__SMTP__SECURITY": "none"})  # a relay on this machine
+    finally:
+        server.stop()
+    assert run.succeeded, run.output[-4000:]
+    assert run.steps[-1].name == "Weekly review"
+    written = list((project_dir / "report").glob("review-*.md"))
+    assert len(written) == 1
+    label = written[0].stem.removeprefix("review-")
+    review_summary = run.steps[-1].summary
+    assert review_summary.startswith(written[0].read_text())
+    # the server's address came from Secret Manager: a secret, masked like every other one
+    assert "E-mail: sent to 1 recipient(s) through ***:" in plain(review_summary)
+    # the job summary shows the build's part, then the review
+    assert run.summary.index("### Transforms: dbt build") < run.summary.index("## Weekly review")
+    assert len(inbox.messages) == 1
+    _, recipients, message, _ = inbox.messages[0]
+    assert recipients == ["me@prp.example"] and message["X-PRP-Review-Week"] == label

@@ -166,11 +166,11 @@ def test_the_review_arrives_with_both_parts_and_the_marts_figures(demo_warehouse
     assert message["Date"] and message["Message-ID"].endswith("@prp.example>")
     assert message.get_content_type() == "multipart/alternative"
     parts = _parts(message)
-    assert list(parts) == ["text/markdown", "text/html"]
-    markdown, page = plain(parts["text/markdown"]), html.unescape(parts["text/html"])
+    assert list(parts) == ["text/plain", "text/html"]
+    markdown, page = plain(parts["text/plain"]), html.unescape(parts["text/html"])
     # the file beside the report is the part that went out
     written = work / "data" / "report" / f"review-{label}.md"
-    assert written.read_text() == parts["text/markdown"]
+    assert written.read_text() == parts["text/plain"]
     for name, figure in _figures(work / "warehouse.duckdb", start, end).items():
         assert figure in markdown, (name, figure, markdown)
         assert figure in page, (name, figure)
@@ -178,7 +178,7 @@ def test_the_review_arrives_with_both_parts_and_the_marts_figures(demo_warehouse
         assert f"### {title}" in markdown and f">{title}</h2>" in page
     # a measure the marts do not hold yet reads "not measured", not zero
     assert "heart-rate variability not measured" in markdown
-    assert "](https://me.github.io/personal-reporting-pipelines/)" in parts["text/markdown"]
+    assert "](https://me.github.io/personal-reporting-pipelines/)" in parts["text/plain"]
     assert 'href="https://me.github.io/personal-reporting-pipelines/"' in parts["text/html"]
 
 
@@ -214,7 +214,7 @@ def test_no_contact_address_under_the_cloud_policy(demo_warehouse, work, smtp_se
     message = inbox.messages[0][2]
     text = message.as_string() + "".join(_parts(message).values())
     assert not [a for a in addresses if a.lower() in text.lower()]
-    assert "(no name)" in plain(_parts(message)["text/markdown"])
+    assert "(no name)" in plain(_parts(message)["text/plain"])
 
     monkeypatch.setenv("PRP__PRIVACY", "local")
     assert _review("--send", "--week", label, "--force") == 0
@@ -278,7 +278,7 @@ def test_a_week_without_fitbit_says_so_and_still_goes_out(demo_warehouse, work, 
         con.execute("delete from dev_raw_data._dlt_loads where schema_name = 'fitbit'")
     label, _, _ = _week(demo_warehouse)
     assert _review("--send", "--week", label) == 0
-    markdown = plain(_parts(inbox.messages[0][2])["text/markdown"])
+    markdown = plain(_parts(inbox.messages[0][2])["text/plain"])
     sections = dict(re.findall(r"^### (.+)\n\n(.+)$", markdown, re.MULTILINE))
     assert sections["Sleep"] == "Fitbit not connected yet: nothing to review."
     assert sections["Activity and recovery"] == "Fitbit not connected yet: nothing to review."

@@ -55,7 +55,8 @@ def parse_search(body: Any, search_cap: int) -> SearchQuery:
     return SearchQuery(body, groups, sorts, limit, offset)
 
 
-def run_search(crm: Crm, object_type: str, query: SearchQuery, search_cap: int) -> dict[str, Any]:
+def run_search(crm: Crm, object_type: str, query: SearchQuery, search_cap: int,
+               nullable: bool = True) -> dict[str, Any]:
     """The search answer: ``total``, one page of ``results`` and ``paging`` while more follow."""
     groups, sorts, offset = query.groups, query.sorts, query.offset
     now = crm.now_ms()
@@ -77,7 +78,8 @@ def run_search(crm: Crm, object_type: str, query: SearchQuery, search_cap: int) 
         object_type, DEFAULT_ENGAGEMENT_PROPERTIES)
     end = min(offset + query.limit, search_cap, len(found))
     out: dict[str, Any] = {"total": len(found),
-                           "results": [render_record(r, names) for r in found[offset:end]]}
+                           "results": [render_record(r, names, nullable)
+                                       for r in found[offset:end]]}
     if end < len(found):
         out["paging"] = {"next": {"after": str(end)}}
     return out

@@ -543,3 +543,57 @@ def test_state_holds_cursors_not_id_sets(project_dir, box, first_load, monkeypat
             assert set(object_state) <= {"cursor", "boundary", "last_sweep"}
             assert len(object_state.get("boundary", {})) < 20  # only the overlap's records
     assert_matches_truth(project_dir, app.truth)
+
+
+# issue 27 ----------------------------------------------------------------------------------
+def test_item27_5_a_quiet_run_makes_only_the_data_requests(project_dir, box, first_load,
+                                                           monkeypatch):
+    """The count check runs with the sweep, not every run: a run with nothing new asks only
+    for the data (one search per object type)."""
+    app = box.app("hubspot")
+    first_load.restore()
+    monkeypatch.setenv("SOURCES__HUBSPOT__COUNT_CHECK", "true")  # the default
+    app.reset_counts()
+    info = refresh_hubspot()  # the sweep (and the count) ran with the full load: not due
+    assert info.prp_summary.total_rows == 0
+    assert sum(app.counts.values()) == app.counts[SEARCH] == 8
+
+    monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
+    app.reset_counts()
+    info = refresh_hubspot()  # the sweep is due: the counts agree, so no id listing
+    assert info.prp_summary.total_rows == 0
+    assert app.counts[SEARCH] == 16  # the data, then each type's total
+    assert app.counts[LIST] == 8  # the archived listings only
+    checked = rows(project_dir, f"select scope, api_count, warehouse_count from "
+                                f"{RAW}._prp_completeness where table_name = 'hubspot__contacts'")
+    assert checked == [("contacts", len(app.truth.live_ids("contacts")),
+                        len(app.truth.live_ids("contacts")))]
+
+
+def test_item27_5_deletions_no_listing_shows_are_marked_deleted(project_dir, box, first_load,
+                                                                monkeypatch):
+    """A GDPR deletion, and an archive older than HubSpot lists, leave no trace but the count:
+    the id-only listing of that type finds them and marks them deleted."""
+    app, clock = box.app("hubspot"), box.clock
+    crm = app.truth
+    first_load.restore()
+    monkeypatch.setenv("SOURCES__HUBSPOT__COUNT_CHECK", "true")
+    clock.advance(minutes=30)
+    erased = sorted(int(i) for i in crm.live_ids("contacts"))[4]
+    archived = sorted(int(i) for i in crm.live_ids("notes"))[0]
+    crm.purge("contacts", erased)
+    crm.archive("notes", archived)
+    clock.advance(days=91)  # the archive is older than the archived listing keeps
+    monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
+    app.reset_counts()
+    info = refresh_hubspot()
+
+    assert_matches_truth(project_dir, crm)
+    for table, record_id in (("hubspot__contacts", erased), ("hubspot__engagements", archived)):
+        deleted = rows(project_dir, f"select is_deleted, deleted_at from {RAW}.{table} "
+                                    f"where id = '{record_id}'")
+        assert deleted[0][0] is True and deleted[0][1], table
+    assert not [w for w in info.prp_summary.warnings if "the API counts" in w]
+    n = {t: len(crm.live_ids(t)) for t in ("contacts", "notes")}
+    # an id listing of the two types that differed, beside the eight archived listings
+    assert app.counts[LIST] == 8 + math.ceil(n["contacts"] / 100) + math.ceil(n["notes"] / 100)

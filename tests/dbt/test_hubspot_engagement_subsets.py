@@ -5,9 +5,10 @@ leave that type's columns out of `hubspot__engagements` (dlt made columns only f
 saw), and staging, which reads them, failed. Every column the objects file lists is now declared
 to dlt, so raw has all of them from the first load. Each engagement type is left out in turn:
 emails through the scope a Service Key leaves unticked (`sales-email-read`), the others by
-having no records; each is loaded by the real pipeline from the small sandbox into its own
-DuckDB file, then `prp transform` runs on it (one dbt parse for all, as in
-test_any_subset_of_sources).
+having no records; and an objects file that leaves calls and meetings out altogether (their
+columns never exist: staging reads them as null). Each is loaded by the real pipeline from the
+small sandbox into its own DuckDB file, then `prp transform` runs on it (one dbt parse for all,
+as in test_any_subset_of_sources).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
-from pipelines.sources.hubspot.objects import ENGAGEMENT_TYPES, load_objects
+from pipelines.sources.hubspot.objects import ENGAGEMENT_TYPES, OBJECTS_FILE, load_objects
 from sandbox import start_sandbox
 from sandbox.clock import current_minute
 from tests.conftest import duckdb_reader, isolate_project
@@ -33,9 +35,13 @@ RECORD_COLUMNS = {"id", "object_type", "created_at", "updated_at", "is_deleted",
                   "merged_into"}
 
 
-def listed_columns() -> dict[str, set[str]]:
+UNLISTED = ("calls", "meetings")  # the objects-file case leaves these types out
+CASES = {**{t: (t,) for t in ENGAGEMENT_TYPES}, "unlisted": UNLISTED}
+
+
+def listed_columns(file: Path | None = None) -> dict[str, set[str]]:
     """raw table -> every column the objects file implies (over all types sharing a table)."""
-    objects, engagements = load_objects()
+    objects, engagements = load_objects(file)
     out: dict[str, set[str]] = {}
     for spec in [*objects, *engagements]:
         out.setdefault(spec.table, set(RECORD_COLUMNS)).update(
@@ -43,8 +49,18 @@ def listed_columns() -> dict[str, set[str]]:
     return out
 
 
-def load_without(work: Path, absent: str) -> Path:
-    """A warehouse loaded from a portal where ``absent`` has no records (emails: no scope)."""
+def objects_file_without(work: Path, types: tuple[str, ...]) -> Path:
+    spec = yaml.safe_load(OBJECTS_FILE.read_text())
+    for name in types:
+        del spec["engagements"]["types"][name]
+    file = work / "objects.yml"
+    file.write_text(yaml.safe_dump(spec))
+    return file
+
+
+def load_without(work: Path, case: str) -> Path:
+    """A warehouse loaded from a portal where ``case`` has no records (emails: no scope;
+    ``unlisted``: the objects file leaves ``UNLISTED`` out)."""
     box = start_sandbox(profile="small", seed=7, apis=("hubspot",), rate_limits=False,
                         now=current_minute() - timedelta(days=1))
     app = box.app("hubspot")
@@ -53,12 +69,15 @@ def load_without(work: Path, absent: str) -> Path:
             isolate_project(mp, work)
             for key, value in box.env().items():
                 mp.setenv(key, value)
-            if absent == "emails":  # a Service Key created without sales-email-read
+            if case == "emails":  # a Service Key created without sales-email-read
                 mp.setenv("SOURCES__HUBSPOT__API_KEY",
                           app.service_key(without={"sales-email-read"}))
+            elif case == "unlisted":
+                mp.setenv("SOURCES__HUBSPOT__OBJECTS_FILE",
+                          str(objects_file_without(work, UNLISTED)))
             else:
-                for record_id in list(app.truth.records[absent]):
-                    app.truth.purge(absent, record_id)
+                for record_id in list(app.truth.records[case]):
+                    app.truth.purge(case, record_id)
             from pipelines.sources.hubspot import refresh_hubspot
 
             refresh_hubspot()
@@ -79,8 +98,8 @@ def prp_transform() -> tuple[int, str]:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, int, str]]:
     """absent type -> (its transformed warehouse, exit code, output)."""
-    loaded = {t: load_without(tmp_path_factory.mktemp(f"without_{t}"), t)
-              for t in ENGAGEMENT_TYPES}
+    loaded = {case: load_without(tmp_path_factory.mktemp(f"without_{case}"), case)
+              for case in CASES}
     work = tmp_path_factory.mktemp("transform")
     out = {}
     with pytest.MonkeyPatch.context() as mp:
@@ -97,17 +116,18 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, int,
     return out
 
 
-@pytest.mark.parametrize("absent", ENGAGEMENT_TYPES)
-def test_raw_has_every_listed_column_and_transform_builds(runs, absent):
-    warehouse, code, output = runs[absent]
+@pytest.mark.parametrize("case", CASES)
+def test_raw_has_every_listed_column_and_transform_builds(runs, case):
+    warehouse, code, output = runs[case]
+    file = objects_file_without(warehouse.parent, UNLISTED) if case == "unlisted" else None
     with duckdb_reader(warehouse) as con:
-        for table, listed in listed_columns().items():
+        for table, listed in listed_columns(file).items():
             columns = {r[0] for r in con.execute(
                 "select column_name from information_schema.columns "
                 f"where table_schema = '{RAW}' and table_name = '{table}'").fetchall()}
-            assert listed - columns == set(), (table, absent)
+            assert listed - columns == set(), (table, case)
         assert code == 0, output[-6000:]
         kinds = {r[0] for r in con.execute(
             f"select distinct engagement_type from {ANALYTICS}.stg_hubspot__engagements").fetchall()}
-        assert kinds == {SINGULAR[t] for t in ENGAGEMENT_TYPES if t != absent}
+        assert kinds == {SINGULAR[t] for t in ENGAGEMENT_TYPES if t not in CASES[case]}
         assert con.execute(f"select count(*) from {ANALYTICS}.fct_engagements").fetchone()[0]

@@ -1,4 +1,5 @@
-"""``GET /crm/v3/objects/{type}``: limit/after paging, archived, properties, inline associations.
+"""``GET /crm/objects/<version>/{type}`` (and ``/crm/v3/objects/{type}``): limit/after paging,
+archived, properties, inline associations.
 
 Records a merge absorbed never show, neither as live nor as archived (HubSpot drops them);
 archived records drop out of ``archived=true`` once archived longer than the retention (90 days),

@@ -20,8 +20,9 @@ class HubSpotModes:
     # True: after answering a search page that has more pages, edit the first record of that
     # page (last-modified = now), as a user might mid-read; `after` offsets then skip a record.
     edit_between_search_pages: bool = False
-    # Scopes the private app was not granted: any request for an object type that needs one
-    # (list, search, associations, properties) answers 403 MISSING_SCOPES naming it.
+    # Scopes every key lacks (``app.service_key`` makes one key lack some): any request for an
+    # object type that needs one (list, search, associations, properties) answers 403
+    # MISSING_SCOPES naming it.
     missing_scopes: set[str] = field(default_factory=set)
     # Where the 403 names the scopes: "requiredGranularScopes" (current answers) or
     # "requiredScopes" (older answers, still seen in SDK issue threads).

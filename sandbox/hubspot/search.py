@@ -1,4 +1,5 @@
-"""``POST /crm/v3/objects/{type}/search``: request limits, filter matching, one sort, capped paging.
+"""``POST /crm/objects/<version>/{type}/search`` (and v3): request limits, filter matching, one
+sort, capped paging.
 
 Archived records never match, and a write reaches the index ``index_lag_ms`` after it happens
 (``Crm.searchable``).

@@ -23,8 +23,8 @@ import yaml
 from pipelines.sources.hubspot.objects import OBJECTS_FILE
 
 NOTION_PAGE = 100            # every Notion list
-HUBSPOT_LIST_PAGE = 100      # GET /crm/v3/objects/{type}
-HUBSPOT_BATCH = 1000         # v4 association batch read inputs
+HUBSPOT_LIST_PAGE = 100      # GET /crm/objects/2026-09/{type}
+HUBSPOT_BATCH = 1000         # association batch read inputs
 GOOGLE_SESSION_PAGE = 25     # sleep sessions per reconcile page
 GOOGLE_LIST_PAGE = 10000     # data points per list page
 ROLLUP_TYPES = ("steps", "distance", "floors", "active-minutes", "total-calories")

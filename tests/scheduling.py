@@ -25,6 +25,7 @@ SHARED_UNITS = {
 SLOW_FIRST = [
     "tests/integration/test_hubspot_pipeline.py",
     "tests/dbt/test_any_subset_of_sources.py",
+    "tests/dbt/test_hubspot_engagement_subsets.py",
     "tests/dbt/test_marts_truth.py",
     "tests/integration/test_notion_pipeline.py",
     "tests/workflows/test_refresh_steps.py",

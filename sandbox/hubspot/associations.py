@@ -1,4 +1,5 @@
-"""``POST /crm/v4/associations/{from}/{to}/batch/read``: inputs, per-id paging, 207 for misses."""
+"""Association batch reads (``/crm/v4/associations/...`` and ``/crm/associations/<version>/...``):
+inputs, per-id paging, and the misses in ``errors`` (a 207, or a 200 from 2026-09)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,10 @@ def read_inputs(request: Request) -> list:
     return inputs
 
 
-def batch_read(crm: Crm, from_type: str, to_type: str, inputs: list) -> Response:
-    """200 when every input has associations, else 207 with one error per input without."""
+def batch_read(crm: Crm, from_type: str, to_type: str, inputs: list,
+               errors_status: int = 207) -> Response:
+    """200 when every input has associations, else ``errors_status`` with one error per input
+    without."""
     started = iso(crm.now_ms())
     index = crm.reverse_index(from_type, to_type)
     type_id = ASSOCIATION_TYPE_IDS.get((from_type, to_type), 1)
@@ -65,4 +68,4 @@ def batch_read(crm: Crm, from_type: str, to_type: str, inputs: list) -> Response
         "context": {"fromObjectId": [m]},
         "message": f"No {SINGULAR[to_type]} is associated with {SINGULAR[from_type]} {m}.",
     } for m in missing]
-    return Response(207, body)
+    return Response(errors_status, body)

@@ -186,32 +186,54 @@ class Crm:
         self._stamp(record)
         return record
 
-    def merge(self, object_type: str, survivor_id: int, absorbed_id: int) -> Record:
-        """Merge ``absorbed_id`` into ``survivor_id`` as HubSpot does for contacts and companies.
+    def merge(self, object_type: str, primary_id: int, secondary_id: int) -> Record:
+        """Merge two contacts (or companies) as HubSpot has since its 2025 merge change.
 
-        The absorbed record vanishes (it is not archived: no list, search or association
-        shows it), its associations move to the survivor, the survivor's
-        ``hs_merged_object_ids`` lists the absorbed id (and any it had absorbed itself),
-        semicolon-separated, and its last-modified time moves.
+        The result is a NEW record with a new id (api-facts §7.2): the primary's values win,
+        the secondary fills what the primary lacks, it takes both records' associations, and
+        its ``hs_merged_object_ids`` lists both old ids (and any they had absorbed),
+        semicolon-separated. Both old records vanish (not archived: no list, search or
+        association shows them) and point at the new one (``resolve``).
         """
         if object_type not in (CONTACTS, COMPANIES):
             raise ValueError(f"the stand-in merges contacts and companies, not {object_type}")
-        survivor = self.records[object_type][int(survivor_id)]
-        absorbed = self.records[object_type][int(absorbed_id)]
-        if survivor.id == absorbed.id or survivor.gone or absorbed.gone:
+        primary = self.records[object_type][int(primary_id)]
+        secondary = self.records[object_type][int(secondary_id)]
+        if primary.id == secondary.id or primary.gone or secondary.gone:
             raise ValueError("merge two different records that are both live")
-        merged = [*_ids(survivor.properties.get("hs_merged_object_ids")), str(absorbed.id),
-                  *_ids(absorbed.properties.get("hs_merged_object_ids"))]
-        survivor.properties["hs_merged_object_ids"] = ";".join(merged)
+        values = {**secondary.properties,
+                  **{k: v for k, v in primary.properties.items() if v not in (None, "")}}
+        values["hs_merged_object_ids"] = ";".join([
+            str(primary.id), str(secondary.id),
+            *_ids(primary.properties.get("hs_merged_object_ids")),
+            *_ids(secondary.properties.get("hs_merged_object_ids"))])
+        merged = self.create(object_type, values)
+        merged.created_ms = min(primary.created_ms, secondary.created_ms)
+        for old in (primary, secondary):
+            for other_type in OBJECT_TYPES:
+                if other_type == object_type:
+                    continue
+                for other_id in self._linked(object_type, old.id, other_type):
+                    self.dissociate(object_type, old.id, other_type, other_id)
+                    self.associate(object_type, merged.id, other_type, other_id)
+            old.merged_into = merged.id
+        return merged
+
+    def resolve(self, object_type: str, record_id: int | str) -> Record | None:
+        """The record an id points at: a merged-away id points at the record it became."""
+        record = self.get(object_type, record_id)
+        while record is not None and record.merged_into is not None:
+            record = self.get(object_type, record.merged_into)
+        return record
+
+    def purge(self, object_type: str, record_id: int | str) -> None:
+        """Delete a record without a trace (a GDPR deletion): no list, archive or search has
+        it any more, and its associations go with it."""
+        record = self.records[object_type].pop(int(record_id))
         for other_type in OBJECT_TYPES:
-            if other_type == object_type:
-                continue
-            for other_id in self._linked(object_type, absorbed.id, other_type):
-                self.dissociate(object_type, absorbed.id, other_type, other_id)
-                self.associate(object_type, survivor.id, other_type, other_id)
-        absorbed.merged_into = survivor.id
-        self._stamp(survivor)
-        return survivor
+            if other_type != object_type:
+                for other_id in self._linked(object_type, record.id, other_type):
+                    self.dissociate(object_type, record.id, other_type, other_id)
 
     def _linked(self, from_type: str, from_id: int, to_type: str) -> list[int]:
         """Every stored link of one record to ``to_type``, live or not."""
@@ -288,7 +310,7 @@ class Crm:
         return {str(i) for i, r in self.records[object_type].items() if r.archived}
 
     def merged_ids(self, object_type: str) -> dict[str, str]:
-        """absorbed id -> survivor id for every record a merge absorbed."""
+        """old id -> the id of the record a merge made of it, for every merged-away record."""
         return {str(i): str(r.merged_into) for i, r in self.records[object_type].items()
                 if r.merged_into is not None}
 

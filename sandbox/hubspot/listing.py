@@ -1,6 +1,9 @@
-"""``GET /crm/v3/objects/{type}``: limit/after paging, archived, properties, inline associations.
+"""``GET /crm/objects/<version>/{type}`` (and ``/crm/v3/objects/{type}``): limit/after paging,
+archived, properties, inline associations.
 
-Records a merge absorbed never show, neither as live nor as archived (HubSpot drops them).
+Records a merge absorbed never show, neither as live nor as archived (HubSpot drops them);
+archived records drop out of ``archived=true`` once archived longer than the retention (90 days),
+and a GDPR deletion (``Crm.purge``) leaves nothing at all.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from sandbox.hubspot.schema import (
 from sandbox.server import Request
 
 MAX_LIST_LIMIT = 100
+DAY_MS = 86_400_000
 
 
-def list_objects(crm: Crm, object_type: str, request: Request) -> dict[str, Any]:
+def list_objects(crm: Crm, object_type: str, request: Request, nullable: bool = True,
+                 retention_days: int = 90) -> dict[str, Any]:
     """One page of records of ``object_type``, ids ascending, from ``after`` on."""
     limit = as_int(request.arg("limit", "10"), "limit")
     if not 1 <= limit <= MAX_LIST_LIMIT:
@@ -37,12 +42,14 @@ def list_objects(crm: Crm, object_type: str, request: Request) -> dict[str, Any]
     names = [n for n in names if n in known]  # unknown names are ignored silently
     assoc_types = [t for t in (resolve_type(a) for a in csv_values(request.query.get("associations")))
                    if t is not None]
+    kept_from = crm.now_ms() - retention_days * DAY_MS  # older archives are purged
     matching = [r for r in crm.records[object_type].values()
-                if r.id >= after and r.archived == archived and r.merged_into is None]
+                if r.id >= after and r.archived == archived and r.merged_into is None
+                and not (r.archived and (r.archived_ms or 0) < kept_from)]
     page = matching[:limit]
     results = []
     for record in page:
-        item = render_record(record, names)
+        item = render_record(record, names, nullable)
         if assoc_types:
             item["associations"] = {
                 to: {"results": [{"id": str(i), "type": f"{SINGULAR[object_type]}_to_"

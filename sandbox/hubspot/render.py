@@ -7,10 +7,15 @@ from typing import Any
 from sandbox.hubspot.crm import Record, iso
 
 
-def render_record(record: Record, properties: list[str]) -> dict[str, Any]:
+def render_record(record: Record, properties: list[str], nullable: bool = True) -> dict[str, Any]:
+    """A record with the requested properties; ``nullable`` (2026-09) sends a value that is
+    empty as ``null``, the legacy shapes send it as stored (a cleared value is ``""``)."""
+    values = {name: record.value(name) for name in properties}
+    if nullable:
+        values = {name: None if value == "" else value for name, value in values.items()}
     out: dict[str, Any] = {
         "id": str(record.id),
-        "properties": {name: record.value(name) for name in properties},
+        "properties": values,
         "createdAt": iso(record.created_ms),
         "updatedAt": iso(record.updated_ms),
         "archived": record.archived,

@@ -1,4 +1,5 @@
-"""``POST /crm/v3/objects/{type}/search``: request limits, filter matching, one sort, capped paging.
+"""``POST /crm/objects/<version>/{type}/search`` (and v3): request limits, filter matching, one
+sort, capped paging.
 
 Archived records never match, and a write reaches the index ``index_lag_ms`` after it happens
 (``Crm.searchable``).
@@ -55,7 +56,8 @@ def parse_search(body: Any, search_cap: int) -> SearchQuery:
     return SearchQuery(body, groups, sorts, limit, offset)
 
 
-def run_search(crm: Crm, object_type: str, query: SearchQuery, search_cap: int) -> dict[str, Any]:
+def run_search(crm: Crm, object_type: str, query: SearchQuery, search_cap: int,
+               nullable: bool = True) -> dict[str, Any]:
     """The search answer: ``total``, one page of ``results`` and ``paging`` while more follow."""
     groups, sorts, offset = query.groups, query.sorts, query.offset
     now = crm.now_ms()
@@ -77,7 +79,8 @@ def run_search(crm: Crm, object_type: str, query: SearchQuery, search_cap: int) 
         object_type, DEFAULT_ENGAGEMENT_PROPERTIES)
     end = min(offset + query.limit, search_cap, len(found))
     out: dict[str, Any] = {"total": len(found),
-                           "results": [render_record(r, names) for r in found[offset:end]]}
+                           "results": [render_record(r, names, nullable)
+                                       for r in found[offset:end]]}
     if end < len(found):
         out["paging"] = {"next": {"after": str(end)}}
     return out

@@ -23,9 +23,10 @@ pytestmark = pytest.mark.integration
 
 RAW = "dev_raw_data"
 ENGAGEMENT_TYPES = ("calls", "meetings", "notes", "tasks", "emails", "communications")
-SEARCH = "POST /crm/v3/objects/{object_type}/search"
-LIST = "GET /crm/v3/objects/{object_type}"
-BATCH = "POST /crm/v4/associations/{from_type}/{to_type}/batch/read"
+SEARCH = "POST /crm/objects/{version}/{object_type}/search"
+LIST = "GET /crm/objects/{version}/{object_type}"
+BATCH = "POST /crm/associations/{version}/{from_type}/{to_type}/batch/read"
+PROPERTIES = "GET /crm/properties/{version}/{object_type}"
 ASSOCIATION_TABLES = {  # (from, to) -> (raw table, from column, nested table)
     ("engagements", "contacts"): ("hubspot__engagement_contacts", "engagement_id",
                                   "hubspot__engagement_contacts__contact_ids"),
@@ -291,10 +292,10 @@ def test_more_records_than_the_cap_on_one_timestamp_load_without_looping(project
 
 def test_rate_limit_storms_and_server_errors_are_survived(project_dir, box):
     app = box.app("hubspot")
-    app.faults.inject("rate_limit", 5, path_contains="/crm/v3/objects/contacts",
+    app.faults.inject("rate_limit", 5, path_contains="/crm/objects/2026-09/contacts",
                       retry_after=None)  # HubSpot sends no Retry-After
-    app.faults.inject("server_error", 3, path_contains="/crm/v4/associations")
-    app.faults.inject("rate_limit", 4, path_contains="/crm/v3/properties", retry_after=None)
+    app.faults.inject("server_error", 3, path_contains="/crm/associations/2026-09")
+    app.faults.inject("rate_limit", 4, path_contains="/crm/properties/2026-09", retry_after=None)
     refresh_hubspot(is_incremental=False)  # a load of its own: the storms hit this one
     assert_matches_truth(project_dir, app.truth)
     app.faults.inject("rate_limit", 6, path_contains="/search", retry_after=None)
@@ -317,7 +318,7 @@ def test_discovered_properties_are_split_so_no_url_is_too_long(project_dir, box,
                                   "'hubspot__contacts'")}
     assert "personal_crm_custom_field_for_contact_159" in columns
     assert "contact_cadence_days" in columns
-    assert app.counts["GET /crm/v3/properties/{object_type}"] == 8
+    assert app.counts[PROPERTIES] == 8
     assert_matches_truth(project_dir, app.truth)
 
 
@@ -393,37 +394,42 @@ def test_the_daily_limit_fails_the_run_at_once_with_what_to_do(project_dir, box,
 # issue 8 -----------------------------------------------------------------------------------
 def test_item6_merged_contacts_and_companies_are_marked_deleted(project_dir, box, first_load,
                                                                 monkeypatch):
+    """A merge makes a NEW record (issue 27 item 4): both old ids are marked deleted, pointing
+    at it, and the new one lands with both old ids in ``hs_merged_object_ids``."""
     app, clock = box.app("hubspot"), box.clock
     crm = app.truth
     first_load.restore()
     clock.advance(minutes=30)
     linked = [c for c in sorted(int(i) for i in crm.live_ids("contacts"))
               if crm.contact_companies(c) and crm.contact_engagements(c)]
-    survivor, absorbed = linked[:2]
-    absorbed_email = crm.get("contacts", absorbed).properties["email"]
-    company_survivor, company_absorbed = sorted(int(i) for i in crm.live_ids("companies"))[:2]
-    app.merge("contacts", survivor, absorbed)
-    app.merge("companies", company_survivor, company_absorbed)
+    primary, secondary = linked[:2]
+    emails = {c: crm.get("contacts", c).properties["email"] for c in (primary, secondary)}
+    company_primary, company_secondary = sorted(int(i) for i in crm.live_ids("companies"))[:2]
+    merged = app.merge("contacts", primary, secondary)
+    merged_company = app.merge("companies", company_primary, company_secondary)
+    assert merged not in {str(primary), str(secondary)}
     clock.advance(minutes=1)
-    # the absorbed contact's engagements now point at the survivor, which only the sweep sees
+    # the old contacts' engagements now point at the new one, which only the sweep sees
     monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
     refresh_hubspot()
 
     assert_matches_truth(project_dir, crm)
-    gone = rows(project_dir, f"select is_deleted, merged_into, email from {RAW}.hubspot__contacts "
-                             f"where id = '{absorbed}'")
-    assert gone == [(True, str(survivor), absorbed_email)]  # its last values are kept
-    gone = rows(project_dir, f"select is_deleted, merged_into from {RAW}.hubspot__companies "
-                             f"where id = '{company_absorbed}'")
-    assert gone == [(True, str(company_survivor))]
-    merged = rows(project_dir, f"select hs_merged_object_ids from {RAW}.hubspot__contacts "
-                               f"where id = '{survivor}'")
-    assert merged == [(str(absorbed),)]
-    # the absorbed contact's association set is cleared, not left pointing at its companies
+    for old in (primary, secondary):  # both old ids deleted, their last values kept
+        gone = rows(project_dir, f"select is_deleted, merged_into, email from "
+                                 f"{RAW}.hubspot__contacts where id = '{old}'")
+        assert gone == [(True, merged, emails[old])]
+    for old in (company_primary, company_secondary):
+        gone = rows(project_dir, f"select is_deleted, merged_into from {RAW}.hubspot__companies "
+                                 f"where id = '{old}'")
+        assert gone == [(True, merged_company)]
+    new = rows(project_dir, f"select is_deleted, email, hs_merged_object_ids from "
+                            f"{RAW}.hubspot__contacts where id = '{merged}'")
+    assert new == [(False, emails[primary], f"{primary};{secondary}")]  # the primary's values
+    # the old contacts' association sets are cleared, not left pointing at their companies
     _, column, nested = ASSOCIATION_TABLES[("contacts", "companies")]
     left = rows(project_dir, f"select c.value from {RAW}.hubspot__contact_companies p join "
                              f"{RAW}.{nested} c on c._dlt_parent_id = p._dlt_id "
-                             f"where p.{column} = '{absorbed}'")
+                             f"where p.{column} in ('{primary}', '{secondary}')")
     assert left == []
     # a second run finds nothing more to mark
     clock.advance(minutes=1)
@@ -537,3 +543,57 @@ def test_state_holds_cursors_not_id_sets(project_dir, box, first_load, monkeypat
             assert set(object_state) <= {"cursor", "boundary", "last_sweep"}
             assert len(object_state.get("boundary", {})) < 20  # only the overlap's records
     assert_matches_truth(project_dir, app.truth)
+
+
+# issue 27 ----------------------------------------------------------------------------------
+def test_item27_5_a_quiet_run_makes_only_the_data_requests(project_dir, box, first_load,
+                                                           monkeypatch):
+    """The count check runs with the sweep, not every run: a run with nothing new asks only
+    for the data (one search per object type)."""
+    app = box.app("hubspot")
+    first_load.restore()
+    monkeypatch.setenv("SOURCES__HUBSPOT__COUNT_CHECK", "true")  # the default
+    app.reset_counts()
+    info = refresh_hubspot()  # the sweep (and the count) ran with the full load: not due
+    assert info.prp_summary.total_rows == 0
+    assert sum(app.counts.values()) == app.counts[SEARCH] == 8
+
+    monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
+    app.reset_counts()
+    info = refresh_hubspot()  # the sweep is due: the counts agree, so no id listing
+    assert info.prp_summary.total_rows == 0
+    assert app.counts[SEARCH] == 16  # the data, then each type's total
+    assert app.counts[LIST] == 8  # the archived listings only
+    checked = rows(project_dir, f"select scope, api_count, warehouse_count from "
+                                f"{RAW}._prp_completeness where table_name = 'hubspot__contacts'")
+    assert checked == [("contacts", len(app.truth.live_ids("contacts")),
+                        len(app.truth.live_ids("contacts")))]
+
+
+def test_item27_5_deletions_no_listing_shows_are_marked_deleted(project_dir, box, first_load,
+                                                                monkeypatch):
+    """A GDPR deletion, and an archive older than HubSpot lists, leave no trace but the count:
+    the id-only listing of that type finds them and marks them deleted."""
+    app, clock = box.app("hubspot"), box.clock
+    crm = app.truth
+    first_load.restore()
+    monkeypatch.setenv("SOURCES__HUBSPOT__COUNT_CHECK", "true")
+    clock.advance(minutes=30)
+    erased = sorted(int(i) for i in crm.live_ids("contacts"))[4]
+    archived = sorted(int(i) for i in crm.live_ids("notes"))[0]
+    crm.purge("contacts", erased)
+    crm.archive("notes", archived)
+    clock.advance(days=91)  # the archive is older than the archived listing keeps
+    monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
+    app.reset_counts()
+    info = refresh_hubspot()
+
+    assert_matches_truth(project_dir, crm)
+    for table, record_id in (("hubspot__contacts", erased), ("hubspot__engagements", archived)):
+        deleted = rows(project_dir, f"select is_deleted, deleted_at from {RAW}.{table} "
+                                    f"where id = '{record_id}'")
+        assert deleted[0][0] is True and deleted[0][1], table
+    assert not [w for w in info.prp_summary.warnings if "the API counts" in w]
+    n = {t: len(crm.live_ids(t)) for t in ("contacts", "notes")}
+    # an id listing of the two types that differed, beside the eight archived listings
+    assert app.counts[LIST] == 8 + math.ceil(n["contacts"] / 100) + math.ceil(n["notes"] / 100)

@@ -12,6 +12,7 @@ from tests.conftest import duckdb_rows
 from tests.reliability.conftest import (
     RAW,
     assert_nothing_lost,
+    keys,
     raw_counts,
     warehouse,
 )
@@ -113,7 +114,7 @@ def test_5xx_bursts_shorter_and_longer_than_the_budget(project_dir, loaded_hubsp
 
 
 def test_malformed_json_is_retried(project_dir, hubspot):
-    hubspot.app("hubspot").faults.inject("malformed", 2, path_contains="/crm/v3/objects")
+    hubspot.app("hubspot").faults.inject("malformed", 2, path_contains="/crm/objects/")
     refresh_hubspot()
     assert_nothing_lost(project_dir, hubspot)
 
@@ -121,7 +122,7 @@ def test_malformed_json_is_retried(project_dir, hubspot):
 def test_full_refresh_failing_half_way_keeps_the_previous_tables(project_dir, loaded_hubspot, capsys):
     hubspot = loaded_hubspot
     before = raw_counts(project_dir, "hubspot__")
-    hubspot.app("hubspot").faults.inject("server_error", 10, path_contains="/crm/v3/objects/notes")
+    hubspot.app("hubspot").faults.inject("server_error", 10, path_contains="/crm/objects/2026-09/notes")
     failed_in_one_line(capsys, ["refresh", "hubspot", "--full-refresh"], "notes")
     assert raw_counts(project_dir, "hubspot__") == before
     assert_nothing_lost(project_dir, hubspot)
@@ -136,9 +137,11 @@ def test_two_identical_runs_the_second_loads_nothing(project_dir, loaded_hubspot
     assert_nothing_lost(project_dir, hubspot)
 
 
-def test_completeness_is_recorded_and_a_difference_warned(project_dir, sandbox, first_load):
+def test_completeness_is_recorded_and_a_difference_warned(project_dir, sandbox, first_load,
+                                                          monkeypatch):
     """The API's own counts (HubSpot search totals, the Notion id scan) against the warehouse,
-    in `_prp_completeness`; a difference is a warning in the run summary."""
+    in `_prp_completeness`; a record HubSpot lost without a trace is reconciled (marked deleted);
+    a difference left after that is a warning in the run summary."""
     box = sandbox("hubspot", now=first_load.now)
     first_load.restore()  # what the first run recorded
     crm = box.app("hubspot").truth
@@ -146,8 +149,17 @@ def test_completeness_is_recorded_and_a_difference_warned(project_dir, sandbox, 
                         f"select scope, api_count, warehouse_count from {RAW}._prp_completeness "
                         "where table_name = 'hubspot__contacts'")
     assert found == [("contacts", len(crm.live_ids("contacts")), len(crm.live_ids("contacts")))]
+    # HubSpot counts with each sweep: make it due
+    monkeypatch.setenv("SOURCES__HUBSPOT__ASSOCIATION_SWEEP_HOURS", "0")
     # a contact the warehouse holds but the API lost without a trace (no archive, no merge)
     first = sorted(crm.live_ids("contacts"), key=int)[0]
     del crm.records["contacts"][int(first)]
+    info = refresh_hubspot()
+    assert not [w for w in info.prp_summary.warnings if "the API counts" in w]
+    assert keys(project_dir, "hubspot__contacts", f"id = '{first}' and is_deleted") == [first]
+    # a contact HubSpot has that no search since the last run finds (a back-dated import)
+    box.clock.advance(minutes=5)
+    crm.create("contacts", {"email": "imported@example.org"}, at_ms=crm.now_ms() - 86_400_000 * 30)
+    box.clock.advance(minutes=5)
     info = refresh_hubspot()
     assert any("hubspot__contacts (contacts): the API counts" in w for w in info.prp_summary.warnings)

@@ -15,7 +15,7 @@ from pipelines.sources.hubspot.objects import OBJECTS_FILE
 
 pytestmark = pytest.mark.integration
 
-PROPERTIES = "GET /crm/v3/properties/{object_type}"
+PROPERTIES = "GET /crm/properties/{version}/{object_type}"
 
 
 @pytest.mark.parametrize(("change", "named"), [

@@ -70,10 +70,10 @@ def test_a_full_disk_is_one_line_naming_the_disk_and_the_step(project_dir, sandb
 def test_a_stalled_call_says_what_it_is_waiting_for(project_dir, sandbox, monkeypatch, capsys):
     box = sandbox("hubspot")
     monkeypatch.setenv("PRP__STALL_NOTICE_SECONDS", "0.3")
-    box.inject("hubspot:slow:1:/crm/v3/objects/contacts")  # the first read of contacts: 1 s
+    box.inject("hubspot:slow:1:/crm/objects/2026-09/contacts")  # the first read of contacts: 1 s
     capsys.readouterr()
     assert prp(["refresh", "hubspot"]) == 0
     out = capsys.readouterr().out
     waiting = [line for line in out.splitlines() if "still waiting" in line]
     assert waiting, out[-3000:]
-    assert all("hubspot: GET /crm/v3/objects/contacts" in line for line in waiting), waiting
+    assert all("hubspot: GET /crm/objects/2026-09/contacts" in line for line in waiting), waiting

@@ -67,7 +67,7 @@ class CappedSearch(requests.Session):
 def run(records, cap, page_size=7, since=0, edit_between_pages=False):
     search = CappedSearch(records, cap, edit_between_pages)
     client = RESTClient("http://hubspot.test", session=search)
-    pages = client.paginate("/crm/v3/objects/contacts/search", method="POST",
+    pages = client.paginate("/crm/objects/2026-09/contacts/search", method="POST",
                             json={"properties": ["lastmod"], "limit": page_size},
                             paginator=KeysetSearchPaginator("lastmod", since),
                             data_selector="results")

@@ -26,8 +26,10 @@ SPEC = SourceSpec(
             "hubspot__contact_companies", "hubspot__engagement_contacts",
             "hubspot__engagement_companies"),
     marts=("fct_engagements", "dim_contacts", "dim_companies"),
-    connect="set [sources.hubspot] api_key (or SOURCES__HUBSPOT__API_KEY) to a private app "
-            "token, then run `prp refresh hubspot && prp transform && prp report`",
+    connect="create a Service Key (HubSpot > Development > Keys > Service keys; the README "
+            "lists the scopes to tick), set [sources.hubspot] api_key (or "
+            "SOURCES__HUBSPOT__API_KEY) to it, then run "
+            "`prp refresh hubspot && prp transform && prp report`",
     doctor=check_hubspot,
     privacy=SourcePrivacy(cloud={
         "hubspot__contacts": {"*email*": "hash", "*phone*": "hash"},

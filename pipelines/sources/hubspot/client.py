@@ -4,8 +4,9 @@ Two paced sessions: everything but search stays under the per-app burst limit
 (``requests_per_10s``, read as a sliding 10-second window), search under its own
 requests-per-second limit. Paging is dlt's: the list endpoint's ``paging.next.after`` cursor,
 the keyset search paginator (``search.py``) and the association batch read's per-id
-continuation (``AssociationPaginator``). A 403 is ``MissingScopes``, naming the scopes
-HubSpot says the private app lacks, so the source can skip that object and load the rest.
+continuation (``AssociationPaginator``). Paths are the date-versioned ones of
+``api_version`` (``paths.py``). A 403 is ``MissingScopes``, naming the scopes HubSpot says the
+key lacks, so the source can skip that object and load the rest.
 """
 
 from __future__ import annotations
@@ -31,16 +32,19 @@ from pipelines.runtime.http import (
 )
 from pipelines.runtime.logs import register_secret
 from pipelines.sources.hubspot.objects import id_order
+from pipelines.sources.hubspot.paths import ApiPaths, checked_version
 from pipelines.sources.hubspot.search import KeysetSearchPaginator
 
 log = logging.getLogger("prp.hubspot")
 
 LIST_PAGE_SIZE = 100
 MAX_BATCH_INPUTS = 1_000
+# a batch read answers 200 (2026-09: its errors in the same body), 201, or 207 (v4, 2026-03)
+BATCH_OK = (200, 201, 207)
 
 
 class MissingScopes(AuthError):
-    """A 403: the private app was not granted a scope this object needs."""
+    """A 403: the Service Key (or legacy private app) lacks a scope this object needs."""
 
     def __init__(self, method: str, path: str, scopes: list[str], detail: str):
         self.scopes = scopes
@@ -116,7 +120,7 @@ def split_properties(names: list[str], max_chars: int) -> list[list[str]]:
 
 
 class AssociationPaginator(BasePaginator):
-    """The v4 batch read's paging: ids with more than one page of associations come back with
+    """The association batch read's paging: ids with more than one page of associations come back with
     ``paging.next.after``; the next request asks for exactly those ids from there."""
 
     def __init__(self) -> None:
@@ -166,8 +170,10 @@ class HubSpotClient:
     def __init__(self, base_url: str, api_key: str, *, requests_per_10s: int = 100,
                  search_requests_per_second: float = 5.0, backoff_base: float = 1.0,
                  max_properties_url_chars: int = 2000, search_retry_window: float = 1.0,
-                 max_retries: int = 8, metrics: RunMetrics | None = None):
+                 max_retries: int = 8, metrics: RunMetrics | None = None,
+                 api_version: str | None = None):
         register_secret(api_key)
+        self.paths = ApiPaths(checked_version(api_version))
         headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
         # the burst limit is a sliding 10 s window: mirror it, so the work overlaps the waiting
         burst = PacedSession("hubspot", pacer=WindowPacer(max(1, requests_per_10s), 10.0),
@@ -191,7 +197,7 @@ class HubSpotClient:
         page (same ``after``) and the parts are merged by record id.
         """
         groups = split_properties(properties, self.max_properties_url_chars) or [[]]
-        path = f"/crm/v3/objects/{object_type}"
+        path = self.paths.objects(object_type)
         params = {"limit": LIST_PAGE_SIZE, "archived": str(archived).lower()}
         paginator = cursor_paginator("paging.next.after", cursor_param="after")
         after: str | None = None
@@ -205,6 +211,11 @@ class HubSpotClient:
                 yield records
             after = _next_after(page.response)
 
+    def list_ids(self, object_type: str) -> set[str]:
+        """Every live record id of a type: the list endpoint asked for ``hs_object_id`` only."""
+        return {str(r["id"]) for page in self.list_pages(object_type, ["hs_object_id"])
+                for r in page}
+
     def _add_properties(self, path: str, params: dict[str, Any],
                         records: list[dict[str, Any]]) -> None:
         by_id = {r["id"]: r for r in records}
@@ -216,7 +227,7 @@ class HubSpotClient:
 
     def search_total(self, object_type: str) -> int:
         """How many live records of a type HubSpot holds: search's ``total`` (one request)."""
-        body = self.search_api.request_json("POST", f"/crm/v3/objects/{object_type}/search",
+        body = self.search_api.request_json("POST", self.paths.search(object_type),
                                             json={"limit": 1, "properties": ["hs_object_id"]})
         return int((body or {}).get("total") or 0)
 
@@ -227,7 +238,7 @@ class HubSpotClient:
         once, paged by key (``search.KeysetSearchPaginator``)."""
         paginator = KeysetSearchPaginator(cursor_property, since_ms, until_ms)
         body = {"properties": properties, "limit": page_size}
-        for page in self.search_api.paginate(f"/crm/v3/objects/{object_type}/search",
+        for page in self.search_api.paginate(self.paths.search(object_type),
                                              method="POST", json=body, paginator=paginator,
                                              data_selector="results"):
             if page:
@@ -239,11 +250,11 @@ class HubSpotClient:
         if len(ids) > MAX_BATCH_INPUTS:
             raise ValueError(f"at most {MAX_BATCH_INPUTS} ids per association batch read")
         found: dict[str, list[str]] = {str(i): [] for i in ids}
-        path = f"/crm/v4/associations/{from_type}/{to_type}/batch/read"
+        path = self.paths.association_batch_read(from_type, to_type)
         for page in self.api.paginate(path, method="POST",
                                       json={"inputs": [{"id": str(i)} for i in ids]},
                                       paginator=AssociationPaginator(), data_selector="results",
-                                      ok_statuses=(207,)):
+                                      ok_statuses=BATCH_OK):
             for result in page:
                 from_id = str((result.get("from") or {}).get("id"))
                 found.setdefault(from_id, []).extend(
@@ -255,7 +266,7 @@ class HubSpotClient:
         """Every (non-archived) property HubSpot lists for the type, name -> type (``datetime``,
         ``string``...); one request per type and client."""
         if object_type not in self._property_types:
-            body = self.api.request_json("GET", f"/crm/v3/properties/{object_type}") or {}
+            body = self.api.request_json("GET", self.paths.properties(object_type)) or {}
             self._property_types[object_type] = {
                 str(p["name"]): str(p.get("type") or "") for p in body.get("results", [])
                 if p.get("name")}
@@ -267,8 +278,9 @@ class HubSpotClient:
 
 
 def _log_association_errors(response: requests.Response, from_type: str, to_type: str) -> None:
-    """A 207 lists ids without associations (expected); anything else is worth a line."""
-    for error in (response.json() or {}).get("errors", []):
+    """Errors come in a 207's body or, from 2026-09, in a 200's: ids without associations are
+    expected; anything else is worth a line."""
+    for error in (response.json() or {}).get("errors") or []:
         if "NO_ASSOCIATIONS" not in str(error.get("subCategory", "")) and \
                 error.get("category") != "OBJECT_NOT_FOUND":
             log.warning("hubspot: association read %s->%s: %s", from_type, to_type,

@@ -6,6 +6,13 @@
 - Records a merge absorbed never show as archived: a survivor lists them in
   ``hs_merged_object_ids``; those the warehouse still holds live are marked deleted, with
   ``merged_into``, and their association sets are cleared.
+- Merging two records makes a new one with a new id, whose ``hs_merged_object_ids`` lists
+  both old ids: both are marked deleted, ``merged_into`` the new record, which loads as new.
+- Some deletions leave no trace HubSpot lists: a record archived more than 90 days ago drops out
+  of ``archived=true``, and a GDPR deletion is gone at once. On the sweep's schedule, search's
+  ``total`` (one request per type) is compared with what the warehouse will hold; only when
+  they differ, an id-only listing of that type finds the stored live records HubSpot no longer
+  has, and they are marked deleted. The total is the run's completeness expectation.
 - The sweep (``association_sweep_hours``) re-reads the associations of every record the warehouse
   holds live and loads those that differ: HubSpot does not move a record's last-modified time
   when only its associations change.
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import dlt
@@ -29,6 +37,7 @@ from pipelines.sources.hubspot.rows import (
     association_columns,
     merged_ids,
     record_row,
+    vanished_row,
 )
 from pipelines.sources.hubspot.search import record_at
 
@@ -42,22 +51,48 @@ class HubSpotDeletions:
 
     full_refresh: bool
     batch: int
+    client: Any  # HubSpotClient
+    context: Any  # the run's RunContext
 
     def absorbed(self, run: ObjectRun, survivors: list[dict[str, Any]]) -> Iterator[Any]:
         """Records a merge absorbed that the warehouse still holds live: marked deleted."""
         survivor_of = {absorbed: s for s in survivors for absorbed in merged_ids(s)}
         stored = stored_live_records(run.spec.table, run.spec.object_type, sorted(survivor_of))
         rows = [absorbed_row(row, survivor_of[str(row["id"])]) for row in stored]
-        if not rows:
-            return
+        if rows:
+            log.info("hubspot: %s: %d records merged away", run.spec.object_type, len(rows))
+            yield from self._mark_gone(run, rows)
+
+    def _mark_gone(self, run: ObjectRun, rows: list[dict[str, Any]]) -> Iterator[Any]:
+        """Load stored rows now marked deleted, and clear their association sets."""
         ids = [str(row["id"]) for row in rows]
-        log.info("hubspot: %s: %d records merged away", run.spec.object_type, len(ids))
         run.gone.update(ids)
         run.progress.add(len(rows))
         yield dlt.mark.with_hints(rows, run.hints, create_table_variant=True)
-        for to_type in run.spec.associations:  # a merged-away record has no associations
+        for to_type in run.spec.associations:  # a deleted record has no associations
             run.emitted[to_type].update(ids)
             yield self._association_rows(run.spec, to_type, {i: [] for i in ids})
+
+    def reconcile_count(self, run: ObjectRun) -> Iterator[Any]:
+        """Search's total against what the warehouse will hold after this run; on a difference,
+        the stored live records an id-only listing no longer shows are marked deleted."""
+        spec = run.spec
+        total = self.client.search_total(spec.object_type)
+        stored = set() if self.full_refresh else stored_values(spec.table, "id", LIVE,
+                                                               (spec.object_type,))
+        held = (stored | run.loaded) - run.gone
+        if total != len(held):
+            listed = self.client.list_ids(spec.object_type)
+            vanished = sorted(stored - run.loaded - run.gone - listed, key=id_order)
+            log.info("hubspot: %s: search counts %d, the warehouse would hold %d; the id listing "
+                     "has %d, %d stored records are gone from HubSpot", spec.object_type, total,
+                     len(held), len(listed), len(vanished))
+            when = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+            rows = [vanished_row(row, when)
+                    for row in stored_live_records(spec.table, spec.object_type, vanished)]
+            if rows:
+                yield from self._mark_gone(run, rows)
+        self.context.expect(spec.table, spec.object_type, total, LIVE, (spec.object_type,))
 
     def archived(self, run: ObjectRun) -> Iterator[Any]:
         """Archived records the warehouse does not hold as deleted yet (all on a full refresh)."""

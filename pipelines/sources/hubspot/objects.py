@@ -117,4 +117,5 @@ class ObjectRun:
     progress: Progress
     emitted: dict[str, set[str]] = field(default_factory=dict)  # to type -> from ids loaded
     gone: set[str] = field(default_factory=set)  # archived or absorbed during this run
+    loaded: set[str] = field(default_factory=set)  # live records loaded during this run
     pending: list[str] = field(default_factory=list)  # ids whose associations are due

@@ -4,7 +4,7 @@ HubSpot ignores a property it does not know: the list endpoint leaves it out, an
 filters and sorts on an unknown (or wrong) last-modified property matches nothing. So a typo in
 ``objects.yml`` gave an empty column, and a wrong ``cursor_property`` made every incremental run
 load "0 rows" while records were edited. One request per object type to the properties API
-(``GET /crm/v3/properties/{type}``) tells which names exist and their types; any mismatch stops
+(``GET /crm/properties/<version>/{type}``) tells which names exist and their types; any mismatch stops
 the run with exit code 2, naming the file, the object and the property.
 
 The check runs when the objects file changed since it last passed (its digest is kept in the

@@ -50,6 +50,11 @@ def absorbed_row(stored: dict[str, Any], survivor: dict[str, Any]) -> dict[str, 
             "merged_into": str(survivor["id"])}
 
 
+def vanished_row(stored: dict[str, Any], found_at: str) -> dict[str, Any]:
+    """The stored row of a record HubSpot no longer has at all, now deleted (when found)."""
+    return {**stored, "is_deleted": True, "deleted_at": found_at, "merged_into": None}
+
+
 def association_rows(spec: ObjectSpec, to_type: str,
                      found: dict[str, list[str]]) -> list[dict[str, Any]]:
     """One row per from-record: its id, its type and the list of associated ids."""
@@ -61,6 +66,17 @@ def association_rows(spec: ObjectSpec, to_type: str,
 def association_columns(spec: ObjectSpec, to_type: str) -> tuple[str, str]:
     """(from-id column, nested to-ids column) of an association table."""
     return f"{SINGULAR[spec.object_type]}_id", f"{SINGULAR[to_type]}_ids"
+
+
+def declared_properties(specs: list[ObjectSpec]) -> dict[str, list[str]]:
+    """table -> every property the objects file reads into it, over all the object types that
+    share it (the engagement types), so each is declared whichever type has rows."""
+    out: dict[str, list[str]] = {}
+    for spec in specs:
+        names = out.setdefault(spec.table, [])
+        names += [n for n in dict.fromkeys([*spec.required_properties(), *spec.properties])
+                  if n not in RECORD_FIELDS and n not in names]
+    return out
 
 
 def record_hints(table: str, properties: list[str], disposition: Any):

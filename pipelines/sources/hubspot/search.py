@@ -49,7 +49,7 @@ def _filter(name: str, operator: str, value: int) -> dict[str, str]:
 
 
 class KeysetSearchPaginator(BasePaginator):
-    """Pages of ``POST /crm/v3/objects/{type}/search`` by (last-modified, id) key.
+    """Pages of ``POST /crm/objects/<version>/{type}/search`` by (last-modified, id) key.
 
     ``update_state`` drops the records of a page that were already read at the anchor time
     (dlt yields the page after it), so each record version comes out once.

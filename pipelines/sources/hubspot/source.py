@@ -2,8 +2,9 @@
 
 Objects, properties and associations come from ``objects.yml`` beside this module.
 
+- Every call uses HubSpot's date-versioned paths (``api_version``, default 2026-09: ``paths.py``).
 - A full refresh (or a first run) reads every record through the list endpoint and every
-  association through the v4 batch endpoint, 1,000 ids a request. Records last modified
+  association through the association batch read, 1,000 ids a request. Records last modified
   before ``initial_date`` (or ``--since``) or from ``--until`` on are not loaded.
 - An incremental run searches each object type for ``last-modified >= cursor - look-back``,
   paged by key (``search.py``); records re-read inside the overlap and unchanged are skipped
@@ -11,8 +12,11 @@ Objects, properties and associations come from ``objects.yml`` beside this modul
   in the same run.
 - Deletions (archived and merged-away records) and the association sweep are found by
   comparing with the warehouse (``deletions.py``).
-- A 403 (a scope the private app lacks) skips that object, or that association pair, with a
+- A 403 (a scope the Service Key lacks) skips that object, or that association pair, with a
   warning naming the scope in the run summary; the rest loads.
+- Every property the objects file lists is declared to dlt as a text column of its table, for
+  every object type sharing the table, so a table has all its columns from its first load even
+  when an engagement type has no records or cannot be read.
 """
 
 from __future__ import annotations
@@ -32,13 +36,15 @@ from pipelines.runtime.errors import ConfigurationError
 from pipelines.runtime.overlap import OverlapCursor, fingerprint
 from pipelines.runtime.progress import Progress
 from pipelines.sources.hubspot.client import MAX_BATCH_INPUTS, HubSpotClient, MissingScopes
-from pipelines.sources.hubspot.deletions import LIVE, HubSpotDeletions
+from pipelines.sources.hubspot.deletions import HubSpotDeletions
 from pipelines.sources.hubspot.objects import OBJECTS_FILE, ObjectRun, ObjectSpec, load_objects
 from pipelines.sources.hubspot.objects_check import check_objects_file
+from pipelines.sources.hubspot.paths import DEFAULT_API_VERSION
 from pipelines.sources.hubspot.rows import (
     RECORD_FIELDS,
     association_hints,
     association_rows,
+    declared_properties,
     merged_ids,
     record_hints,
     record_row,
@@ -55,8 +61,9 @@ class HubSpotSync(HubSpotDeletions):
                  until: datetime | None, since_given: bool, lookback_minutes: float,
                  search_page_size: int, association_batch_size: int,
                  association_sweep_hours: float, discover_properties: bool,
-                 run: RunContext, count_check: bool = True):
+                 run: RunContext, count_check: bool = True, specs: list[ObjectSpec] = ()):
         self.client = client
+        self.declared = declared_properties(specs)  # table -> every property the file lists
         self.context = run  # the run's context (ObjectRun is one object type's)
         self.full_refresh = full_refresh
         self.count_check = count_check
@@ -89,15 +96,16 @@ class HubSpotSync(HubSpotDeletions):
         try:
             yield from self._sync(spec, state)
         except MissingScopes as exc:
-            self.context.warn(log, f"hubspot: skipped {spec.object_type}: the private app lacks "
-                              f"{_scopes_text(exc)}; grant it (HubSpot > Settings > "
-                              "Integrations > Private Apps > Scopes) to load them")
+            self.context.warn(log, f"hubspot: skipped {spec.object_type}: the key lacks "
+                              f"{_scopes_text(exc)}; tick it on the Service Key (HubSpot > "
+                              "Development > Keys > Service keys) to load them")
 
     def _sync(self, spec: ObjectSpec, state: dict[str, Any]) -> Iterator[Any]:
         properties = self.properties(spec)
         cursor = OverlapCursor(state, overlap=self.lookback, start=self.start,
                                full_refresh=self.full_refresh, label=f"hubspot {spec.object_type}")
-        run = ObjectRun(spec, properties, record_hints(spec.table, properties, self.disposition()),
+        columns = [*properties, *self.declared.get(spec.table, ())]
+        run = ObjectRun(spec, properties, record_hints(spec.table, columns, self.disposition()),
                         cursor, Progress(f"hubspot {spec.object_type}"),
                         emitted={to: set() for to in spec.associations})
         listing = self.full_refresh or not cursor.has_cursor
@@ -109,12 +117,11 @@ class HubSpotSync(HubSpotDeletions):
             yield from self.archived(run)
             if not listing:
                 yield from self.association_sweep(run)
+            if self.count_check:  # on the sweep's schedule: a quiet run reads only the data
+                yield from self.reconcile_count(run)
             mark_swept(state, datetime.now(UTC), key="last_sweep")
         run.progress.done()
         cursor.commit()
-        if self.count_check:  # search's total against the warehouse, after the load
-            self.context.expect(spec.table, spec.object_type,
-                            self.client.search_total(spec.object_type), LIVE, (spec.object_type,))
 
     def _changed_pages(self, run: ObjectRun, listing: bool) -> Iterator[list[dict[str, Any]]]:
         spec = run.spec
@@ -145,6 +152,7 @@ class HubSpotSync(HubSpotDeletions):
                 continue  # read last run inside the overlap, unchanged
             rows.append(record_row(record, run.spec, run.properties))
             run.pending.append(rid)
+            (run.gone if record.get("archived") else run.loaded).add(rid)
             if merged_ids(record):
                 survivors.append(record)
         if rows:
@@ -168,7 +176,7 @@ class HubSpotSync(HubSpotDeletions):
         except MissingScopes as exc:
             self.denied.add(pair)
             self.context.warn(log, f"hubspot: skipped {spec.object_type}->{to_type} associations: "
-                              f"the private app lacks {_scopes_text(exc)}")
+                              f"the key lacks {_scopes_text(exc)}")
             return None
 
     def _associations(self, run: ObjectRun, ids: list[str]) -> Iterator[Any]:
@@ -210,6 +218,7 @@ def _resource(sync: HubSpotSync, name: str, specs: list[ObjectSpec]) -> DltResou
 def hubspot_source(
     api_key: str = dlt.secrets.value,
     base_url: str = dlt.config.value,
+    api_version: str = DEFAULT_API_VERSION,
     objects_file: str = "",
     initial_date: str = "2020-01-01",
     lookback_minutes: float = 10,
@@ -248,7 +257,7 @@ def hubspot_source(
         backoff_base=float(retry_backoff_seconds),
         max_properties_url_chars=int(max_properties_url_chars),
         search_retry_window=float(search_retry_window_seconds), max_retries=int(max_retries),
-        metrics=run.metrics)
+        metrics=run.metrics, api_version=api_version)
     check_objects_file(client, [*objects, *engagements], Path(objects_file or OBJECTS_FILE),
                        Path(objects_check_record) if objects_check_record else None)
     sync = HubSpotSync(
@@ -257,7 +266,8 @@ def hubspot_source(
         since_given=since is not None, lookback_minutes=lookback_minutes,
         search_page_size=search_page_size, association_batch_size=association_batch_size,
         association_sweep_hours=association_sweep_hours,
-        discover_properties=discover_properties, run=run, count_check=bool(count_check))
+        discover_properties=discover_properties, run=run, count_check=bool(count_check),
+        specs=[*objects, *engagements])
     resources = [_resource(sync, spec.object_type, [spec]) for spec in objects]
     if engagements:
         resources.append(_resource(sync, "engagements", engagements))

@@ -1,12 +1,13 @@
 {#-
     Live engagements of every type, one row each: when it happened (hs_timestamp), a title and
-    body preview, and direction/outcome where the type has them (lower case).
+    body preview, and direction/outcome where the type has them (lower case). Any subset of the
+    six types builds: a type's columns that raw lacks (left out of the objects file) read as null.
 -#}
 with
 
 engagements as (
 
-    select * from {{ optional_source('hubspot', 'hubspot__engagements', {
+    select * from {{ optional_columns('hubspot', 'hubspot__engagements', {
         'id': 'text', 'is_deleted': 'bool', 'object_type': 'text', 'hs_timestamp': 'text',
         'hs_call_title': 'text', 'hs_meeting_title': 'text', 'hs_task_subject': 'text',
         'hs_email_subject': 'text', 'hs_body_preview': 'text', 'hs_call_body': 'text',

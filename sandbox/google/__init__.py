@@ -38,6 +38,7 @@ makes new days (and late syncs) appear.
 OAuth (``app.oauth``): ``rotate`` / ``reject_used`` switches, ``revoke()``,
 ``expire_access_tokens()``, ``issued()`` (every secret handed out, for leak checks), ``grants``.
 Modes (``app.modes``, see ``modes.py``): ``rollup_max_days``, ``second_device``,
+``reconcile_order`` (shuffled by default: only ``list`` documents newest first),
 ``consent_unticked``; ``app.refresh_token_for(*scope_suffixes)`` grants only some scopes.
 API knobs: ``app.filter_mode`` ("observed" default, or "documented"), ``app.limit`` (300 per
 60 s), ``app.empty_pages`` (next N list pages empty with a token), ``app.send_retry_after``,

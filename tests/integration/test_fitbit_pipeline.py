@@ -181,6 +181,13 @@ def data_calls(app) -> dict:
     return {key: n for key, n in app.calls.items() if n}
 
 
+def sleep_reads(app, sessions: int) -> int:
+    """Reconcile requests for ``sessions`` nights: under the observed filter rules the end-time
+    filter is refused once, and every session is read."""
+    refused = 1 if app.filter_mode == "observed" else 0
+    return refused + sessions // 25 + 1
+
+
 def backfill_calls(app) -> dict:
     """The fewest requests a backfill from the membership start can make."""
     days = (app.data.today() - app.data.first_day).days + 1
@@ -189,7 +196,7 @@ def backfill_calls(app) -> dict:
     calls.update({("dailyRollUp", t): math.ceil(days / 14) for t in SHORT})
     # one reconciled session per night, 25 a page; a full last page still carries a token,
     # answered by an empty page
-    calls[("reconcile", "sleep")] = sessions // 25 + 1
+    calls[("reconcile", "sleep")] = sleep_reads(app, sessions)
     calls[("list", "daily-resting-heart-rate")] = 1
     return calls
 
@@ -286,7 +293,8 @@ def test_second_run_rereads_the_lookback_window(project_dir, restored):
     window_start = newest_resting - timedelta(days=7)
     assert filters == [f'daily_resting_heart_rate.date >= "{window_start}"']
     assert data_calls(google) == {("dailyRollUp", t): 1 for t in (*LONG, *SHORT)} | {
-        ("reconcile", "sleep"): 1, ("list", "daily-resting-heart-rate"): 1}
+        ("reconcile", "sleep"): sleep_reads(google, len(google.data.truth_sleep_sessions())),
+        ("list", "daily-resting-heart-rate"): 1}
     assert google.requests_to("GET /v4/users/{user}/profile") == 0
     activity = loaded_activity(project_dir)
     truth = truth_activity(google)
@@ -545,6 +553,41 @@ def test_item11_unticked_scope_skips_its_resource_with_a_warning(project_dir, go
     assert google.calls[("reconcile", "sleep")] == 0  # skipped, not refused
     warnings = info.prp_summary.warnings
     assert len(warnings) == 1 and "googlehealth.sleep.readonly" in warnings[0]
+
+
+@pytest.mark.parametrize(("filter_mode", "order"), [("observed", "shuffled"),
+                                                    ("documented", "oldest_first")])
+def test_item12_sleep_read_relies_on_no_reconcile_order(project_dir, restored, filter_mode,
+                                                       order):
+    """Only ``list`` documents newest first: whatever order reconcile pages come in, an
+    incremental run loads every night of its window and deletes only the nights truly gone."""
+    google = restored
+    google.filter_mode, google.modes.reconcile_order = filter_mode, order
+    today = google.data.today()
+    gone = _days_with_main_sleep(google, [today - timedelta(days=i) for i in range(1, 6)])[0]
+    google.data.delete_sleep(gone)
+    changed = google.data.change_sleep(
+        _days_with_main_sleep(google, [today - timedelta(days=i) for i in range(1, 6)])[1])
+    filters: list[str] = []
+    google.observers.append(lambda r: filters.append(r.arg("filter") or "") if r.params.get(
+        "dataType") == "sleep" else None)
+    google.calls.clear()
+
+    refresh_fitbit()
+
+    assert loaded_sleep(project_dir) == truth_sleep(google)
+    assert loaded_sleep(project_dir)[changed_name(google, changed)][1] == changed.end
+    # the read is bounded by the documented end-time filter (observed rules refuse it: then
+    # every session is read, to the last page)
+    assert filters[0].startswith('sleep.interval.end_time >= "')
+    assert " AND sleep.interval.end_time < " in filters[0]
+    expected = 1 if filter_mode == "documented" else sleep_reads(
+        google, len(google.data.truth_sleep_sessions()))
+    assert google.calls[("reconcile", "sleep")] == expected
+
+
+def changed_name(app, session) -> str:
+    return f"users/{app.data.health_user_id}/dataTypes/sleep/dataPoints/{session.id}"
 
 
 def test_item12_roll_up_range_error_halves_the_chunk(project_dir, google):

@@ -400,8 +400,6 @@ def test_item9_reconcile_gives_one_session_per_night(google, api, discovery_sche
     truth = google.data.truth_sleep_sessions()
     assert sorted(p["dataPointName"] for p in reconciled) == sorted(s["id"] for s in truth)
     assert all("dataSource" not in p and "name" not in p for p in reconciled)
-    ends = [p["sleep"]["interval"]["endTime"] for p in reconciled]
-    assert ends == sorted(ends, reverse=True)  # newest first, as list
     first = api("GET", f"{USER}/dataTypes/sleep/dataPoints:reconcile",
                 params={"pageSize": 100}).json()
     assert len(first["dataPoints"]) == 25 and first["nextPageToken"]
@@ -412,6 +410,23 @@ def test_item9_reconcile_gives_one_session_per_night(google, api, discovery_sche
     assert api("GET", f"{USER}/dataTypes/sleep/dataPoints", params=family).status_code == 400
     google.modes.second_device = False
     assert len(all_pages(api, f"{USER}/dataTypes/sleep/dataPoints")) == len(truth)
+
+
+def test_reconcile_states_no_order_and_pages_in_the_mode_s(google, api):
+    """Only ``list`` documents newest first; reconcile pages come shuffled (strict default),
+    oldest first or newest first, every session once across the pages in each."""
+    assert google.modes.reconcile_order == "shuffled"
+    path = f"{USER}/dataTypes/sleep/dataPoints:reconcile"
+    truth = sorted(s["id"] for s in google.data.truth_sleep_sessions())
+    orders = {}
+    for order in ("shuffled", "oldest_first", "newest_first"):
+        google.modes.reconcile_order = order
+        points = all_pages(api, path)
+        assert sorted(p["dataPointName"] for p in points) == truth
+        orders[order] = [p["sleep"]["interval"]["endTime"] for p in points]
+    assert orders["oldest_first"] == sorted(orders["oldest_first"])
+    assert orders["newest_first"] == orders["oldest_first"][::-1]
+    assert orders["shuffled"] not in (orders["oldest_first"], orders["newest_first"])
 
 
 def test_item10_trip_nights_carry_their_own_offset(google, api):

@@ -10,7 +10,8 @@ run re-reads a look-back window (``lookback_days``, default 7) before the newest
 (``OverlapCursor``), skips what comes back unchanged, and deletes rows the warehouse holds for
 that window that the API no longer returns (``deletions.py``). A full refresh (or a first run) reads from
 ``initial_date`` (never before the account's membership start). Sleep comes from
-``dataPoints:reconcile``: one session per night even when two devices recorded it.
+``dataPoints:reconcile``: one session per night even when two devices recorded it; its order is
+not documented, so the read is bounded by the end-time filter and always runs to its last page.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from pipelines.runtime.errors import ConfigurationError
 from pipelines.runtime.http import AuthError
 from pipelines.runtime.overlap import OverlapCursor, fingerprint
 from pipelines.runtime.progress import Progress
-from pipelines.sources.fitbit.client import LIST_PAGE_SIZE, SESSION_PAGE_SIZE, HealthClient
+from pipelines.sources.fitbit.client import LIST_PAGE_SIZE, HealthClient
 from pipelines.sources.fitbit.deletions import vanished_days, vanished_sleep
 from pipelines.sources.fitbit.oauth import REAUTHORISE_HINT, GoogleOAuth
 from pipelines.sources.fitbit.rows import (
@@ -195,24 +196,23 @@ def _sleep(ctx: FitbitContext) -> Iterator[dict]:
     window = ctx.window(dlt.current.resource_state(), "sleep", ctx.latest_own_date())
     if window is None:
         return
-    # sessions come newest first: page back until one ends well before the window (the margin
-    # covers a night dated by a far offset)
+    # the end-time bounds widen the window's dates by the widest offset, so a night dated by a
+    # far offset is read too; which of them fall in the window is decided per night below
     lower = day_start(window.start) - MAX_UTC_OFFSET
     upper = day_start(window.end + timedelta(days=1)) + MAX_UTC_OFFSET
     seen: set[str] = set()
     progress = Progress("fitbit sleep")
-    for page in ctx.client.points("sleep", reconcile=True, page_size=SESSION_PAGE_SIZE):
+    for page in ctx.client.sleep_sessions(lower, upper):
         progress.add(len(page))
-        rows = [sleep_row(point) for point in page]
-        for row in rows:
+        for row in (sleep_row(point) for point in page):
             day = _sleep_date(ctx, row)
             if window.holds(day):
                 seen.add(row["sleep_id"])
                 if _keep(window, row["sleep_id"], day, row):
                     yield row
-        if any(row["end_time"] is not None and row["end_time"] < lower for row in rows):
-            break
     progress.done()
+    # the read ran to its last page (it never stops early): a night the warehouse holds for
+    # the window and the API did not return is gone
     if window.compare:
         yield from vanished_sleep(lower, upper, seen,
                                   lambda row: window.holds(_sleep_date(ctx, row)))

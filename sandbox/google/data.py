@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sandbox.clock import Clock
+from sandbox.google import health
+from sandbox.google.health import DailyValue, Exercise, HealthDay, Sample
 
 HISTORY_DAYS = {"small": 40, "demo": 400, "heavy": 1500}
 # one trip in every profile: these days (counted back from the first today) happen in Tokyo,
@@ -35,6 +37,18 @@ DATA_TYPES = {
     "total-calories": ("totalCalories", "total_calories", "interval"),
     "daily-resting-heart-rate": ("dailyRestingHeartRate", "daily_resting_heart_rate", "daily"),
     "sleep": ("sleep", "sleep", "session"),
+    "daily-heart-rate-variability": ("dailyHeartRateVariability", "daily_heart_rate_variability",
+                                     "daily"),
+    "daily-oxygen-saturation": ("dailyOxygenSaturation", "daily_oxygen_saturation", "daily"),
+    "daily-respiratory-rate": ("dailyRespiratoryRate", "daily_respiratory_rate", "daily"),
+    "daily-sleep-temperature-derivations": ("dailySleepTemperatureDerivations",
+                                            "daily_sleep_temperature_derivations", "daily"),
+    "daily-vo2-max": ("dailyVo2Max", "daily_vo2_max", "daily"),
+    "time-in-heart-rate-zone": ("timeInHeartRateZone", "time_in_heart_rate_zone", "interval"),
+    "active-zone-minutes": ("activeZoneMinutes", "active_zone_minutes", "interval"),
+    "exercise": ("exercise", "exercise", "session"),
+    "weight": ("weight", "weight", "sample"),
+    "body-fat": ("bodyFat", "body_fat", "sample"),
 }
 INTERVAL_TYPES = ("steps", "distance", "floors", "active-minutes", "total-calories")
 LEVELS = ("LIGHT", "MODERATE", "VIGOROUS")
@@ -131,6 +145,7 @@ class Day:
     sleeps: list[SleepSession] = field(default_factory=list)  # sessions that END on this day
     # the same nights as recorded by a second device (other point names, slightly other times)
     other_sleeps: list[SleepSession] = field(default_factory=list)
+    health: HealthDay = field(default_factory=HealthDay)  # vitals, exercise, weight
 
 
 @dataclass(frozen=True)
@@ -159,6 +174,8 @@ class HealthData:
         self.trips: list[Trip] = [
             Trip(trip_start, trip_start + timedelta(days=TRIP_LENGTH - 1), TRIP_ZONE)]
         self.days: dict[date, Day] = {}
+        # data types the user's devices do not measure at all (the API returns none of them)
+        self.unmeasured: set[str] = set()
 
     # --- time helpers ---------------------------------------------------------------------
 
@@ -262,7 +279,41 @@ class HealthData:
                                                visible(nap_end), zone))
         result.resting = RestingHeartRate(day, rng.randint(51, 66), "WITH_SLEEP",
                                           visible(self.local(day, 10)))
+        self._generate_health(day, result, sync_at)
         return result
+
+    def _generate_health(self, day: date, result: Day, sync_at: datetime | None) -> None:
+        """Vitals, heart-rate zones, exercise and weigh-ins from the day's own generator."""
+        rng = random.Random(f"{self.seed}:health:{day.isoformat()}")
+        zone = self.zone_on(day)
+
+        def visible(end: datetime) -> datetime:
+            return sync_at or end + timedelta(minutes=rng.randint(1, 20))
+
+        found = result.health
+        found.daily = health.daily_vitals(rng, day, visible(self.local(day, 9)))
+        zones, azm = [], []
+        for p in result.points.get("steps", []):
+            for level, start, end in health.zone_intervals(rng, p.start, p.value):
+                seen = visible(end)
+                zones.append(Point("time-in-heart-rate-zone", start, end, p.offset, level, seen,
+                                   zone))
+                if level in health.AZM_ZONES:
+                    azm_zone, per_minute = health.AZM_ZONES[level]
+                    minutes = int((end - start).total_seconds() // 60) * per_minute
+                    azm.append(Point("active-zone-minutes", start, end, p.offset,
+                                     {"zone": azm_zone, "minutes": minutes}, seen, zone))
+        result.points["time-in-heart-rate-zone"] = zones
+        result.points["active-zone-minutes"] = azm
+        if rng.random() < 0.35:
+            start = self.local(day, rng.choice((7, 18))) + timedelta(minutes=rng.randint(0, 50))
+            ident = str(rng.randrange(10**15, 10**16))
+            found.exercises.append(health.exercise(
+                rng, ident, start, self.offset_at(start, zone),
+                lambda instant: self.offset_at(instant, zone), visible(start + timedelta(hours=2))))
+        weigh_in = self.local(day, 7) + timedelta(minutes=rng.randint(0, 40))
+        found.samples = health.body_samples(rng, day, weigh_in, self.offset_at(weigh_in, zone),
+                                            visible(weigh_in))
 
     def _second_device(self, day: date, night: SleepSession) -> list[SleepSession]:
         """Some nights a second watch records too; its own generator keeps the first unchanged."""
@@ -297,6 +348,8 @@ class HealthData:
     # --- what the API can see now -----------------------------------------------------------
 
     def visible_points(self, data_type: str) -> list[Point]:
+        if data_type in self.unmeasured:
+            return []
         now = self.now()
         out = []
         for day in self.all_days():
@@ -305,7 +358,7 @@ class HealthData:
 
     def visible_points_on(self, data_type: str, day: date) -> list[Point]:
         found = self.day(day)
-        if found is None:
+        if found is None or data_type in self.unmeasured:
             return []
         now = self.now()
         return [p for p in found.points.get(data_type, ()) if p.visible_from <= now]
@@ -318,6 +371,27 @@ class HealthData:
         """The second device's sessions the API can see now."""
         now = self.now()
         return [s for day in self.all_days() for s in day.other_sleeps if s.visible_from <= now]
+
+    def visible_daily(self, data_type: str) -> list[DailyValue]:
+        """A daily vital's points the API can see now (none for a type never measured)."""
+        if data_type in self.unmeasured:
+            return []
+        now = self.now()
+        return [d.health.daily[data_type] for d in self.all_days()
+                if data_type in d.health.daily and d.health.daily[data_type].visible_from <= now]
+
+    def visible_exercises(self) -> list[Exercise]:
+        if "exercise" in self.unmeasured:
+            return []
+        now = self.now()
+        return [e for d in self.all_days() for e in d.health.exercises if e.visible_from <= now]
+
+    def visible_samples(self, data_type: str) -> list[Sample]:
+        if data_type in self.unmeasured:
+            return []
+        now = self.now()
+        return [s for d in self.all_days() for s in d.health.samples
+                if s.data_type == data_type and s.visible_from <= now]
 
     def visible_resting(self) -> list[RestingHeartRate]:
         now = self.now()
@@ -360,6 +434,16 @@ class HealthData:
             return totals
         if data_type == "total-calories":
             return sum(p.value for p in points)
+        if data_type == "time-in-heart-rate-zone":  # zone -> seconds
+            seconds = dict.fromkeys(health.ZONES, 0)
+            for p in points:
+                seconds[p.value] += int((p.end - p.start).total_seconds())
+            return seconds
+        if data_type == "active-zone-minutes":  # FAT_BURN/CARDIO/PEAK -> zone minutes
+            totals = {"FAT_BURN": 0, "CARDIO": 0, "PEAK": 0}
+            for p in points:
+                totals[p.value["zone"]] += p.value["minutes"]
+            return totals
         return sum(p.value for p in points)
 
     def truth_daily_activity(self) -> dict[date, dict]:
@@ -387,6 +471,67 @@ class HealthData:
     def truth_resting_heart_rate(self) -> dict[date, int]:
         return {r.day: r.bpm for r in self.visible_resting()}
 
+    def truth_daily_vitals(self) -> dict[date, dict]:
+        """local date -> the day's vitals that exist, by the staging models' names: hrv_ms,
+        spo2_percent, breaths_per_minute, temperature_deviation_celsius (nightly - baseline),
+        vo2_max."""
+        picks = {"daily-heart-rate-variability": ("hrv_ms",
+                                                  "averageHeartRateVariabilityMilliseconds"),
+                 "daily-oxygen-saturation": ("spo2_percent", "averagePercentage"),
+                 "daily-respiratory-rate": ("breaths_per_minute", "breathsPerMinute"),
+                 "daily-vo2-max": ("vo2_max", "vo2Max")}
+        out: dict[date, dict] = {}
+        for data_type, (name, member) in picks.items():
+            for value in self.visible_daily(data_type):
+                out.setdefault(value.day, {})[name] = value.values[member]
+        for value in self.visible_daily("daily-sleep-temperature-derivations"):
+            v = value.values
+            out.setdefault(value.day, {})["temperature_deviation_celsius"] = (
+                v["nightlyTemperatureCelsius"] - v["baselineTemperatureCelsius"])
+        return out
+
+    def truth_heart_rate_zones(self) -> dict[date, dict]:
+        """local date -> minutes in each zone (light, moderate, vigorous, peak) and active zone
+        minutes (fat_burn, cardio, peak), for days with any zone data."""
+        out: dict[date, dict] = {}
+        for day in self.all_days():
+            zones = self.truth_daily("time-in-heart-rate-zone", day.day)
+            azm = self.truth_daily("active-zone-minutes", day.day)
+            if zones is None and azm is None:
+                continue
+            row = {f"{z.lower()}_minutes": None if zones is None else zones[z] / 60
+                   for z in health.ZONES}
+            row.update({f"azm_{z.lower()}": None if azm is None else azm[z]
+                        for z in ("FAT_BURN", "CARDIO", "PEAK")})
+            out[day.day] = row
+        return out
+
+    def exercise_name(self, e: Exercise) -> str:
+        return f"users/{self.health_user_id}/dataTypes/exercise/dataPoints/{e.id}"
+
+    def truth_exercises(self) -> dict[str, dict]:
+        """data point name -> the workout as the staging model shows it."""
+        return {self.exercise_name(e): {
+            "exercise_type": e.exercise_type, "start_at": e.start, "end_at": e.end,
+            "exercise_date": e.local_start_date,
+            "duration_minutes": (e.end - e.start).total_seconds() / 60,
+            "active_minutes": e.active_seconds / 60, "calories": e.calories,
+            "distance_km": None if e.distance_mm is None else e.distance_mm / 1e6,
+            "average_heart_rate": e.average_heart_rate,
+            "active_zone_minutes": e.active_zone_minutes if e.average_heart_rate else None,
+        } for e in self.visible_exercises()}
+
+    def truth_body(self) -> dict[date, dict]:
+        """local date -> the day's last weigh-in: weight_kg and body_fat_percent (None when the
+        day's weigh-in had none)."""
+        out: dict[date, dict] = {}
+        for kind, name, scale in (("weight", "weight_kg", 1000), ("body-fat", "body_fat_percent", 1)):
+            for s in sorted(self.visible_samples(kind), key=lambda s: s.time):
+                day = (s.time + timedelta(seconds=s.offset)).date()
+                out.setdefault(day, {"weight_kg": None, "body_fat_percent": None})[name] = (
+                    s.value / scale)
+        return out
+
     # --- mutations (between runs) -------------------------------------------------------------
 
     def add_late_steps(self, day: date, steps: int = 1234) -> None:
@@ -412,6 +557,7 @@ class HealthData:
         found.resting = None
         found.sleeps = []
         found.other_sleeps = []
+        found.health = HealthDay()
 
     def set_resting_heart_rate(self, day: date, bpm: int) -> None:
         found = self.day(day)
@@ -455,3 +601,22 @@ class HealthData:
                                 False, self.now(), self.zone_on(day))
         self.day(day).sleeps.append(session)
         return session
+
+    def change_exercise(self, day: date, extra_calories: float = 50.0) -> Exercise:
+        """The user edits a workout of ``day``: more calories, a new ``updateTime``."""
+        e = self.day(day).health.exercises[0]
+        e.calories += extra_calories
+        e.update_time = self.now()
+        return e
+
+    def delete_exercise(self, day: date) -> Exercise:
+        found = self.day(day).health
+        return found.exercises.pop(0)
+
+    def set_daily(self, data_type: str, day: date, **values) -> None:
+        """Restate one field of a day's vital (a late sync recomputes it)."""
+        found = self.day(day).health.daily[data_type]
+        found.values.update(values)
+
+    def delete_daily(self, data_type: str, day: date) -> None:
+        del self.day(day).health.daily[data_type]

@@ -20,12 +20,16 @@ from typing import Any
 from sandbox.google.data import DATA_TYPES, HealthData
 from sandbox.google.errors import ApiFailure
 from sandbox.google.filters import parse_filter
+from sandbox.google.health import DAILY_VITALS, SAMPLE_TYPES
 from sandbox.google.paging import decode_token, encode_token
 from sandbox.google.render import (
     DEVICE,
     SECOND_DEVICE,
+    render_daily,
+    render_exercise,
     render_point,
     render_resting,
+    render_sample,
     render_sleep,
 )
 from sandbox.server import Request
@@ -75,8 +79,9 @@ def parse_list(data_type: str, request: Request, filter_mode: str, *, reconcile:
 
 
 def page_size(data_type: str, raw: str | None) -> int:
-    maximum = SESSION_PAGE_MAX if data_type == "sleep" else LIST_PAGE_MAX
-    default = SESSION_PAGE_MAX if data_type == "sleep" else LIST_PAGE_DEFAULT
+    session = data_type in ("sleep", "exercise")  # 25 by default and at most
+    maximum = SESSION_PAGE_MAX if session else LIST_PAGE_MAX
+    default = SESSION_PAGE_MAX if session else LIST_PAGE_DEFAULT
     if raw in (None, ""):
         return default
     try:
@@ -145,6 +150,18 @@ def items(data: HealthData, query: ListQuery) -> list[tuple]:
     if data_type == "daily-resting-heart-rate":
         return [(data.local(r.day), lambda r=r: render_resting(r), {"date": r.day})
                 for r in data.visible_resting()]
+    if data_type in DAILY_VITALS:
+        return [(data.local(d.day), lambda d=d: render_daily(d), {"date": d.day})
+                for d in data.visible_daily(data_type)]
+    if data_type in SAMPLE_TYPES:
+        return [(s.time, lambda s=s: render_sample(s),
+                 {"sample_time.physical_time": s.time,
+                  "sample_time.civil_time": s.time + timedelta(seconds=s.offset)})
+                for s in data.visible_samples(data_type)]
+    if data_type == "exercise":
+        return [(e.start, lambda e=e: render_exercise(data, e),
+                 {"interval.civil_start_time": e.start + timedelta(seconds=e.start_offset)})
+                for e in data.visible_exercises()]
     return [(p.start, lambda p=p: render_point(data, p),
              {"interval.start_time": p.start,
               "interval.civil_start_time": p.start + timedelta(seconds=p.offset)})

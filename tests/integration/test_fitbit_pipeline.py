@@ -34,8 +34,12 @@ pytestmark = pytest.mark.integration
 
 RAW = "dev_raw_data"
 SHORT = ("active-minutes", "total-calories", "floors")  # floors: 14 days, as a field report saw
-LONG90 = ("steps", "distance")
+LONG90 = ("steps", "distance", "time-in-heart-rate-zone", "active-zone-minutes")
 LONG = LONG90
+# one list request each (10,000 points a page)
+LISTED = ("daily-resting-heart-rate", "daily-heart-rate-variability", "daily-oxygen-saturation",
+          "daily-respiratory-rate", "daily-sleep-temperature-derivations", "daily-vo2-max",
+          "weight", "body-fat")
 
 
 @pytest.fixture(autouse=True)
@@ -197,7 +201,8 @@ def backfill_calls(app) -> dict:
     # one reconciled session per night, 25 a page; a full last page still carries a token,
     # answered by an empty page
     calls[("reconcile", "sleep")] = sleep_reads(app, sessions)
-    calls[("list", "daily-resting-heart-rate")] = 1
+    calls.update({("list", t): 1 for t in LISTED})
+    calls[("list", "exercise")] = len(app.data.visible_exercises()) // 25 + 1
     return calls
 
 
@@ -293,8 +298,8 @@ def test_second_run_rereads_the_lookback_window(project_dir, restored):
     window_start = newest_resting - timedelta(days=7)
     assert filters == [f'daily_resting_heart_rate.date >= "{window_start}"']
     assert data_calls(google) == {("dailyRollUp", t): 1 for t in (*LONG, *SHORT)} | {
-        ("reconcile", "sleep"): sleep_reads(google, len(google.data.truth_sleep_sessions())),
-        ("list", "daily-resting-heart-rate"): 1}
+        ("reconcile", "sleep"): sleep_reads(google, len(google.data.truth_sleep_sessions()))} | {
+        ("list", t): 1 for t in (*LISTED, "exercise")}
     assert google.requests_to("GET /v4/users/{user}/profile") == 0
     activity = loaded_activity(project_dir)
     truth = truth_activity(google)

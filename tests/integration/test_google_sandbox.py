@@ -23,8 +23,12 @@ pytestmark = pytest.mark.integration
 DISCOVERY = (Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
              / "health.v4.json")
 USER = "/v4/users/me"
-TYPES = ("steps", "distance", "floors", "active-minutes", "daily-resting-heart-rate", "sleep")
-ROLLUPS = ("steps", "distance", "floors", "active-minutes", "total-calories")
+TYPES = ("steps", "distance", "floors", "active-minutes", "daily-resting-heart-rate", "sleep",
+         "daily-heart-rate-variability", "daily-oxygen-saturation", "daily-respiratory-rate",
+         "daily-sleep-temperature-derivations", "daily-vo2-max", "time-in-heart-rate-zone",
+         "active-zone-minutes", "exercise", "weight", "body-fat")
+ROLLUPS = ("steps", "distance", "floors", "active-minutes", "total-calories",
+           "time-in-heart-rate-zone", "active-zone-minutes")
 
 
 def _convert(schema: dict) -> dict:

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from pipelines.sources.fitbit.client import civil_date
-from pipelines.sources.fitbit.rows import resting_row, rollup_values, sleep_row, to_seconds
+from pipelines.sources.fitbit.health_rows import RESTING
+from pipelines.sources.fitbit.rows import rollup_values, sleep_row, to_seconds
 
 pytestmark = pytest.mark.unit
 
@@ -41,7 +42,7 @@ def test_rollup_missing_member_is_empty_and_zero_stays_zero():
 
 
 def test_resting_row_and_durations():
-    assert resting_row({"dailyRestingHeartRate": {"date": {"year": 2026, "month": 2, "day": 3},
+    assert RESTING.row({"dailyRestingHeartRate": {"date": {"year": 2026, "month": 2, "day": 3},
                                                   "beatsPerMinute": "58"}}) == {
         "measured_date": date(2026, 2, 3), "beats_per_minute": 58, "calculation_method": None}
     assert to_seconds("0s") == 0 and to_seconds(None) is None

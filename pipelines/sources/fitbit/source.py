@@ -1,9 +1,10 @@
-"""Fitbit data (sleep, daily activity, resting heart rate) from the Google Health API v4.
+"""Fitbit data (sleep, activity, heart rate, vitals, exercise, body) from the Google Health API v4.
 
 The legacy Fitbit Web API was shut down in November 2026; the user's Fitbit data is now served
 by ``health.googleapis.com/v4`` with Google OAuth. The tables keep the name ``fitbit`` (the
 device and the data): ``fitbit__sleep``, ``fitbit__activity_daily``,
-``fitbit__resting_heart_rate``.
+``fitbit__resting_heart_rate`` and the health tables of ``health_rows.py``. A resource whose
+scope the grant lacks is skipped with one warning; the others load.
 
 Incremental by local date: the API has no modified-since cursor and devices sync late, so every
 run re-reads a look-back window (``lookback_days``, default 7) before the newest date it read
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -32,17 +33,27 @@ from pipelines.runtime.errors import ConfigurationError
 from pipelines.runtime.http import AuthError
 from pipelines.runtime.overlap import OverlapCursor, fingerprint
 from pipelines.runtime.progress import Progress
-from pipelines.sources.fitbit.client import LIST_PAGE_SIZE, HealthClient
-from pipelines.sources.fitbit.deletions import vanished_days, vanished_sleep
+from pipelines.sources.fitbit.client import LIST_PAGE_SIZE, SESSION_PAGE_SIZE, HealthClient
+from pipelines.sources.fitbit.deletions import vanished_days, vanished_keys, vanished_sleep
+from pipelines.sources.fitbit.health_rows import (
+    DAILY_TYPES,
+    EXERCISE_COLUMNS,
+    EXERCISE_TABLE,
+    RESTING,
+    SAMPLE_TYPES,
+    ZONES_COLUMNS,
+    ZONES_TABLE,
+    DailyType,
+    SampleType,
+    exercise_row,
+    zone_values,
+)
 from pipelines.sources.fitbit.oauth import REAUTHORISE_HINT, GoogleOAuth
 from pipelines.sources.fitbit.rows import (
     ACTIVITY_COLUMNS,
     ACTIVITY_TABLE,
-    RESTING_COLUMNS,
-    RESTING_TABLE,
     SLEEP_COLUMNS,
     SLEEP_TABLE,
-    resting_row,
     rollup_date,
     rollup_values,
     sleep_row,
@@ -52,10 +63,19 @@ from pipelines.sources.fitbit.rows import (
 log = logging.getLogger("prp.fitbit")
 
 ACTIVITY_TYPES = ("steps", "distance", "floors", "active-minutes", "total-calories")
-# the scope (after googlehealth.) each resource needs; a resource not granted is skipped
+ZONE_TYPES = ("time-in-heart-rate-zone", "active-zone-minutes")
+ACTIVITY_SCOPE = "activity_and_fitness.readonly"
+HEALTH_SCOPE = "health_metrics_and_measurements.readonly"
+# the scope (after googlehealth.) each resource needs, by the data types table of the docs; a
+# resource not granted is skipped
 RESOURCE_SCOPES = {"sleep": "sleep.readonly",
-                   "activity_daily": "activity_and_fitness.readonly",
-                   "resting_heart_rate": "health_metrics_and_measurements.readonly"}
+                   "activity_daily": ACTIVITY_SCOPE,
+                   "resting_heart_rate": HEALTH_SCOPE,
+                   **{t.resource: ACTIVITY_SCOPE if t.data_type == "daily-vo2-max"
+                      else HEALTH_SCOPE for t in DAILY_TYPES},
+                   "heart_rate_zones": ACTIVITY_SCOPE,
+                   "exercise": ACTIVITY_SCOPE,
+                   **{t.resource: HEALTH_SCOPE for t in SAMPLE_TYPES}}
 MAX_UTC_OFFSET = timedelta(hours=14)  # the widest offset on Earth: local dates vs UTC instants
 
 
@@ -227,51 +247,62 @@ def _sleep_date(ctx: FitbitContext, row: dict) -> date | None:
 
 
 def _activity(ctx: FitbitContext) -> Iterator[dict]:
+    yield from _daily_rollups(ctx, "activity", ACTIVITY_TYPES, ACTIVITY_TABLE, "activity_date",
+                              ACTIVITY_COLUMNS, rollup_values)
+
+
+def _zones(ctx: FitbitContext) -> Iterator[dict]:
+    yield from _daily_rollups(ctx, "heart rate zones", ZONE_TYPES, ZONES_TABLE, "zone_date",
+                              ZONES_COLUMNS, zone_values)
+
+
+def _daily_rollups(ctx: FitbitContext, label: str, data_types: tuple[str, ...], table: str,
+                   date_column: str, columns: dict,
+                   values_of: Callable[[str, dict], dict]) -> Iterator[dict]:
+    """One row per local day from the ``dailyRollUp`` of several data types."""
     # stops at the personal zone's today: a day already begun further east is still under way,
     # and reading it would stretch every rollup range further into the future; the next run
     # reads it
-    window = ctx.window(dlt.current.resource_state(), "activity")
+    window = ctx.window(dlt.current.resource_state(), label)
     if window is None:
         return
     days: dict[date, dict] = {}
-    progress = Progress("fitbit activity")
-    for data_type in ACTIVITY_TYPES:
+    progress = Progress(f"fitbit {label}")
+    for data_type in data_types:
         for upper, elements in ctx.client.daily_rollup(data_type, window.start,
                                                        window.end + timedelta(days=1)):
             for element in elements:
-                day, values = rollup_date(element), rollup_values(data_type, element)
+                day, values = rollup_date(element), values_of(data_type, element)
                 if values and window.holds(day):
                     days.setdefault(day, {}).update(values)
             progress.add(len(elements), f"({data_type} to {upper})")
     progress.done()
     for day in window.dates():
         if day in days:
-            row = dict.fromkeys(c for c in ACTIVITY_COLUMNS if c != "deleted")
-            row.update(days[day], activity_date=day)
+            row = dict.fromkeys(c for c in columns if c != "deleted")
+            row.update(days[day], **{date_column: day})
             if _keep(window, day.isoformat(), day, row):
                 yield row
     if window.compare:
-        yield from vanished_days(ACTIVITY_TABLE, "activity_date", window.start, window.end,
-                                 set(days))
+        yield from vanished_days(table, date_column, window.start, window.end, set(days))
     window.cursor.commit()
 
 
-def _resting(ctx: FitbitContext) -> Iterator[dict]:
+def _daily(ctx: FitbitContext, kind: DailyType) -> Iterator[dict]:
+    """One row per date of a daily data type (resting heart rate, HRV, SpO2, ...)."""
     # dated in the account's zone, which can be east of the personal one (a trip, a configured
     # zone): the list has no upper bound, so reading up to the widest today costs nothing
-    window = ctx.window(dlt.current.resource_state(), "resting heart rate",
-                        ctx.latest_own_date())
+    window = ctx.window(dlt.current.resource_state(), kind.label, ctx.latest_own_date())
     if window is None:
         return
     seen: set[date] = set()
     # only a lower bound: the live API was seen rejecting `<` on daily types
-    filter_ = f'daily_resting_heart_rate.date >= "{window.start.isoformat()}"'
-    progress = Progress("fitbit resting heart rate")
-    for page in ctx.client.points("daily-resting-heart-rate", filter_=filter_,
-                                  page_size=LIST_PAGE_SIZE):
+    filter_ = f'{kind.filter_name}.date >= "{window.start.isoformat()}"'
+    progress = Progress(f"fitbit {kind.label}")
+    for page in ctx.client.points(kind.data_type, filter_=filter_, page_size=LIST_PAGE_SIZE):
         progress.add(len(page))
         for point in page:
-            row = resting_row(point)
+            row = kind.row(point)
             if row and window.holds(row["measured_date"]):
                 day = row["measured_date"]
                 seen.add(day)
@@ -279,23 +310,84 @@ def _resting(ctx: FitbitContext) -> Iterator[dict]:
                     yield row
     progress.done()
     if window.compare:
-        yield from vanished_days(RESTING_TABLE, "measured_date", window.start, window.end, seen)
+        yield from vanished_days(kind.table, "measured_date", window.start, window.end, seen)
+    window.cursor.commit()
+
+
+def _exercise(ctx: FitbitContext) -> Iterator[dict]:
+    """Exercise sessions dated by their local start, with ``updateTime`` as the change cursor:
+    a session re-read in the look-back window loads again only when its ``updateTime`` moved."""
+    state = dlt.current.resource_state()
+    window = ctx.window(state, "exercise", ctx.latest_own_date())
+    if window is None:
+        return
+    seen: set[str] = set()
+    # the documented member for sessions other than sleep, as a lower bound only (what the live
+    # API was seen to take for interval types); the pages run to their end, whatever the order
+    filter_ = f'exercise.interval.civil_start_time >= "{window.start.isoformat()}"'
+    progress = Progress("fitbit exercise")
+    newest = state.get("last_update_time")
+    for page in ctx.client.points("exercise", filter_=filter_, page_size=SESSION_PAGE_SIZE):
+        progress.add(len(page))
+        for row in (exercise_row(point) for point in page):
+            day = row["exercise_date"]
+            if not window.holds(day):
+                continue
+            seen.add(row["exercise_id"])
+            updated = row["update_time"].isoformat() if row["update_time"] else None
+            stamp = updated or fingerprint({k: v for k, v in row.items() if k != "deleted"})
+            unchanged = window.cursor.seen_unchanged(row["exercise_id"], stamp)
+            window.cursor.observe(row["exercise_id"], day_start(day), stamp)
+            if updated and (newest is None or updated > newest):
+                newest = updated
+            if not unchanged:
+                yield row
+    progress.done()
+    if window.compare:
+        yield from vanished_keys(EXERCISE_TABLE, "exercise_id", "exercise_date", window.start,
+                                 window.end, seen)
+    if newest:
+        state["last_update_time"] = newest  # the newest change seen (prp status shows it)
+    window.cursor.commit()
+
+
+def _samples(ctx: FitbitContext, kind: SampleType) -> Iterator[dict]:
+    """Weight or body fat, one row per measurement, dated by its own offset."""
+    window = ctx.window(dlt.current.resource_state(), kind.label, ctx.latest_own_date())
+    if window is None:
+        return
+    seen: set[str] = set()
+    filter_ = f'{kind.filter_name}.sample_time.civil_time >= "{window.start.isoformat()}"'
+    progress = Progress(f"fitbit {kind.label}")
+    for page in ctx.client.points(kind.data_type, filter_=filter_, page_size=LIST_PAGE_SIZE):
+        progress.add(len(page))
+        for row in filter(None, (kind.row(point) for point in page)):
+            day = row["measured_date"]
+            if window.holds(day):
+                seen.add(row["measurement_id"])
+                if _keep(window, row["measurement_id"], day, row):
+                    yield row
+    progress.done()
+    if window.compare:
+        yield from vanished_keys(kind.table, "measurement_id", "measured_date", window.start,
+                                 window.end, seen)
     window.cursor.commit()
 
 
 def _granted_resources(auth: GoogleOAuth, run: RunContext) -> set[str]:
-    """Resources whose scope the user granted; a warning for each one left out."""
-    granted = set()
-    for name, scope in RESOURCE_SCOPES.items():
+    """Resources whose scope the user granted; one warning per scope left out, naming the
+    resources it skips."""
+    granted = {name for name, scope in RESOURCE_SCOPES.items() if auth.granted(scope)}
+    for scope in dict.fromkeys(RESOURCE_SCOPES.values()):
         if auth.granted(scope):
-            granted.add(name)
-        else:
-            run.warn(log, f"fitbit: {name} skipped: the grant lacks the scope "
-                          f"googlehealth.{scope} (the box was unticked at consent); to load "
-                          f"it, {REAUTHORISE_HINT} and tick it")
+            continue
+        skipped = ", ".join(n for n, s in RESOURCE_SCOPES.items() if s == scope)
+        run.warn(log, f"fitbit: {skipped} skipped: the grant lacks the scope "
+                      f"googlehealth.{scope} (the box was unticked at consent); to load "
+                      f"{'them' if ',' in skipped else 'it'}, {REAUTHORISE_HINT} and tick it")
     if not granted:
         raise ConfigurationError("fitbit: the grant includes none of the scopes this source "
-                                 f"reads ({', '.join(RESOURCE_SCOPES.values())}): "
+                                 f"reads ({', '.join(dict.fromkeys(RESOURCE_SCOPES.values()))}): "
                                  f"{REAUTHORISE_HINT}")
     return granted
 
@@ -314,7 +406,9 @@ def fitbit_source(
     until: date | None = None,
     run: Any = None,
 ):
-    """Sleep sessions, daily activity and resting heart rate of the authorised user.
+    """Sleep, daily activity, resting heart rate, daily vitals (HRV, SpO2, respiratory rate,
+    sleep temperature, VO2 max), heart-rate zones, exercise, weight and body fat of the
+    authorised user.
 
     ``auth`` is a ``GoogleOAuth`` (the runner injects it, see ``oauth.fitbit_injections``).
     The access token is refreshed here, before any resource runs, so a rotated refresh token
@@ -343,9 +437,19 @@ def fitbit_source(
                                        table_name=ACTIVITY_TABLE,
                                        primary_key="activity_date", write_disposition="merge",
                                        columns=ACTIVITY_COLUMNS),
-        "resting_heart_rate": dlt.resource(_resting(ctx), name="resting_heart_rate",
-                                           table_name=RESTING_TABLE,
-                                           primary_key="measured_date",
-                                           write_disposition="merge", columns=RESTING_COLUMNS),
+        "heart_rate_zones": dlt.resource(_zones(ctx), name="heart_rate_zones",
+                                         table_name=ZONES_TABLE, primary_key="zone_date",
+                                         write_disposition="merge", columns=ZONES_COLUMNS),
+        "exercise": dlt.resource(_exercise(ctx), name="exercise", table_name=EXERCISE_TABLE,
+                                 primary_key="exercise_id", write_disposition="merge",
+                                 columns=EXERCISE_COLUMNS),
     }
+    for kind in (RESTING, *DAILY_TYPES):
+        resources[kind.resource] = dlt.resource(
+            _daily(ctx, kind), name=kind.resource, table_name=kind.table,
+            primary_key="measured_date", write_disposition="merge", columns=kind.columns)
+    for sample in SAMPLE_TYPES:
+        resources[sample.resource] = dlt.resource(
+            _samples(ctx, sample), name=sample.resource, table_name=sample.table,
+            primary_key="measurement_id", write_disposition="merge", columns=sample.columns)
     return [resource for name, resource in resources.items() if name in granted]

@@ -620,3 +620,14 @@ class HealthData:
 
     def delete_daily(self, data_type: str, day: date) -> None:
         del self.day(day).health.daily[data_type]
+
+    def add_late_exercise(self, day: date) -> Exercise:
+        """A workout on a past day that syncs only now (the watch was offline)."""
+        rng = random.Random(f"{self.seed}:late-exercise:{day}")
+        zone = self.zone_on(day)
+        start = self.local(day, 12, 5)
+        workout = health.exercise(rng, str(rng.randrange(10**15, 10**16)), start,
+                                  self.offset_at(start, zone),
+                                  lambda instant: self.offset_at(instant, zone), self.now())
+        self.day(day).health.exercises.append(workout)
+        return workout

@@ -619,3 +619,158 @@ def test_missing_secret_fails_naming_its_key(project_dir, google, monkeypatch):
         refresh_fitbit()
     assert "client_secret" in str(raised.value)
     assert google.requests_to("POST /token") == 0
+
+
+# --- health data beyond sleep and activity ---------------------------------------------------
+
+def raw_tables(project_dir: Path) -> set[str]:
+    return {t for (t,) in duckdb_rows(warehouse(project_dir), f"""
+        select table_name from information_schema.tables where table_schema = '{RAW}'""")}
+
+
+def loaded_vitals(project_dir: Path) -> dict[date, dict]:
+    """Raw vitals by date, named as the sandbox's ``truth_daily_vitals`` (a table never loaded
+    holds nothing)."""
+    out: dict[date, dict] = {}
+    tables = raw_tables(project_dir)
+    for table, name, expression in (
+            ("fitbit__heart_rate_variability", "hrv_ms", "average_ms"),
+            ("fitbit__oxygen_saturation", "spo2_percent", "average_percent"),
+            ("fitbit__respiratory_rate", "breaths_per_minute", "breaths_per_minute"),
+            ("fitbit__sleep_temperature", "temperature_deviation_celsius",
+             "nightly_celsius - baseline_celsius"),
+            ("fitbit__vo2_max", "vo2_max", "vo2_max")):
+        if table not in tables:
+            continue
+        for day, value in duckdb_rows(warehouse(project_dir),
+                                      f"select measured_date, {expression} from {RAW}.{table}"):
+            out.setdefault(day, {})[name] = value
+    return out
+
+
+def loaded_exercises(project_dir: Path) -> dict[str, tuple]:
+    return {r[0]: r[1:] for r in duckdb_rows(warehouse(project_dir), f"""
+        select exercise_id, exercise_type, start_time, exercise_date, calories_kcal,
+               average_heart_rate_bpm from {RAW}.fitbit__exercise""")}
+
+
+def truth_exercises(app) -> dict[str, tuple]:
+    return {k: (w["exercise_type"], w["start_at"], w["exercise_date"], w["calories"],
+                w["average_heart_rate"]) for k, w in app.data.truth_exercises().items()}
+
+
+def loaded_body(project_dir: Path) -> dict[date, dict]:
+    out: dict[date, dict] = {}
+    tables = raw_tables(project_dir)
+    for table, name, scale in (("fitbit__weight", "weight_kg", "weight_grams / 1000"),
+                               ("fitbit__body_fat", "body_fat_percent", "body_fat_percent")):
+        if table not in tables:
+            continue
+        for day, value in duckdb_rows(warehouse(project_dir), f"""
+                select measured_date, {scale} from {RAW}.{table} order by measured_at"""):
+            out.setdefault(day, {"weight_kg": None, "body_fat_percent": None})[name] = value
+    return out
+
+
+def loaded_zones(project_dir: Path) -> dict[date, dict]:
+    return {r[0]: {"light_minutes": r[1] / 60, "moderate_minutes": r[2] / 60,
+                   "vigorous_minutes": r[3] / 60, "peak_minutes": r[4] / 60,
+                   "azm_fat_burn": r[5], "azm_cardio": r[6], "azm_peak": r[7]}
+            for r in duckdb_rows(warehouse(project_dir), f"""
+                select zone_date, light_seconds, moderate_seconds, vigorous_seconds, peak_seconds,
+                       azm_fat_burn, azm_cardio, azm_peak from {RAW}.fitbit__heart_rate_zones_daily""")}
+
+
+def assert_health_matches_truth(project_dir: Path, app) -> None:
+    loaded, truth = loaded_vitals(project_dir), app.data.truth_daily_vitals()
+    assert {d: set(v) for d, v in loaded.items()} == {d: set(v) for d, v in truth.items()}
+    assert all(loaded[d] == pytest.approx(v) for d, v in truth.items())
+    assert loaded_exercises(project_dir) == truth_exercises(app)
+    assert loaded_body(project_dir) == app.data.truth_body()
+    assert loaded_zones(project_dir) == app.data.truth_heart_rate_zones()
+
+
+def test_health_data_lands_as_the_truth(first_load):
+    """Each new data type of the backfill, dated by its own offset, NULL where not measured."""
+    assert_health_matches_truth(first_load.project, first_load.app)
+    vitals = first_load.app.data.truth_daily_vitals()
+    assert any("hrv_ms" not in v for v in vitals.values())  # days without a value
+    assert any(v["body_fat_percent"] is None for v in first_load.app.data.truth_body().values())
+
+
+def test_health_data_second_run_uses_the_lookback_and_the_update_cursor(project_dir, restored):
+    google = restored
+    data, today = google.data, google.data.today()
+    recent = [today - timedelta(days=i) for i in range(1, 7)]
+    loaded_before = next(e for d in recent for e in data.day(d).health.exercises)
+    late = data.add_late_exercise(recent[2])  # synced only now, inside the look-back window
+    hrv_day = next(d for d in recent if "daily-heart-rate-variability" in data.day(d).health.daily)
+    data.set_daily("daily-heart-rate-variability", hrv_day,
+                   averageHeartRateVariabilityMilliseconds=99.5)
+    spo2_day = next(d for d in recent if "daily-oxygen-saturation" in data.day(d).health.daily)
+    data.delete_daily("daily-oxygen-saturation", spo2_day)
+    weigh_day = next(d for d in recent if data.day(d).health.samples)
+    data.day(weigh_day).health.samples = []
+
+    refresh_fitbit()
+
+    assert_health_matches_truth(project_dir, google)
+    assert loaded_vitals(project_dir)[hrv_day]["hrv_ms"] == 99.5
+    assert data.exercise_name(late) in loaded_exercises(project_dir)
+
+    data.clock.advance(minutes=5)
+    late.calories += 50.0
+    late.update_time = data.now()  # the person edits the late workout
+    day_of_gone = loaded_before.local_start_date
+    data.day(day_of_gone).health.exercises.remove(loaded_before)  # and deletes another
+    filters: list[str] = []
+    google.observers.append(lambda r: filters.append(r.arg("filter") or "") if r.params.get(
+        "dataType") == "exercise" else None)
+
+    info = refresh_fitbit()
+
+    assert loaded_exercises(project_dir) == truth_exercises(google)
+    assert loaded_exercises(project_dir)[data.exercise_name(late)][3] == late.calories
+    # only the edited workout loads again (its updateTime moved), plus the deleted one's marker
+    assert info.prp_summary.rows.get("fitbit__exercise") == 2
+    assert len(filters) == 1 and filters[0].startswith('exercise.interval.civil_start_time >= "')
+
+
+def test_grant_without_health_metrics_skips_those_resources_with_one_warning(project_dir, google,
+                                                                            monkeypatch):
+    partial = google.refresh_token_for("activity_and_fitness.readonly", "sleep.readonly",
+                                       "profile.readonly", "settings.readonly")
+    monkeypatch.setenv("SOURCES__FITBIT__REFRESH_TOKEN", partial)
+    info = refresh_fitbit()
+    warnings = info.prp_summary.warnings
+    assert len(warnings) == 1 and "googlehealth.health_metrics_and_measurements" in warnings[0]
+    for name in ("resting_heart_rate", "heart_rate_variability", "oxygen_saturation",
+                 "respiratory_rate", "sleep_temperature", "weight", "body_fat"):
+        assert name in warnings[0]
+    tables = {t for (t,) in duckdb_rows(warehouse(project_dir), f"""
+        select table_name from information_schema.tables where table_schema = '{RAW}'""")}
+    assert not tables & {"fitbit__resting_heart_rate", "fitbit__heart_rate_variability",
+                         "fitbit__weight", "fitbit__body_fat", "fitbit__oxygen_saturation"}
+    # the rest still loads, VO2 max and workouts among it (activity_and_fitness)
+    assert loaded_sleep(project_dir) == truth_sleep(google)
+    assert loaded_exercises(project_dir) == truth_exercises(google)
+    assert "fitbit__vo2_max" in tables
+    assert not [k for k in google.calls if k[1] in ("weight", "daily-heart-rate-variability")]
+
+
+def test_a_device_that_does_not_measure_a_type_leaves_it_empty(project_dir, google):
+    google.data.unmeasured = {"daily-vo2-max", "body-fat"}
+    refresh_fitbit()
+    assert not any("vo2_max" in v for v in loaded_vitals(project_dir).values())
+    assert all(v["body_fat_percent"] is None for v in loaded_body(project_dir).values())
+    assert_health_matches_truth(project_dir, google)
+
+
+def test_prp_status_lists_the_new_cursors(project_dir, restored, capsys):
+    assert prp(["status"]) == 0
+    output = capsys.readouterr().out
+    for resource in ("heart_rate_variability", "oxygen_saturation", "respiratory_rate",
+                     "sleep_temperature", "vo2_max", "heart_rate_zones", "exercise", "weight",
+                     "body_fat"):
+        assert f"    {resource}: {{\"cursor\": " in output, resource
+    assert '"last_update_time": ' in output

@@ -24,7 +24,7 @@ from pipelines.report.model import (
     not_connected,
     series,
 )
-from pipelines.sources import feeding
+from pipelines.sources import feeding, labels
 
 COLUMNS = ("health_date, resting_heart_rate, hrv_ms, spo2_percent, breaths_per_minute, "
            "temperature_deviation_celsius, vo2_max, weight_kg")
@@ -123,8 +123,9 @@ def recovery_section(rows: list[dict], connected: set[str]) -> Section:
     measured = [row for row in rows if any(row[m.column] is not None for m in
                                            (HRV, RESTING, SPO2, TEMPERATURE, BREATHING))]
     if not measured:
+        source = " and ".join(labels()[name] for name in section.sources)
         section.takeaway = ("Heart-rate variability, resting heart rate, SpO2 and skin "
-                            f"temperature: {NOT_MEASURED} (the Fitbit grant may lack "
+                            f"temperature: {NOT_MEASURED} (the {source} grant may lack "
                             "health_metrics_and_measurements, or the device does not take them).")
         return section
     rows = sorted(measured, key=lambda row: row["health_date"])

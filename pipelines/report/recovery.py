@@ -134,14 +134,14 @@ def recovery_section(rows: list[dict], connected: set[str]) -> Section:
                        figure(rows, BREATHING, "breathing_rate")]
     shown = [row for row in rows if row["health_date"] >= (
         date.fromisoformat(rows[-1]["health_date"]) - timedelta(days=DAYS_SHOWN - 1)).isoformat()]
-    labels = [row["health_date"] for row in shown]
+    dates = [row["health_date"] for row in shown]
     if _values(shown, HRV.column):
-        section.charts.append(Chart("recovery-hrv", "Heart-rate variability (ms)", "line", labels, [
+        section.charts.append(Chart("recovery-hrv", "Heart-rate variability (ms)", "line", dates, [
             series("HRV", [row["hrv_ms"] for row in shown], showLine=False),
             series("30-day baseline", rolling_baseline(rows, shown, HRV.column)),
         ], "ms"))
     if _values(shown, RESTING.column):
-        section.charts.append(Chart("recovery-resting", "Resting heart rate (bpm)", "line", labels,
+        section.charts.append(Chart("recovery-resting", "Resting heart rate (bpm)", "line", dates,
                                     [series("resting heart rate",
                                             [row["resting_heart_rate"] for row in shown])], "bpm"))
     found = flags(rows)

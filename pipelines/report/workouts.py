@@ -8,13 +8,14 @@ from datetime import date, timedelta
 from pipelines.report.model import Chart, Figure, Section, Table, not_connected, series
 from pipelines.sources import feeding
 
-COLUMNS = ("workout_id, workout_date, week_start, exercise_type, display_name, duration_minutes, "
-           "calories, distance_km, average_heart_rate")
+COLUMNS = ("workout_id, workout_date, week_start, exercise_type, duration_minutes, calories, "
+           "distance_km, average_heart_rate")
 WEEKS_SHOWN, RECENT_WEEKS = 12, 4
 
 
 def _name(row: dict) -> str:
-    return row["display_name"] or str(row["exercise_type"]).replace("_", " ").capitalize()
+    # the type, not display_name: that can be a person's own free text (redacted in the cloud)
+    return str(row["exercise_type"]).replace("_", " ").capitalize()
 
 
 def _weeks(latest: str, count: int) -> list[str]:

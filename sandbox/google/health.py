@@ -34,6 +34,9 @@ EXERCISE_TYPES = {  # type -> (display name, has distance, has heart rate)
     "BIKING": ("Biking", True, True), "STRENGTH_TRAINING": ("Strength training", False, True),
     "YOGA": ("Yoga", False, True), "SWIMMING": ("Swimming", True, False),
 }
+# free text a person types when logging (the cloud privacy policy redacts it)
+NOTES = ("Knee a bit sore after the hill repeats", "Felt strong, new route by the river",
+         "After the holidays at my parents'", "Slept badly, took it easy", "Before breakfast")
 FITNESS_LEVELS = ("POOR", "FAIR", "AVERAGE", "GOOD", "VERY_GOOD", "EXCELLENT")
 
 
@@ -57,6 +60,7 @@ class Sample:
     value: float
     manual: bool
     visible_from: datetime
+    notes: str | None = None  # a manual entry's free text
 
 
 @dataclass
@@ -77,6 +81,7 @@ class Exercise:
     visible_from: datetime
     create_time: datetime
     update_time: datetime
+    notes: str | None = None  # what the person wrote when logging it
 
     @property
     def display_name(self) -> str:
@@ -177,7 +182,8 @@ def exercise(rng: random.Random, ident: str, start: datetime, start_offset: int,
         average_heart_rate=rng.randint(105, 160) if has_heart_rate else None,
         zone_seconds=zones, active_zone_minutes=azm if has_heart_rate else 0,
         steps=int(active * 2.6) if kind in ("RUNNING", "WALKING") else None,
-        visible_from=seen, create_time=seen, update_time=seen)
+        visible_from=seen, create_time=seen, update_time=seen,
+        notes=rng.choice(NOTES) if rng.random() < 0.3 else None)
 
 
 def body_samples(rng: random.Random, day: date, at: datetime, offset: int,
@@ -187,7 +193,8 @@ def body_samples(rng: random.Random, day: date, at: datetime, offset: int,
         return []
     manual = rng.random() < 0.3
     grams = round(72500 + trend(day, 90, 1200) + rng.gauss(0, 250), 0)
-    out = [Sample("weight", at, offset, grams, manual, seen)]
+    notes = rng.choice(NOTES) if manual and rng.random() < 0.5 else None
+    out = [Sample("weight", at, offset, grams, manual, seen, notes)]
     if not manual:
         out.append(Sample("body-fat", at, offset, round(19.5 + trend(day, 90, 1.2)
                                                         + rng.gauss(0, 0.3), 1), False, seen))

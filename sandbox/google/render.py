@@ -124,8 +124,10 @@ def render_sample(s: Sample) -> dict:
     field = "weightGrams" if s.data_type == "weight" else "percentage"
     sample_time = {"physicalTime": rfc3339(s.time), "utcOffset": duration(s.offset),
                    "civilTime": civil(s.time, s.offset)}
-    return {"dataSource": source,
-            DATA_TYPES[s.data_type][0]: {"sampleTime": sample_time, field: s.value}}
+    value = {"sampleTime": sample_time, field: s.value}
+    if s.notes:
+        value["notes"] = s.notes
+    return {"dataSource": source, DATA_TYPES[s.data_type][0]: value}
 
 
 def render_exercise(data: HealthData, e: Exercise) -> dict:
@@ -152,4 +154,5 @@ def render_exercise(data: HealthData, e: Exercise) -> dict:
             {"exerciseEventType": "STOP", "eventTime": stamp(e.end),
              "eventUtcOffset": duration(e.end_offset)}],
         "exerciseMetadata": {"hasGps": e.distance_mm is not None and e.exercise_type != "SWIMMING"},
+        **({"notes": e.notes} if e.notes else {}),
         "createTime": stamp(e.create_time), "updateTime": stamp(e.update_time)}}

@@ -774,3 +774,31 @@ def test_prp_status_lists_the_new_cursors(project_dir, restored, capsys):
                      "body_fat"):
         assert f"    {resource}: {{\"cursor\": " in output, resource
     assert '"last_update_time": ' in output
+
+
+def test_cloud_policy_redacts_what_a_person_types_and_keeps_the_measurements(project_dir, google,
+                                                                            monkeypatch):
+    from sandbox.google.health import NOTES
+
+    monkeypatch.setenv("PRP__PRIVACY", "cloud")
+    monkeypatch.setenv("PRIVACY__HASH_KEY", "fitbit-privacy-key-0123456789ab")
+    config = project_dir / ".dlt" / "config.toml"  # a person drops one measure as well
+    config.write_text(config.read_text()
+                      + '\n[privacy.fitbit.fitbit__heart_rate_variability]\naverage_ms = "drop"\n')
+    reload_dlt_providers()
+    refresh_fitbit()
+    db = warehouse(project_dir)
+    typed = duckdb_rows(db, f"""
+        select notes from {RAW}.fitbit__exercise where notes is not null
+        union all select display_name from {RAW}.fitbit__exercise
+        union all select notes from {RAW}.fitbit__weight where notes is not null""")
+    assert typed and all(value.startswith("[redacted:") for (value,) in typed)
+    assert not [n for n in NOTES if n in str(duckdb_rows(db, f"select * from {RAW}.fitbit__exercise"))]
+    assert duckdb_rows(db, f"select count(average_ms) from {RAW}.fitbit__heart_rate_variability"
+                       ) == [(0,)]
+    vitals = loaded_vitals(project_dir)
+    truth = google.data.truth_daily_vitals()
+    assert {d: v.get("spo2_percent") for d, v in vitals.items()} == {
+        d: v.get("spo2_percent") for d, v in truth.items()}  # the measurements are kept
+    assert loaded_body(project_dir) == google.data.truth_body()
+    assert loaded_exercises(project_dir) == truth_exercises(google)

@@ -74,7 +74,7 @@ def _workout(day: date, kind: str, minutes: float) -> dict:
     week = day - timedelta(days=day.weekday())
     return {"workout_id": f"{day}-{kind}", "workout_date": day.isoformat(),
             "week_start": week.isoformat(), "exercise_type": kind,
-            "display_name": kind.capitalize(), "duration_minutes": minutes, "calories": 300.0,
+            "duration_minutes": minutes, "calories": 300.0,
             "distance_km": None, "average_heart_rate": 120}
 
 

@@ -6,6 +6,7 @@ keeps a rotated refresh token) and the fallback time zone; ``prp auth fitbit``
 (``pipelines.sources.fitbit.authorize``) obtains the refresh token.
 """
 
+from pipelines.runtime.privacy import SourcePrivacy
 from pipelines.runtime.runner import make_refresh
 from pipelines.runtime.source_spec import SourceSpec
 from pipelines.sources import privacy_defaults
@@ -43,6 +44,12 @@ SPEC = SourceSpec(
     doctor=check_fitbit,
     secrets_check=check_token_store,
     authorize=authorize,
+    # what a person types (workout and weigh-in notes, a custom workout name) is redacted in
+    # the cloud; the measurements themselves are kept, as every health mart needs them
+    privacy=SourcePrivacy(cloud={
+        EXERCISE_TABLE: {"notes": "redact", "display_name": "redact"},
+        **{t.table: {"notes": "redact"} for t in SAMPLE_TYPES},
+    }),
 )
 
 __all__ = ["SPEC", "fitbit_source", "refresh_fitbit"]

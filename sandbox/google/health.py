@@ -10,7 +10,8 @@ member fields:
 - heart-rate zones: ``time-in-heart-rate-zone`` intervals (LIGHT, MODERATE, VIGOROUS, PEAK) in
   active hours, and ``active-zone-minutes`` intervals for the MODERATE (fat burn, 1 a minute),
   VIGOROUS (cardio, 2) and PEAK (2) time;
-- exercise sessions on about a third of the days, keyed by a long integer id;
+- exercise sessions on most Tuesdays, Thursdays and Saturdays (and now and then another day),
+  keyed by a long integer id;
 - weight on about one day in three (a manual entry or a scale), body fat on most weigh-ins.
 """
 

@@ -109,10 +109,11 @@ def figure(rows: list[dict], measure: Measure, metric: str) -> Figure:
     if value is None and not _values(rows, measure.column):
         return Figure(metric, measure.label, None, NOT_MEASURED)
     moved = change(value, before, measure.unit, measure.digits)
+    # the baseline goes in the note: the page labels a figure's own comparison "previous 4 weeks"
     return Figure(metric, measure.label, value,
                   _show(value, measure) if value is not None else "no data this week",
-                  before, _show(before, measure) if before is not None else "",
-                  f"{moved} on its 30-day baseline" if moved else "")
+                  before, "", f"{moved} on its 30-day baseline ({_show(before, measure)})"
+                  if moved else "")
 
 
 def recovery_section(rows: list[dict], connected: set[str]) -> Section:
@@ -173,7 +174,8 @@ def takeaway(figures: list[Figure], found: list[list]) -> str:
         if f.display == NOT_MEASURED:
             parts.append(f"{f.label.lower()} {NOT_MEASURED}")
         elif f.value is not None:
-            parts.append(f"{f.label.lower()} {f.display}" + (f" ({f.note})" if f.note else ""))
+            moved = f.note.split(" (")[0]  # "+3 ms on its 30-day baseline"
+            parts.append(f"{f.label.lower()} {f.display}" + (f" ({moved})" if moved else ""))
     flagged = sorted({row[1] for row in found})
     if found:
         parts.append(f"{len(found)} night{'s' if len(found) > 1 else ''} outside your usual "

@@ -196,6 +196,12 @@ def test_observed_filters_are_strict(google, api):
         ("daily-resting-heart-rate",
          'daily_resting_heart_rate.interval.start_time >= "2026-11-01T00:00:00Z"'): 400,
         ("sleep", 'sleep.interval.end_time >= "2026-11-01T00:00:00Z"'): 400,
+        ("daily-vo2-max", 'daily_vo2_max.date >= "2026-11-01"'): 200,
+        ("daily-vo2-max", 'daily_vo2_max.date < "2026-11-01"'): 400,
+        ("weight", 'weight.sample_time.civil_time >= "2026-11-01"'): 200,
+        ("weight", 'weight.sample_time.physical_time >= "2026-11-01T00:00:00Z"'): 400,
+        ("exercise", 'exercise.interval.civil_start_time >= "2026-11-01"'): 200,
+        ("exercise", 'exercise.interval.start_time >= "2026-11-01T00:00:00Z"'): 400,
         ("floors", ""): 400,
         ("total-calories", ""): 400,
     }
@@ -217,6 +223,16 @@ def test_observed_filters_are_strict(google, api):
 def test_documented_filters_select_what_they_say(google, api):
     google.filter_mode = "documented"
     today = google.data.today()
+    since = today - timedelta(days=10)
+    weights = all_pages(api, f"{USER}/dataTypes/weight/dataPoints", filter=(
+        f'weight.sample_time.physical_time >= "{since}T00:00:00Z" AND '
+        f'weight.sample_time.physical_time < "{today}T00:00:00Z"'))
+    assert weights and all(f"{since}" <= p["weight"]["sampleTime"]["physicalTime"] < f"{today}"
+                           for p in weights)
+    workouts = all_pages(api, f"{USER}/dataTypes/exercise/dataPoints",
+                         filter=f'exercise.interval.civil_start_time >= "{since}"', pageSize=100)
+    assert len(workouts) == sum(1 for e in google.data.visible_exercises()
+                                if e.local_start_date >= since)
     lower, upper = today - timedelta(days=5), today - timedelta(days=2)
     expression = (f'daily_resting_heart_rate.date >= "{lower}" AND '
                   f'daily_resting_heart_rate.date < "{upper}"')

@@ -30,7 +30,7 @@ def test_hrv_is_read_against_its_own_30_day_baseline():
     section = recovery.recovery_section(rows, {"fitbit"})
     by = {f.metric: f for f in section.figures}
     assert by["hrv"].value == 50.0 and by["hrv"].compare == 40.0
-    assert by["hrv"].note == "+10 ms on its 30-day baseline"
+    assert by["hrv"].note == "+10 ms on its 30-day baseline (40 ms)"
     assert by["resting_heart_rate"].display == "55 bpm"
     assert section.takeaway == ("Last 7 days: heart-rate variability 50 ms (+10 ms on its 30-day "
                                 "baseline); resting heart rate 55 bpm (-3 bpm on its 30-day "

@@ -632,3 +632,11 @@ class HealthData:
                                   lambda instant: self.offset_at(instant, zone), self.now())
         self.day(day).health.exercises.append(workout)
         return workout
+
+    def add_late_weight(self, day: date, grams: float = 71500.0) -> Sample:
+        """A weigh-in on a past day typed in only now (a manual entry)."""
+        at = self.local(day, 21, 30)
+        sample = Sample("weight", at, self.offset_at(at, self.zone_on(day)), grams, True,
+                        self.now())
+        self.day(day).health.samples.append(sample)
+        return sample

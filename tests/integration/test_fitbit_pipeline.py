@@ -523,7 +523,7 @@ def test_item10_a_date_ahead_of_the_personal_zone_loads_on_this_run(project_dir,
                                                                    now, trip):
     monkeypatch.setenv("PRP__TIMEZONE", "America/Los_Angeles")
     app = start(apis=("google",), now=now).app("google")
-    monkeypatch.setattr("pipelines.sources.fitbit.source._now", app.data.now)  # one clock for both
+    monkeypatch.setattr("pipelines.sources.fitbit.window.now_utc", app.data.now)  # one clock for both
     ahead = now.astimezone(ZoneInfo("America/Los_Angeles")).date() + timedelta(days=1)
     if trip:
         app.data.add_trip(ahead - timedelta(days=1), ahead, trip)

@@ -110,9 +110,10 @@ def figure(rows: list[dict], measure: Measure, metric: str) -> Figure:
         return Figure(metric, measure.label, None, NOT_MEASURED)
     moved = change(value, before, measure.unit, measure.digits)
     # the baseline goes in the note: the page labels a figure's own comparison "previous 4 weeks"
+    signed = measure is TEMPERATURE  # a deviation from the person's own baseline
     return Figure(metric, measure.label, value,
-                  _show(value, measure) if value is not None else "no data this week",
-                  before, "", f"{moved} on its 30-day baseline ({_show(before, measure)})"
+                  _show(value, measure, signed) if value is not None else "no data this week",
+                  before, "", f"{moved} on its 30-day baseline ({_show(before, measure, signed)})"
                   if moved else "")
 
 
@@ -141,10 +142,12 @@ def recovery_section(rows: list[dict], connected: set[str]) -> Section:
             series("HRV", [row["hrv_ms"] for row in shown], showLine=False),
             series("30-day baseline", rolling_baseline(rows, shown, HRV.column)),
         ], "ms"))
-    if _values(shown, RESTING.column):
-        section.charts.append(Chart("recovery-resting", "Resting heart rate (bpm)", "line", dates,
-                                    [series("resting heart rate",
-                                            [row["resting_heart_rate"] for row in shown])], "bpm"))
+    if _values(shown, RESTING.column):  # the trend: each night against its 30-day baseline
+        section.charts.append(Chart("recovery-resting", "Resting heart rate (bpm)", "line", dates, [
+            series("resting heart rate", [row["resting_heart_rate"] for row in shown],
+                   showLine=False),
+            series("30-day baseline", rolling_baseline(rows, shown, RESTING.column)),
+        ], "bpm"))
     found = flags(rows)
     section.tables = [Table("Nights outside your usual range", ["date", "measure", "value",
                                                                  "usual range"], found,

@@ -68,6 +68,9 @@ def takeaway(in_recent: list[dict], rows: list[dict], latest: str) -> str:
     if not in_recent:
         return f"No workouts in the last {RECENT_WEEKS} weeks."
     hours = sum(float(row["duration_minutes"] or 0) for row in in_recent) / 60
-    top, count = Counter(_name(row) for row in in_recent).most_common(1)[0]
-    return (f"Last {RECENT_WEEKS} weeks: {len(in_recent)} workouts, {hours:.1f} h in all, "
-            f"mostly {top} ({count}); this week {len(this_week)} so far.")
+    types = Counter(_name(row) for row in in_recent)
+    top, count = types.most_common(1)[0]
+    kinds = f"mostly {top} ({count})" if count > 1 and len(types) > 1 else (
+        f"all {top}" if len(types) == 1 else f"{len(types)} kinds, one of each")
+    return (f"Last {RECENT_WEEKS} weeks: {len(in_recent)} workout{'s' if len(in_recent) > 1 else ''}, "
+            f"{hours:.1f} h in all, {kinds}; this week {len(this_week)} so far.")

@@ -93,4 +93,6 @@ def test_workouts_per_week_by_type():
     assert section.takeaway == ("Last 4 weeks: 5 workouts, 3.2 h in all, mostly Running (3); "
                                 "this week 1 so far.")
     assert workouts.workouts_section([], {"fitbit"}).takeaway == "No workouts recorded yet."
+    one_each = [_workout(monday, "YOGA", 30), _workout(monday, "RUNNING", 30)]
+    assert "2 kinds, one of each" in workouts.workouts_section(one_each, {"fitbit"}).takeaway
     assert workouts.workouts_section([], set()).missing == ["fitbit"]

@@ -41,6 +41,7 @@ ZONE_TYPES = ("time-in-heart-rate-zone", "active-zone-minutes")
 
 
 def sleep(ctx: FitbitContext) -> Iterator[dict]:
+    """Reconciled sleep sessions whose night falls in the window (its own offset dates it)."""
     # a night is dated by its own offset: an ended one can be "tomorrow" in the personal zone
     window = ctx.window(dlt.current.resource_state(), "sleep", ctx.latest_own_date())
     if window is None:
@@ -76,11 +77,13 @@ def sleep_date(ctx: FitbitContext, row: dict) -> date | None:
 
 
 def activity(ctx: FitbitContext) -> Iterator[dict]:
+    """Steps, distance, floors, active minutes and calories per local day."""
     yield from daily_rollups(ctx, "activity", ACTIVITY_TYPES, ACTIVITY_TABLE, "activity_date",
                               ACTIVITY_COLUMNS, rollup_values)
 
 
 def zones(ctx: FitbitContext) -> Iterator[dict]:
+    """Time in each heart-rate zone and active zone minutes per local day."""
     yield from daily_rollups(ctx, "heart rate zones", ZONE_TYPES, ZONES_TABLE, "zone_date",
                               ZONES_COLUMNS, zone_values)
 

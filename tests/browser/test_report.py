@@ -35,6 +35,7 @@ class Reports:
     warehouse: Path
     demo: Path
     notion_only: Path
+    no_health_scope: Path
 
 
 def _only_notion(source: Path, target: Path) -> None:
@@ -48,6 +49,16 @@ def _only_notion(source: Path, target: Path) -> None:
                     "steps = null, resting_heart_rate = null, engagements = 0, touches = 0, "
                     "contacts_touched = 0, hrv_ms = null, workouts = 0, workout_minutes = 0")
         con.execute("delete from dev_raw_data._dlt_loads where schema_name <> 'notion'")
+
+
+def _without_health_scope(source: Path, target: Path) -> None:
+    """A copy of the warehouse as dbt leaves it when the Fitbit grant lacks
+    health_metrics_and_measurements: none of its tables loaded, everything else there."""
+    shutil.copy(source, target)
+    with duckdb.connect(str(target)) as con:
+        con.execute(f"delete from {ANALYTICS}.fct_health_daily")
+        con.execute(f"update {ANALYTICS}.fct_activity_daily set resting_heart_rate = null")
+        con.execute(f"update {ANALYTICS}.daily_summary set resting_heart_rate = null, hrv_ms = null")
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +79,11 @@ def reports(demo_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Reports
         mp.setenv("PRP__DUCKDB_PATH", str(work / "notion_only.duckdb"))
         notion_only = work / "notion_only" / "index.html"
         assert main(["report", "--output", str(notion_only)]) == 0
-    return Reports(work / "warehouse.duckdb", demo, notion_only)
+        _without_health_scope(work / "warehouse.duckdb", work / "no_health.duckdb")
+        mp.setenv("PRP__DUCKDB_PATH", str(work / "no_health.duckdb"))
+        no_health = work / "no_health" / "index.html"
+        assert main(["report", "--output", str(no_health)]) == 0
+    return Reports(work / "warehouse.duckdb", demo, notion_only, no_health)
 
 
 def _open(browser, path: Path, width: int = 1100):
@@ -253,3 +268,17 @@ def test_report_with_only_notion_says_not_connected_yet(browser, reports):
     assert json.loads(page.locator("#chart-specs").inner_text())  # charts still drawn
     assert errors == []
     page.close()
+
+
+def test_without_the_health_scope_recovery_says_not_measured(browser, reports):
+    page, errors, _ = _open(browser, reports.no_health_scope)
+    recovery = page.locator("section[data-section='recovery']")
+    assert "not measured" in recovery.locator(".takeaway").inner_text()
+    assert recovery.locator(".not-connected").count() == 0  # connected, just not measured
+    assert recovery.locator("canvas").count() == 0 and recovery.locator(".figure").count() == 0
+    assert " 0 ms" not in recovery.inner_text()
+    workouts = page.locator("section[data-section='workouts']")  # activity scope: still there
+    assert workouts.locator("canvas").count() == 1
+    assert errors == []
+    page.close()
+

@@ -12,8 +12,10 @@ import dlt
 import pipelines.report.freshness as freshness
 import pipelines.report.habits as habits
 import pipelines.report.health as health
+import pipelines.report.recovery as recovery
 import pipelines.report.relationships as relationships
 import pipelines.report.week as week
+import pipelines.report.workouts as workouts
 from pipelines.report.model import Section
 from pipelines.report.render import render_html
 from pipelines.report.warehouse import MartReader, open_reader
@@ -55,6 +57,8 @@ def read_marts(reader: MartReader, settings: Settings) -> dict[str, list[dict]]:
         "habit_streaks": reader.rows(analytics, "habit_streaks", habits.STREAK_COLUMNS),
         "fct_sleep_nightly": reader.rows(analytics, "fct_sleep_nightly", health.SLEEP_COLUMNS),
         "fct_activity_daily": reader.rows(analytics, "fct_activity_daily", health.ACTIVITY_COLUMNS),
+        "fct_health_daily": reader.rows(analytics, "fct_health_daily", recovery.COLUMNS),
+        "fct_workouts": reader.rows(analytics, "fct_workouts", workouts.COLUMNS),
         "fct_engagements": reader.rows(analytics, "fct_engagements", relationships.ENGAGEMENT_COLUMNS),
         "dim_contacts": reader.rows(analytics, "dim_contacts", relationships.CONTACT_COLUMNS),
         "_dlt_loads": reader.rows(raw, "_dlt_loads", freshness.LOAD_COLUMNS, freshness.LOAD_WHERE),
@@ -72,6 +76,10 @@ def compute_sections(marts: dict[str, list[dict]]) -> list[Section]:
             marts["fct_habit_periods"], marts["habit_metrics"], marts["habit_streaks"], today)),
         ("sleep", "Sleep", lambda: health.sleep_section(marts["fct_sleep_nightly"])),
         ("activity", "Activity", lambda: health.activity_section(marts["fct_activity_daily"], today)),
+        ("recovery", "Recovery", lambda: recovery.recovery_section(marts.get("fct_health_daily", []),
+                                                                     connected)),
+        ("workouts", "Workouts", lambda: workouts.workouts_section(
+            marts.get("fct_workouts", []), connected, today)),
         ("relationships", "Relationships", lambda: relationships.relationships_section(
             marts["fct_engagements"], marts["dim_contacts"])),
         ("freshness", "Freshness", lambda: freshness.freshness_section(

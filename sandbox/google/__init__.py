@@ -22,6 +22,13 @@ sandbox clock's "now" counts):
   that kind that day (a 0 means worn and idle).
 - ``truth_resting_heart_rate()`` -> {local date: beats per minute}.
 - ``truth_daily(data_type, day)``: what ``dailyRollUp`` says for one URL data type and day.
+- ``truth_daily_vitals()`` -> {local date: {hrv_ms, spo2_percent, breaths_per_minute,
+  temperature_deviation_celsius, vo2_max}} with only the values that day has;
+  ``truth_heart_rate_zones()`` -> {local date: minutes per zone and active zone minutes};
+  ``truth_exercises()`` -> {data point name: the workout}; ``truth_body()`` -> {local date:
+  the day's last weight_kg and body_fat_percent} (see ``health.py`` for how each is generated).
+- ``data.unmeasured``: data types the user's devices do not measure at all (none by default):
+  the API returns none of them and the truth has none.
 - ``data.time_zone`` (the user's home IANA zone, also served by ``users/me/settings``),
   ``data.first_day`` (membership start), ``data.today()``, ``data.trips`` (days lived in
   another zone: by default 20-17 days before the first today in Asia/Tokyo; their points
@@ -32,12 +39,15 @@ sandbox clock's "now" counts):
 Mutations between runs: ``data.add_late_steps(day)``, ``data.change_steps(day, factor)``,
 ``data.delete_day(day)``, ``data.set_resting_heart_rate(day, bpm)``,
 ``data.delete_resting_heart_rate(day)``, ``data.change_sleep(day)``, ``data.delete_sleep(day)``,
-``data.add_late_nap(day)``, ``data.add_trip(first, last, zone)``; ``clock.advance(days=1)``
+``data.add_late_nap(day)``, ``data.add_trip(first, last, zone)``, ``data.add_late_exercise(day)``,
+``data.change_exercise(day)``, ``data.delete_exercise(day)``, ``data.set_daily(type, day, **v)``,
+``data.delete_daily(type, day)``; ``clock.advance(days=1)``
 makes new days (and late syncs) appear.
 
 OAuth (``app.oauth``): ``rotate`` / ``reject_used`` switches, ``revoke()``,
 ``expire_access_tokens()``, ``issued()`` (every secret handed out, for leak checks), ``grants``.
 Modes (``app.modes``, see ``modes.py``): ``rollup_max_days``, ``second_device``,
+``reconcile_order`` (shuffled by default: only ``list`` documents newest first),
 ``consent_unticked``; ``app.refresh_token_for(*scope_suffixes)`` grants only some scopes.
 API knobs: ``app.filter_mode`` ("observed" default, or "documented"), ``app.limit`` (300 per
 60 s), ``app.empty_pages`` (next N list pages empty with a token), ``app.send_retry_after``,

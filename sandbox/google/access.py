@@ -6,9 +6,14 @@ from sandbox.google.errors import error_response
 from sandbox.google.oauth import SCOPE_PREFIX, OAuthServer
 from sandbox.server import Request, Response
 
+# the data types table of the docs; every other type is activity_and_fitness (VO2 max,
+# exercise, heart-rate zones and active zone minutes among them)
 SCOPE_FOR = {
     "sleep": "sleep.readonly",
-    "daily-resting-heart-rate": "health_metrics_and_measurements.readonly",
+    **dict.fromkeys(("daily-resting-heart-rate", "daily-heart-rate-variability",
+                     "daily-oxygen-saturation", "daily-respiratory-rate",
+                     "daily-sleep-temperature-derivations", "weight", "body-fat"),
+                    "health_metrics_and_measurements.readonly"),
 }
 
 

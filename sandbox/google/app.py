@@ -2,7 +2,9 @@
 
 Routes: ``GET /v4/users/me/dataTypes/{type}/dataPoints`` (AIP-160 filter, pageSize, pageToken,
 newest first), ``GET .../dataPoints:reconcile`` (the same, one stream merged across devices,
-plus dataSourceFamily), ``POST .../dataPoints:dailyRollUp`` (civil days, per-type maximum range),
+plus dataSourceFamily, in an order the documentation does not state:
+``modes.reconcile_order``), ``POST .../dataPoints:dailyRollUp`` (civil days, per-type maximum
+range),
 ``GET /v4/users/me/{identity,profile,settings}``, ``POST /token``, ``GET /o/oauth2/v2/auth``.
 Limits: 300 requests per minute per user (429 RESOURCE_EXHAUSTED), 401 UNAUTHENTICATED for a
 missing, unknown or expired access token, 403 for a missing scope.
@@ -179,7 +181,8 @@ class HealthApp(App):
     def reconcile_points(self, request: Request) -> Response:
         data_type = request.params["dataType"]
         self.calls[("reconcile", data_type)] += 1
-        query = listing.parse_list(data_type, request, self.filter_mode, reconcile=True)
+        query = listing.parse_list(data_type, request, self.filter_mode, reconcile=True,
+                                   order=self.modes.reconcile_order)
         return self.points_page(query)
 
     def points_page(self, query: listing.ListQuery) -> Response:

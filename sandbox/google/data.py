@@ -14,6 +14,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sandbox.clock import Clock
+from sandbox.google import health
+from sandbox.google.health import HealthDay
+from sandbox.google.measurements import HealthMeasurements
 
 HISTORY_DAYS = {"small": 40, "demo": 400, "heavy": 1500}
 # one trip in every profile: these days (counted back from the first today) happen in Tokyo,
@@ -35,6 +38,18 @@ DATA_TYPES = {
     "total-calories": ("totalCalories", "total_calories", "interval"),
     "daily-resting-heart-rate": ("dailyRestingHeartRate", "daily_resting_heart_rate", "daily"),
     "sleep": ("sleep", "sleep", "session"),
+    "daily-heart-rate-variability": ("dailyHeartRateVariability", "daily_heart_rate_variability",
+                                     "daily"),
+    "daily-oxygen-saturation": ("dailyOxygenSaturation", "daily_oxygen_saturation", "daily"),
+    "daily-respiratory-rate": ("dailyRespiratoryRate", "daily_respiratory_rate", "daily"),
+    "daily-sleep-temperature-derivations": ("dailySleepTemperatureDerivations",
+                                            "daily_sleep_temperature_derivations", "daily"),
+    "daily-vo2-max": ("dailyVo2Max", "daily_vo2_max", "daily"),
+    "time-in-heart-rate-zone": ("timeInHeartRateZone", "time_in_heart_rate_zone", "interval"),
+    "active-zone-minutes": ("activeZoneMinutes", "active_zone_minutes", "interval"),
+    "exercise": ("exercise", "exercise", "session"),
+    "weight": ("weight", "weight", "sample"),
+    "body-fat": ("bodyFat", "body_fat", "sample"),
 }
 INTERVAL_TYPES = ("steps", "distance", "floors", "active-minutes", "total-calories")
 LEVELS = ("LIGHT", "MODERATE", "VIGOROUS")
@@ -131,6 +146,7 @@ class Day:
     sleeps: list[SleepSession] = field(default_factory=list)  # sessions that END on this day
     # the same nights as recorded by a second device (other point names, slightly other times)
     other_sleeps: list[SleepSession] = field(default_factory=list)
+    health: HealthDay = field(default_factory=HealthDay)  # vitals, exercise, weight
 
 
 @dataclass(frozen=True)
@@ -145,7 +161,7 @@ class Trip:
         return self.first <= day <= self.last
 
 
-class HealthData:
+class HealthData(HealthMeasurements):
     """The user's data: generated lazily per local day up to the clock's today."""
 
     def __init__(self, profile: str, seed: int, clock: Clock, time_zone: str = "Europe/London"):
@@ -159,6 +175,8 @@ class HealthData:
         self.trips: list[Trip] = [
             Trip(trip_start, trip_start + timedelta(days=TRIP_LENGTH - 1), TRIP_ZONE)]
         self.days: dict[date, Day] = {}
+        # data types the user's devices do not measure at all (the API returns none of them)
+        self.unmeasured: set[str] = set()
 
     # --- time helpers ---------------------------------------------------------------------
 
@@ -262,7 +280,42 @@ class HealthData:
                                                visible(nap_end), zone))
         result.resting = RestingHeartRate(day, rng.randint(51, 66), "WITH_SLEEP",
                                           visible(self.local(day, 10)))
+        self._generate_health(day, result, sync_at)
         return result
+
+    def _generate_health(self, day: date, result: Day, sync_at: datetime | None) -> None:
+        """Vitals, heart-rate zones, exercise and weigh-ins from the day's own generator."""
+        rng = random.Random(f"{self.seed}:health:{day.isoformat()}")
+        zone = self.zone_on(day)
+
+        def visible(end: datetime) -> datetime:
+            return sync_at or end + timedelta(minutes=rng.randint(1, 20))
+
+        found = result.health
+        found.daily = health.daily_vitals(rng, day, visible(self.local(day, 9)))
+        zones, azm = [], []
+        for p in result.points.get("steps", []):
+            for level, start, end in health.zone_intervals(rng, p.start, p.value):
+                seen = visible(end)
+                zones.append(Point("time-in-heart-rate-zone", start, end, p.offset, level, seen,
+                                   zone))
+                if level in health.AZM_ZONES:
+                    azm_zone, per_minute = health.AZM_ZONES[level]
+                    minutes = int((end - start).total_seconds() // 60) * per_minute
+                    azm.append(Point("active-zone-minutes", start, end, p.offset,
+                                     {"zone": azm_zone, "minutes": minutes}, seen, zone))
+        result.points["time-in-heart-rate-zone"] = zones
+        result.points["active-zone-minutes"] = azm
+        # a weekly habit: most Tuesdays, Thursdays and Saturdays, now and then another day
+        if rng.random() < (0.7 if day.weekday() in (1, 3, 5) else 0.12):
+            start = self.local(day, rng.choice((7, 18))) + timedelta(minutes=rng.randint(0, 50))
+            ident = str(rng.randrange(10**15, 10**16))
+            found.exercises.append(health.exercise(
+                rng, ident, start, self.offset_at(start, zone),
+                lambda instant: self.offset_at(instant, zone), visible(start + timedelta(hours=2))))
+        weigh_in = self.local(day, 7) + timedelta(minutes=rng.randint(0, 40))
+        found.samples = health.body_samples(rng, day, weigh_in, self.offset_at(weigh_in, zone),
+                                            visible(weigh_in))
 
     def _second_device(self, day: date, night: SleepSession) -> list[SleepSession]:
         """Some nights a second watch records too; its own generator keeps the first unchanged."""
@@ -297,6 +350,8 @@ class HealthData:
     # --- what the API can see now -----------------------------------------------------------
 
     def visible_points(self, data_type: str) -> list[Point]:
+        if data_type in self.unmeasured:
+            return []
         now = self.now()
         out = []
         for day in self.all_days():
@@ -305,7 +360,7 @@ class HealthData:
 
     def visible_points_on(self, data_type: str, day: date) -> list[Point]:
         found = self.day(day)
-        if found is None:
+        if found is None or data_type in self.unmeasured:
             return []
         now = self.now()
         return [p for p in found.points.get(data_type, ()) if p.visible_from <= now]
@@ -360,6 +415,16 @@ class HealthData:
             return totals
         if data_type == "total-calories":
             return sum(p.value for p in points)
+        if data_type == "time-in-heart-rate-zone":  # zone -> seconds
+            seconds = dict.fromkeys(health.ZONES, 0)
+            for p in points:
+                seconds[p.value] += int((p.end - p.start).total_seconds())
+            return seconds
+        if data_type == "active-zone-minutes":  # FAT_BURN/CARDIO/PEAK -> zone minutes
+            totals = {"FAT_BURN": 0, "CARDIO": 0, "PEAK": 0}
+            for p in points:
+                totals[p.value["zone"]] += p.value["minutes"]
+            return totals
         return sum(p.value for p in points)
 
     def truth_daily_activity(self) -> dict[date, dict]:
@@ -412,6 +477,7 @@ class HealthData:
         found.resting = None
         found.sleeps = []
         found.other_sleeps = []
+        found.health = HealthDay()
 
     def set_resting_heart_rate(self, day: date, bpm: int) -> None:
         found = self.day(day)

@@ -14,21 +14,28 @@ from sandbox.google.errors import ApiFailure
 
 CIVIL = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2})?$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-TERM = re.compile(r'^\s*([A-Za-z_.]+)\s*(>=|<=|!=|=|<|>)\s*"([^"]*)"\s*$')
+TERM = re.compile(r'^\s*([A-Za-z0-9_.]+)\s*(>=|<=|!=|=|<|>)\s*"([^"]*)"\s*$')
 
 
 def allowed_members(data_type: str, filter_mode: str) -> dict[str, tuple[str, ...]]:
     """Filter member -> allowed operators, per record kind and filter mode."""
     kind = DATA_TYPES[data_type][2]
+    if kind == "session":
+        kind = data_type if data_type == "sleep" else "session"  # sleep filters on its end
     if filter_mode == "observed":
         return {"interval": {"interval.civil_start_time": (">=",)},
                 "daily": {"date": (">=",)},
-                "session": {}}[kind]
+                "sample": {"sample_time.civil_time": (">=",)},
+                "session": {"interval.civil_start_time": (">=",)},
+                "sleep": {}}[kind]
     return {"interval": {"interval.start_time": (">=", "<"),
                          "interval.civil_start_time": (">=", "<")},
             "daily": {"date": (">=", "<")},
-            "session": {"interval.end_time": (">=", "<"),
-                        "interval.civil_end_time": (">=", "<")}}[kind]
+            "sample": {"sample_time.physical_time": (">=", "<"),
+                       "sample_time.civil_time": (">=", "<")},
+            "session": {"interval.civil_start_time": (">=", "<")},
+            "sleep": {"interval.end_time": (">=", "<"),
+                      "interval.civil_end_time": (">=", "<")}}[kind]
 
 
 def parse_filter(data_type: str, text: str, filter_mode: str) -> Callable[[tuple], bool]:
@@ -36,10 +43,9 @@ def parse_filter(data_type: str, text: str, filter_mode: str) -> Callable[[tuple
     if not text.strip():
         return lambda item: True
     prefix = DATA_TYPES[data_type][1] + "."
-    kind = DATA_TYPES[data_type][2]
     allowed = allowed_members(data_type, filter_mode)
-    joiner = " OR " if kind == "session" and " OR " in text else " AND "
-    if " OR " in text and kind != "session":
+    joiner = " OR " if data_type == "sleep" and " OR " in text else " AND "
+    if " OR " in text and data_type != "sleep":
         raise ApiFailure(400, "Invalid filter: OR is not supported for this data type.",
                          "INVALID_DATA_POINT_FILTER_LOGICAL_OPERATOR")
     checks = []
@@ -82,7 +88,7 @@ def parse_literal(member: str, literal: str):
             if not DATE.match(literal):
                 raise ValueError
             return date.fromisoformat(literal)
-        if member.endswith("civil_start_time") or member.endswith("civil_end_time"):
+        if member.endswith(("civil_start_time", "civil_end_time", "civil_time")):
             if not CIVIL.match(literal):
                 raise ValueError
             return datetime.fromisoformat(literal)

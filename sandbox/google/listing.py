@@ -1,14 +1,16 @@
 """dataPoints.list and dataPoints.reconcile: which types they serve, page sizes, and the visible
-points newest first.
+points in order.
 
 ``list`` returns every source's points (two sessions for a night two devices recorded);
 ``reconcile`` merges the sources into one stream (one session per night), its points carry
 ``dataPointName`` instead of ``name`` and no ``dataSource``, and it takes ``dataSourceFamily``
-for every type (``list`` refuses it for sleep).
+for every type (``list`` refuses it for sleep). Only ``list`` documents its order (newest first);
+``reconcile`` pages come in the order ``modes.reconcile_order`` says.
 """
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,12 +20,16 @@ from typing import Any
 from sandbox.google.data import DATA_TYPES, HealthData
 from sandbox.google.errors import ApiFailure
 from sandbox.google.filters import parse_filter
+from sandbox.google.health import DAILY_VITALS, SAMPLE_TYPES
 from sandbox.google.paging import decode_token, encode_token
 from sandbox.google.render import (
     DEVICE,
     SECOND_DEVICE,
+    render_daily,
+    render_exercise,
     render_point,
     render_resting,
+    render_sample,
     render_sleep,
 )
 from sandbox.server import Request
@@ -45,10 +51,11 @@ class ListQuery:
     reconcile: bool = False
     second_device: bool = True  # list shows the second device's sessions too
     self_sources: bool = False  # only what this client wrote: nothing here
+    order: str = "newest_first"  # newest_first, oldest_first or shuffled (reconcile's mode)
 
 
 def parse_list(data_type: str, request: Request, filter_mode: str, *, reconcile: bool = False,
-               second_device: bool = True) -> ListQuery:
+               second_device: bool = True, order: str = "newest_first") -> ListQuery:
     """Check the data type, filter, page size and page token; a 400 ``ApiFailure`` if wrong."""
     if data_type not in DATA_TYPES:
         raise ApiFailure(400, f"Unknown data type: {data_type}.", "INVALID_DATA_TYPE")
@@ -68,12 +75,13 @@ def parse_list(data_type: str, request: Request, filter_mode: str, *, reconcile:
     query_key = f"{action}|{data_type}|{request.arg('filter') or ''}|{size}|{family}"
     offset = decode_token(request.arg("pageToken"), query_key)
     return ListQuery(data_type, predicate, size, query_key, offset, reconcile, second_device,
-                     family.endswith("/self-sources"))
+                     family.endswith("/self-sources"), order)
 
 
 def page_size(data_type: str, raw: str | None) -> int:
-    maximum = SESSION_PAGE_MAX if data_type == "sleep" else LIST_PAGE_MAX
-    default = SESSION_PAGE_MAX if data_type == "sleep" else LIST_PAGE_DEFAULT
+    session = data_type in ("sleep", "exercise")  # 25 by default and at most
+    maximum = SESSION_PAGE_MAX if session else LIST_PAGE_MAX
+    default = SESSION_PAGE_MAX if session else LIST_PAGE_DEFAULT
     if raw in (None, ""):
         return default
     try:
@@ -91,10 +99,9 @@ def empty_page(query: ListQuery) -> dict[str, Any]:
 
 
 def list_page(data: HealthData, query: ListQuery) -> dict[str, Any]:
-    """One page of the matching points, newest first."""
+    """One page of the matching points, in the query's order (``list``: newest first)."""
     visible = [] if query.self_sources else items(data, query)
-    matching = sorted((i for i in visible if query.predicate(i)),
-                      key=lambda i: i[0], reverse=True)
+    matching = ordered([i for i in visible if query.predicate(i)], query)
     page = matching[query.offset:query.offset + query.page_size]
     if not page:
         return {}  # an exhausted listing answers with an empty object
@@ -104,6 +111,16 @@ def list_page(data: HealthData, query: ListQuery) -> dict[str, Any]:
     if len(page) == query.page_size:
         body["nextPageToken"] = encode_token(query.offset + query.page_size, query.query_key)
     return body
+
+
+def ordered(matching: list[tuple], query: ListQuery) -> list[tuple]:
+    """Newest first, oldest first, or a fixed shuffle of the query (the same on every page)."""
+    newest = sorted(matching, key=lambda i: i[0], reverse=True)
+    if query.order == "oldest_first":
+        return newest[::-1]
+    if query.order == "shuffled":
+        random.Random(query.query_key).shuffle(newest)
+    return newest
 
 
 def reconciled(point: dict) -> dict:
@@ -133,6 +150,18 @@ def items(data: HealthData, query: ListQuery) -> list[tuple]:
     if data_type == "daily-resting-heart-rate":
         return [(data.local(r.day), lambda r=r: render_resting(r), {"date": r.day})
                 for r in data.visible_resting()]
+    if data_type in DAILY_VITALS:
+        return [(data.local(d.day), lambda d=d: render_daily(d), {"date": d.day})
+                for d in data.visible_daily(data_type)]
+    if data_type in SAMPLE_TYPES:
+        return [(s.time, lambda s=s: render_sample(s),
+                 {"sample_time.physical_time": s.time,
+                  "sample_time.civil_time": s.time + timedelta(seconds=s.offset)})
+                for s in data.visible_samples(data_type)]
+    if data_type == "exercise":
+        return [(e.start, lambda e=e: render_exercise(data, e),
+                 {"interval.civil_start_time": e.start + timedelta(seconds=e.start_offset)})
+                for e in data.visible_exercises()]
     return [(p.start, lambda p=p: render_point(data, p),
              {"interval.start_time": p.start,
               "interval.civil_start_time": p.start + timedelta(seconds=p.offset)})

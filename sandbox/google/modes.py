@@ -6,6 +6,9 @@ Tests set them on a running app (``app.modes.rollup_max_days = {}``); one line p
   (``{}`` = the discovery document only).
 - ``second_device``: a second watch records some nights too, under other point names, so
   ``list`` returns two sessions for those nights while ``reconcile`` returns one (default on).
+- ``reconcile_order``: the order ``reconcile`` pages come in. The discovery document states
+  newest first for ``list`` only, so the strict default is ``"shuffled"`` (a fixed order per query
+  that follows no time); ``"oldest_first"`` and ``"newest_first"`` (as ``list``) are the others.
 - ``consent_unticked``: scope suffixes (e.g. ``"sleep.readonly"``) the user unticks on the
   consent screen; the authorization code then grants the other requested scopes only, and the
   token response's ``scope`` says so (default none).
@@ -22,4 +25,5 @@ class HealthModes:
 
     rollup_max_days: dict[str, int] = field(default_factory=lambda: {"floors": 14})
     second_device: bool = True
+    reconcile_order: str = "shuffled"
     consent_unticked: tuple[str, ...] = ()

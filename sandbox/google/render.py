@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sandbox.google.data import DATA_TYPES, HealthData, Point, RestingHeartRate, SleepSession
+from sandbox.google.health import DailyValue, Exercise, Sample
 
 DEVICE = {"platform": "FITBIT", "recordingMethod": "PASSIVELY_MEASURED",
           "device": {"displayName": "Charge 6", "formFactor": "FITNESS_BAND",
@@ -53,6 +54,11 @@ def render_point(data: HealthData, p: Point) -> dict:
         value["activeMinutesByActivityLevel"] = [
             {"activityLevel": level, "activeMinutes": str(minutes)}
             for level, minutes in p.value.items() if minutes]
+    elif p.data_type == "time-in-heart-rate-zone":
+        value["heartRateZoneType"] = p.value
+    elif p.data_type == "active-zone-minutes":
+        value["heartRateZone"] = p.value["zone"]
+        value["activeZoneMinutes"] = str(p.value["minutes"])
     else:
         value["count"] = str(p.value)
     return {"dataSource": DEVICE, member: value}
@@ -102,3 +108,51 @@ def render_sleep(data: HealthData, s: SleepSession, device: dict = DEVICE) -> di
             "createTime": stamp(s.create_time), "updateTime": stamp(s.update_time),
         },
     }
+
+
+def render_daily(d: DailyValue) -> dict:
+    """A daily data type's point: its date and the member's fields."""
+    return {"dataSource": DEVICE, DATA_TYPES[d.data_type][0]: {"date": date_json(d.day),
+                                                              **d.values}}
+
+
+def render_sample(s: Sample) -> dict:
+    """A weight (``weightGrams``) or body fat (``percentage``) sample, manual or from a scale."""
+    source = {"platform": "FITBIT", "recordingMethod": "MANUAL"} if s.manual else {
+        "platform": "FITBIT", "recordingMethod": "ACTIVELY_MEASURED",
+        "device": {"displayName": "Aria Air", "formFactor": "SCALE", "manufacturer": "Fitbit"}}
+    field = "weightGrams" if s.data_type == "weight" else "percentage"
+    sample_time = {"physicalTime": rfc3339(s.time), "utcOffset": duration(s.offset),
+                   "civilTime": civil(s.time, s.offset)}
+    value = {"sampleTime": sample_time, field: s.value}
+    if s.notes:
+        value["notes"] = s.notes
+    return {"dataSource": source, DATA_TYPES[s.data_type][0]: value}
+
+
+def render_exercise(data: HealthData, e: Exercise) -> dict:
+    """An exercise session (identifiable: it has a ``name``), its summary metrics optional."""
+    summary: dict[str, Any] = {"caloriesKcal": e.calories}
+    if e.distance_mm is not None:
+        summary["distanceMillimeters"] = e.distance_mm
+        summary["averageSpeedMillimetersPerSecond"] = round(e.distance_mm / e.active_seconds, 1)
+    if e.average_heart_rate is not None:
+        summary["averageHeartRateBeatsPerMinute"] = str(e.average_heart_rate)
+        summary["activeZoneMinutes"] = str(e.active_zone_minutes)
+        summary["heartRateZoneDurations"] = {
+            f"{zone.lower()}Time": duration(seconds) for zone, seconds in e.zone_seconds.items()}
+    if e.steps is not None:
+        summary["steps"] = str(e.steps)
+    stamp = rfc3339
+    return {"name": data.exercise_name(e), "dataSource": DEVICE, "exercise": {
+        "exerciseType": e.exercise_type, "displayName": e.display_name,
+        "interval": interval(e.start, e.end, e.start_offset, e.end_offset),
+        "activeDuration": duration(e.active_seconds), "metricsSummary": summary,
+        "exerciseEvents": [
+            {"exerciseEventType": "START", "eventTime": stamp(e.start),
+             "eventUtcOffset": duration(e.start_offset)},
+            {"exerciseEventType": "STOP", "eventTime": stamp(e.end),
+             "eventUtcOffset": duration(e.end_offset)}],
+        "exerciseMetadata": {"hasGps": e.distance_mm is not None and e.exercise_type != "SWIMMING"},
+        **({"notes": e.notes} if e.notes else {}),
+        "createTime": stamp(e.create_time), "updateTime": stamp(e.update_time)}}

@@ -14,7 +14,8 @@ from sandbox.server import Request
 
 SHORT_RANGE_TYPES = (
     "heart-rate", "active-minutes", "total-calories", "calories-in-heart-rate-zone")
-ROLLUP_TYPES = ("steps", "distance", "floors", "active-minutes", "total-calories")
+ROLLUP_TYPES = ("steps", "distance", "floors", "active-minutes", "total-calories",
+                "time-in-heart-rate-zone", "active-zone-minutes")
 REQUEST_FIELDS = {"range", "windowSizeDays", "pageSize", "pageToken", "dataSourceFamily"}
 
 
@@ -119,6 +120,14 @@ def rollup(data: HealthData, data_type: str, start: date, end: date) -> dict:
             for level, m in totals.items()]}
     elif data_type == "total-calories":
         out[member] = {"kcalSum": sum(values)}
+    elif data_type == "time-in-heart-rate-zone":
+        out[member] = {"timeInHeartRateZones": [
+            {"heartRateZone": zone, "duration": f"{sum(v[zone] for v in values)}s"}
+            for zone in values[0]]}
+    elif data_type == "active-zone-minutes":
+        out[member] = {f"sumIn{name}HeartZone": str(sum(v[zone] for v in values))
+                       for zone, name in (("FAT_BURN", "FatBurn"), ("CARDIO", "Cardio"),
+                                          ("PEAK", "Peak"))}
     elif data_type == "distance":
         out[member] = {"millimetersSum": str(sum(values))}
     else:

@@ -24,7 +24,8 @@ from tests.conftest import isolate_project
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 ANALYTICS = "dev_analytics"
-SECTIONS = ["this-week", "habits", "sleep", "activity", "relationships", "freshness"]
+SECTIONS = ["this-week", "habits", "sleep", "activity", "recovery", "workouts", "relationships",
+            "freshness"]
 # a screenshot for people (README's docs/report.png is made the same way); also kept per run
 SCREENSHOT_ENV = "PRP_REPORT_SCREENSHOT"
 
@@ -34,6 +35,7 @@ class Reports:
     warehouse: Path
     demo: Path
     notion_only: Path
+    no_health_scope: Path
 
 
 def _only_notion(source: Path, target: Path) -> None:
@@ -41,12 +43,22 @@ def _only_notion(source: Path, target: Path) -> None:
     shutil.copy(source, target)
     with duckdb.connect(str(target)) as con:
         for table in ("fct_sleep_nightly", "fct_activity_daily", "fct_engagements", "dim_contacts",
-                      "dim_companies"):
+                      "dim_companies", "fct_health_daily", "fct_workouts"):
             con.execute(f"delete from {ANALYTICS}.{table}")
         con.execute(f"update {ANALYTICS}.daily_summary set hours_asleep = null, minutes_asleep = null, "
                     "steps = null, resting_heart_rate = null, engagements = 0, touches = 0, "
-                    "contacts_touched = 0")
+                    "contacts_touched = 0, hrv_ms = null, workouts = 0, workout_minutes = 0")
         con.execute("delete from dev_raw_data._dlt_loads where schema_name <> 'notion'")
+
+
+def _without_health_scope(source: Path, target: Path) -> None:
+    """A copy of the warehouse as dbt leaves it when the Fitbit grant lacks
+    health_metrics_and_measurements: none of its tables loaded, everything else there."""
+    shutil.copy(source, target)
+    with duckdb.connect(str(target)) as con:
+        con.execute(f"delete from {ANALYTICS}.fct_health_daily")
+        con.execute(f"update {ANALYTICS}.fct_activity_daily set resting_heart_rate = null")
+        con.execute(f"update {ANALYTICS}.daily_summary set resting_heart_rate = null, hrv_ms = null")
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +79,11 @@ def reports(demo_warehouse, tmp_path_factory: pytest.TempPathFactory) -> Reports
         mp.setenv("PRP__DUCKDB_PATH", str(work / "notion_only.duckdb"))
         notion_only = work / "notion_only" / "index.html"
         assert main(["report", "--output", str(notion_only)]) == 0
-    return Reports(work / "warehouse.duckdb", demo, notion_only)
+        _without_health_scope(work / "warehouse.duckdb", work / "no_health.duckdb")
+        mp.setenv("PRP__DUCKDB_PATH", str(work / "no_health.duckdb"))
+        no_health = work / "no_health" / "index.html"
+        assert main(["report", "--output", str(no_health)]) == 0
+    return Reports(work / "warehouse.duckdb", demo, notion_only, no_health)
 
 
 def _open(browser, path: Path, width: int = 1100):
@@ -153,8 +169,10 @@ def test_demo_report_draws_every_section_and_chart_with_data(browser, reports, t
     declared = page.locator("figure.chart").count()
     assert len(points) == declared >= 12, points
     assert all(n > 0 for n in points.values()), {k: n for k, n in points.items() if n == 0}
-    for section in ("habits", "sleep", "activity", "relationships"):
+    for section in ("habits", "sleep", "activity", "relationships", "recovery"):
         assert page.locator(f"section[data-section='{section}'] canvas").count() >= 2, section
+    assert page.locator("section[data-section='workouts'] canvas").count() == 1
+    assert page.locator("section[data-section='workouts'] tbody tr").count() == 4
     assert page.locator(".not-connected").count() == 0
     # the dbt docs written beside it, one static page, linked from the footer
     assert page.locator("footer a[href='docs/index.html']").count() == 1
@@ -185,7 +203,8 @@ def test_demo_report_draws_every_section_and_chart_with_data(browser, reports, t
 def test_latest_week_figures_equal_the_marts(browser, reports):
     expected = _week_from_marts(reports.warehouse)
     page, errors, _ = _open(browser, reports.demo)
-    shown = {el.get_attribute("data-metric"): el for el in page.locator(".figure").element_handles()}
+    shown = {el.get_attribute("data-metric"): el
+             for el in page.locator("section[data-section='this-week'] .figure").element_handles()}
     assert set(shown) == set(FIGURES)
     for metric, element in shown.items():
         value = element.get_attribute("data-value")
@@ -203,9 +222,38 @@ def test_latest_week_figures_equal_the_marts(browser, reports):
     page.close()
 
 
+def test_recovery_and_workouts_equal_the_marts(browser, reports):
+    """HRV over the last 7 days against the 30 days before, and this week's workouts, as the
+    marts say."""
+    with duckdb.connect(str(reports.warehouse), read_only=True) as con:
+        hrv, baseline = con.execute(f"""
+            with latest as (
+                select max(health_date) as day from {ANALYTICS}.fct_health_daily
+                where hrv_ms is not null or resting_heart_rate is not null
+                   or spo2_percent is not null or breaths_per_minute is not null
+                   or temperature_deviation_celsius is not null)
+            select avg(case when health_date > day - 7 then hrv_ms end),
+                   avg(case when health_date <= day - 7 and health_date > day - 37 then hrv_ms end)
+            from {ANALYTICS}.fct_health_daily, latest""").fetchone()
+        weeks = dict(con.execute(f"""
+            select cast(week_start as varchar), count(*) from {ANALYTICS}.fct_workouts
+            group by 1""").fetchall())
+    page, errors, _ = _open(browser, reports.demo)
+    figure = page.locator("section[data-section='recovery'] .figure[data-metric='hrv']")
+    assert float(figure.get_attribute("data-value")) == pytest.approx(hrv, rel=1e-6)
+    assert f"{hrv:.0f} ms" in figure.inner_text() and f"{baseline:.0f} ms" in figure.inner_text()
+    takeaway = page.locator("section[data-section='recovery'] .takeaway").inner_text()
+    assert takeaway.startswith(f"Last 7 days: heart-rate variability {hrv:.0f} ms")
+    for row in page.locator("section[data-section='workouts'] tbody tr").all():
+        cells = row.locator("td").all_inner_texts()
+        assert int(cells[1]) == weeks.get(cells[0], 0), cells
+    assert errors == []
+    page.close()
+
+
 def test_report_with_only_notion_says_not_connected_yet(browser, reports):
     page, errors, _ = _open(browser, reports.notion_only, width=390)  # a phone's width
-    for section in ("sleep", "activity"):
+    for section in ("sleep", "activity", "recovery", "workouts"):
         note = page.locator(f"section[data-section='{section}'] .not-connected").inner_text()
         assert "Fitbit not connected yet" in note and "prp auth fitbit" in note
     note = page.locator("section[data-section='relationships'] .not-connected").inner_text()
@@ -220,3 +268,17 @@ def test_report_with_only_notion_says_not_connected_yet(browser, reports):
     assert json.loads(page.locator("#chart-specs").inner_text())  # charts still drawn
     assert errors == []
     page.close()
+
+
+def test_without_the_health_scope_recovery_says_not_measured(browser, reports):
+    page, errors, _ = _open(browser, reports.no_health_scope)
+    recovery = page.locator("section[data-section='recovery']")
+    assert "not measured" in recovery.locator(".takeaway").inner_text()
+    assert recovery.locator(".not-connected").count() == 0  # connected, just not measured
+    assert recovery.locator("canvas").count() == 0 and recovery.locator(".figure").count() == 0
+    assert " 0 ms" not in recovery.inner_text()
+    workouts = page.locator("section[data-section='workouts']")  # activity scope: still there
+    assert workouts.locator("canvas").count() == 1
+    assert errors == []
+    page.close()
+

@@ -10,7 +10,8 @@ from tests.conftest import duckdb_reader
 SOURCES = ("notion", "hubspot", "fitbit")
 ANALYTICS = "dev_analytics"
 MARTS = ("fct_habit_periods", "habit_metrics", "habit_streaks", "fct_engagements", "dim_contacts",
-         "dim_companies", "fct_sleep_nightly", "fct_activity_daily", "daily_summary")
+         "dim_companies", "fct_sleep_nightly", "fct_activity_daily", "fct_health_daily",
+         "fct_workouts", "daily_summary")
 # a mart per source that has rows whenever the source is loaded
 FED_BY = {"notion": "fct_habit_periods", "hubspot": "fct_engagements", "fitbit": "fct_sleep_nightly"}
 # daily_summary is the one model that reads every source: what each one adds to it

@@ -52,3 +52,42 @@ def test_staging_models_match_the_truth(demo_warehouse):
                                    f"from {STAGING}.stg_fitbit__resting_heart_rate"))
     assert resting == app.data.truth_resting_heart_rate()
 
+
+
+def test_health_staging_models_match_the_truth(demo_warehouse):
+    assert demo_warehouse.build_error is None, demo_warehouse.build_error
+    data = demo_warehouse.box.app("google").data
+    db = demo_warehouse.path
+    vitals = data.truth_daily_vitals()
+    for model, column in (("stg_fitbit__heart_rate_variability", "hrv_ms"),
+                          ("stg_fitbit__oxygen_saturation", "spo2_percent"),
+                          ("stg_fitbit__respiratory_rate", "breaths_per_minute"),
+                          ("stg_fitbit__sleep_temperature", "temperature_deviation_celsius"),
+                          ("stg_fitbit__vo2_max", "vo2_max")):
+        got = dict(duckdb_rows(db, f"select measured_date, {column} from {STAGING}.{model}"))
+        want = {day: v[column] for day, v in vitals.items() if column in v}
+        assert got == pytest.approx(want), model
+    zones = {r[0]: r[1:] for r in duckdb_rows(db, f"""
+        select zone_date, light_zone_minutes, moderate_zone_minutes, vigorous_zone_minutes,
+               peak_zone_minutes, active_zone_minutes_fat_burn, active_zone_minutes_cardio,
+               active_zone_minutes_peak from {STAGING}.stg_fitbit__heart_rate_zones""")}
+    want_zones = {day: tuple(v[k] for k in ("light_minutes", "moderate_minutes",
+                                            "vigorous_minutes", "peak_minutes", "azm_fat_burn",
+                                            "azm_cardio", "azm_peak"))
+                  for day, v in data.truth_heart_rate_zones().items()}
+    assert zones == want_zones
+    exercises = {r[0]: r[1:] for r in duckdb_rows(db, f"""
+        select exercise_id, exercise_type, exercise_date, start_at, active_minutes, steps
+        from {STAGING}.stg_fitbit__exercises""")}
+    want_exercises = data.truth_exercises()
+    assert set(exercises) == set(want_exercises)
+    for exercise_id, row in exercises.items():
+        w = want_exercises[exercise_id]
+        assert row[:3] == (w["exercise_type"], w["exercise_date"], w["start_at"])
+        assert row[3] == pytest.approx(w["active_minutes"])
+    body = {}
+    for day, kg in duckdb_rows(db, f"select measured_date, weight_kg from {STAGING}.stg_fitbit__weight"
+                                   " order by measured_at"):
+        body[day] = kg
+    assert body == pytest.approx({d: v["weight_kg"] for d, v in data.truth_body().items()
+                                  if v["weight_kg"] is not None})

@@ -194,7 +194,7 @@ def test_activity_daily_equals_the_truth(warehouse):
     health = warehouse.box.app("google").data
     expected = truth.activity_daily(health, warehouse.variables)
     columns = ("activity_date, steps, distance_meters, floors, active_minutes, calories_total, "
-               "resting_heart_rate, is_steps_goal_met")
+               "resting_heart_rate, active_zone_minutes, is_steps_goal_met")
     got = {r.pop("activity_date"): r for r in warehouse.dicts("fct_activity_daily", columns)}
     assert set(got) == set(expected)
     for day, want in expected.items():
@@ -205,6 +205,47 @@ def test_activity_daily_equals_the_truth(warehouse):
         assert row == {k: v for k, v in want.items()
                        if k not in ("distance_meters", "calories_total")}, day
     assert {want["is_steps_goal_met"] for want in expected.values()} == {True, False}
+    assert any(want["active_zone_minutes"] for want in expected.values())
+
+
+def _close(a, b) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None
+                                         and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9))
+
+
+def test_health_daily_equals_the_truth(warehouse):
+    health = warehouse.box.app("google").data
+    expected = truth.health_daily(health)
+    columns = "health_date, " + ", ".join(truth.HEALTH_COLUMNS)
+    got = {r.pop("health_date"): r for r in warehouse.dicts("fct_health_daily", columns)}
+    assert set(got) == set(expected)
+    mismatched = {(day, column): (got[day][column], want[column])
+                  for day, want in expected.items() for column in truth.HEALTH_COLUMNS
+                  if not _close(got[day][column], want[column])}
+    assert not mismatched, list(mismatched.items())[:3]
+    # the demo profile has days without each value (null there, never 0) and a warm night;
+    # resting heart rate comes with every worn day
+    for column in truth.HEALTH_COLUMNS[1:]:
+        values = [want[column] for want in expected.values()]
+        assert None in values and any(v is not None for v in values), column
+    assert any((want["temperature_deviation_celsius"] or 0) > 1 for want in expected.values())
+
+
+def test_workouts_equal_the_truth(warehouse):
+    health = warehouse.box.app("google").data
+    expected = truth.workouts(health)
+    columns = ("workout_id, exercise_type, workout_date, week_start, duration_minutes, calories, "
+               "distance_km, average_heart_rate, active_zone_minutes")
+    got = {r.pop("workout_id"): r for r in warehouse.dicts("fct_workouts", columns)}
+    assert set(got) == set(expected) and len(expected) > 50
+    for workout_id, want in expected.items():
+        row = got[workout_id]
+        for column in ("duration_minutes", "calories", "distance_km"):
+            assert _close(row.pop(column), want[column]), (workout_id, column)
+        assert row == {k: v for k, v in want.items()
+                       if k not in ("duration_minutes", "calories", "distance_km")}, workout_id
+    assert any(want["distance_km"] is None for want in expected.values())
+    assert any(want["average_heart_rate"] is None for want in expected.values())
 
 
 # --- daily summary ----------------------------------------------------------------------------
@@ -221,9 +262,14 @@ def test_daily_summary_joins_the_day(warehouse, expected_habit_periods):
     engaged: dict[date, int] = {}
     for _, day, _ in truth.engagements(crm, warehouse.timezone).values():
         engaged[day] = engaged.get(day, 0) + 1
+    vitals = truth.health_daily(health)
+    workouts: dict[date, int] = {}
+    for w in truth.workouts(health).values():
+        workouts[w["workout_date"]] = workouts.get(w["workout_date"], 0) + 1
     got = {r.pop("summary_date"): r for r in warehouse.dicts(
-        "daily_summary", "summary_date, daily_habits_done, minutes_asleep, steps, engagements")}
-    dates = set(done) | set(sleep) | set(activity) | set(engaged)
+        "daily_summary", "summary_date, daily_habits_done, minutes_asleep, steps, engagements, "
+                         "hrv_ms, workouts")}
+    dates = set(done) | set(sleep) | set(activity) | set(engaged) | set(vitals) | set(workouts)
     first, last = min(dates), max(dates)
     assert set(got) == {date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)}
     for day, row in got.items():
@@ -232,4 +278,6 @@ def test_daily_summary_joins_the_day(warehouse, expected_habit_periods):
             "minutes_asleep": sleep.get(day, {}).get("minutes_asleep"),
             "steps": activity.get(day, {}).get("steps"),
             "engagements": engaged.get(day, 0),
+            "hrv_ms": vitals.get(day, {}).get("hrv_ms"),
+            "workouts": workouts.get(day, 0),
         }, day

@@ -222,18 +222,51 @@ def sleep_nightly(health, variables: dict) -> dict[date, dict]:
 
 
 def activity_daily(health, variables: dict) -> dict[date, dict]:
-    """date -> steps, distance, floors, active minutes, calories, resting HR, goal met."""
+    """date -> steps, distance, floors, active minutes, calories, resting HR, active zone
+    minutes, goal met."""
     goal = int(variables["steps_goal"])
     activity = health.truth_daily_activity()
     resting = health.truth_resting_heart_rate()
+    zones = health.truth_heart_rate_zones()
     out = {}
-    for day in set(activity) | set(resting):
-        a = activity.get(day, {})
+    for day in set(activity) | set(resting) | set(zones):
+        a, z = activity.get(day, {}), zones.get(day, {})
         steps = a.get("steps")
+        azm = [z.get(f"azm_{k}") for k in ("fat_burn", "cardio", "peak")]
         out[day] = {
             "steps": steps, "distance_meters": a.get("distance_meters"), "floors": a.get("floors"),
             "active_minutes": a.get("active_minutes"), "calories_total": a.get("calories_total"),
             "resting_heart_rate": resting.get(day),
+            "active_zone_minutes": None if None in azm else sum(azm),
             "is_steps_goal_met": steps is not None and steps >= goal,
         }
     return out
+
+
+HEALTH_COLUMNS = ("resting_heart_rate", "hrv_ms", "spo2_percent", "breaths_per_minute",
+                  "temperature_deviation_celsius", "vo2_max", "weight_kg", "body_fat_percent")
+
+
+def health_daily(health) -> dict[date, dict]:
+    """date -> every fct_health_daily measure (None when not measured that day)."""
+    resting = health.truth_resting_heart_rate()
+    vitals = health.truth_daily_vitals()
+    body = health.truth_body()
+    out = {}
+    for day in set(resting) | set(vitals) | set(body):
+        row = dict.fromkeys(HEALTH_COLUMNS)
+        row.update(vitals.get(day, {}), **body.get(day, {}))
+        row["resting_heart_rate"] = resting.get(day)
+        out[day] = row
+    return out
+
+
+def workouts(health) -> dict[str, dict]:
+    """workout id -> fct_workouts' type, date, week, duration, calories, distance, heart rate."""
+    return {workout_id: {"exercise_type": w["exercise_type"], "workout_date": w["exercise_date"],
+                         "week_start": week_start(w["exercise_date"]),
+                         "duration_minutes": w["duration_minutes"], "calories": w["calories"],
+                         "distance_km": w["distance_km"],
+                         "average_heart_rate": w["average_heart_rate"],
+                         "active_zone_minutes": w["active_zone_minutes"]}
+            for workout_id, w in health.truth_exercises().items()}

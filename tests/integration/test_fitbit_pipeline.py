@@ -34,8 +34,12 @@ pytestmark = pytest.mark.integration
 
 RAW = "dev_raw_data"
 SHORT = ("active-minutes", "total-calories", "floors")  # floors: 14 days, as a field report saw
-LONG90 = ("steps", "distance")
+LONG90 = ("steps", "distance", "time-in-heart-rate-zone", "active-zone-minutes")
 LONG = LONG90
+# one list request each (10,000 points a page)
+LISTED = ("daily-resting-heart-rate", "daily-heart-rate-variability", "daily-oxygen-saturation",
+          "daily-respiratory-rate", "daily-sleep-temperature-derivations", "daily-vo2-max",
+          "weight", "body-fat")
 
 
 @pytest.fixture(autouse=True)
@@ -181,6 +185,13 @@ def data_calls(app) -> dict:
     return {key: n for key, n in app.calls.items() if n}
 
 
+def sleep_reads(app, sessions: int) -> int:
+    """Reconcile requests for ``sessions`` nights: under the observed filter rules the end-time
+    filter is refused once, and every session is read."""
+    refused = 1 if app.filter_mode == "observed" else 0
+    return refused + sessions // 25 + 1
+
+
 def backfill_calls(app) -> dict:
     """The fewest requests a backfill from the membership start can make."""
     days = (app.data.today() - app.data.first_day).days + 1
@@ -189,8 +200,9 @@ def backfill_calls(app) -> dict:
     calls.update({("dailyRollUp", t): math.ceil(days / 14) for t in SHORT})
     # one reconciled session per night, 25 a page; a full last page still carries a token,
     # answered by an empty page
-    calls[("reconcile", "sleep")] = sessions // 25 + 1
-    calls[("list", "daily-resting-heart-rate")] = 1
+    calls[("reconcile", "sleep")] = sleep_reads(app, sessions)
+    calls.update({("list", t): 1 for t in LISTED})
+    calls[("list", "exercise")] = len(app.data.visible_exercises()) // 25 + 1
     return calls
 
 
@@ -286,7 +298,8 @@ def test_second_run_rereads_the_lookback_window(project_dir, restored):
     window_start = newest_resting - timedelta(days=7)
     assert filters == [f'daily_resting_heart_rate.date >= "{window_start}"']
     assert data_calls(google) == {("dailyRollUp", t): 1 for t in (*LONG, *SHORT)} | {
-        ("reconcile", "sleep"): 1, ("list", "daily-resting-heart-rate"): 1}
+        ("reconcile", "sleep"): sleep_reads(google, len(google.data.truth_sleep_sessions()))} | {
+        ("list", t): 1 for t in (*LISTED, "exercise")}
     assert google.requests_to("GET /v4/users/{user}/profile") == 0
     activity = loaded_activity(project_dir)
     truth = truth_activity(google)
@@ -510,7 +523,7 @@ def test_item10_a_date_ahead_of_the_personal_zone_loads_on_this_run(project_dir,
                                                                    now, trip):
     monkeypatch.setenv("PRP__TIMEZONE", "America/Los_Angeles")
     app = start(apis=("google",), now=now).app("google")
-    monkeypatch.setattr("pipelines.sources.fitbit.source._now", app.data.now)  # one clock for both
+    monkeypatch.setattr("pipelines.sources.fitbit.window.now_utc", app.data.now)  # one clock for both
     ahead = now.astimezone(ZoneInfo("America/Los_Angeles")).date() + timedelta(days=1)
     if trip:
         app.data.add_trip(ahead - timedelta(days=1), ahead, trip)
@@ -547,6 +560,41 @@ def test_item11_unticked_scope_skips_its_resource_with_a_warning(project_dir, go
     assert len(warnings) == 1 and "googlehealth.sleep.readonly" in warnings[0]
 
 
+@pytest.mark.parametrize(("filter_mode", "order"), [("observed", "shuffled"),
+                                                    ("documented", "oldest_first")])
+def test_item12_sleep_read_relies_on_no_reconcile_order(project_dir, restored, filter_mode,
+                                                       order):
+    """Only ``list`` documents newest first: whatever order reconcile pages come in, an
+    incremental run loads every night of its window and deletes only the nights truly gone."""
+    google = restored
+    google.filter_mode, google.modes.reconcile_order = filter_mode, order
+    today = google.data.today()
+    gone = _days_with_main_sleep(google, [today - timedelta(days=i) for i in range(1, 6)])[0]
+    google.data.delete_sleep(gone)
+    changed = google.data.change_sleep(
+        _days_with_main_sleep(google, [today - timedelta(days=i) for i in range(1, 6)])[1])
+    filters: list[str] = []
+    google.observers.append(lambda r: filters.append(r.arg("filter") or "") if r.params.get(
+        "dataType") == "sleep" else None)
+    google.calls.clear()
+
+    refresh_fitbit()
+
+    assert loaded_sleep(project_dir) == truth_sleep(google)
+    assert loaded_sleep(project_dir)[changed_name(google, changed)][1] == changed.end
+    # the read is bounded by the documented end-time filter (observed rules refuse it: then
+    # every session is read, to the last page)
+    assert filters[0].startswith('sleep.interval.end_time >= "')
+    assert " AND sleep.interval.end_time < " in filters[0]
+    expected = 1 if filter_mode == "documented" else sleep_reads(
+        google, len(google.data.truth_sleep_sessions()))
+    assert google.calls[("reconcile", "sleep")] == expected
+
+
+def changed_name(app, session) -> str:
+    return f"users/{app.data.health_user_id}/dataTypes/sleep/dataPoints/{session.id}"
+
+
 def test_item12_roll_up_range_error_halves_the_chunk(project_dir, google):
     assert google.modes.rollup_max_days == {"floors": 14}  # strict by default: the field report
     google.modes.rollup_max_days = {"floors": 14, "steps": 20}  # and steps shorter still
@@ -571,3 +619,187 @@ def test_missing_secret_fails_naming_its_key(project_dir, google, monkeypatch):
         refresh_fitbit()
     assert "client_secret" in str(raised.value)
     assert google.requests_to("POST /token") == 0
+
+
+# --- health data beyond sleep and activity ---------------------------------------------------
+
+def raw_tables(project_dir: Path) -> set[str]:
+    return {t for (t,) in duckdb_rows(warehouse(project_dir), f"""
+        select table_name from information_schema.tables where table_schema = '{RAW}'""")}
+
+
+def loaded_vitals(project_dir: Path) -> dict[date, dict]:
+    """Raw vitals by date, named as the sandbox's ``truth_daily_vitals`` (a table never loaded
+    holds nothing)."""
+    out: dict[date, dict] = {}
+    tables = raw_tables(project_dir)
+    for table, name, expression in (
+            ("fitbit__heart_rate_variability", "hrv_ms", "average_ms"),
+            ("fitbit__oxygen_saturation", "spo2_percent", "average_percent"),
+            ("fitbit__respiratory_rate", "breaths_per_minute", "breaths_per_minute"),
+            ("fitbit__sleep_temperature", "temperature_deviation_celsius",
+             "nightly_celsius - baseline_celsius"),
+            ("fitbit__vo2_max", "vo2_max", "vo2_max")):
+        if table not in tables:
+            continue
+        for day, value in duckdb_rows(warehouse(project_dir),
+                                      f"select measured_date, {expression} from {RAW}.{table}"):
+            out.setdefault(day, {})[name] = value
+    return out
+
+
+def loaded_exercises(project_dir: Path) -> dict[str, tuple]:
+    return {r[0]: r[1:] for r in duckdb_rows(warehouse(project_dir), f"""
+        select exercise_id, exercise_type, start_time, exercise_date, calories_kcal,
+               average_heart_rate_bpm from {RAW}.fitbit__exercise""")}
+
+
+def truth_exercises(app) -> dict[str, tuple]:
+    return {k: (w["exercise_type"], w["start_at"], w["exercise_date"], w["calories"],
+                w["average_heart_rate"]) for k, w in app.data.truth_exercises().items()}
+
+
+def loaded_body(project_dir: Path) -> dict[date, dict]:
+    out: dict[date, dict] = {}
+    tables = raw_tables(project_dir)
+    for table, name, scale in (("fitbit__weight", "weight_kg", "weight_grams / 1000"),
+                               ("fitbit__body_fat", "body_fat_percent", "body_fat_percent")):
+        if table not in tables:
+            continue
+        for day, value in duckdb_rows(warehouse(project_dir), f"""
+                select measured_date, {scale} from {RAW}.{table} order by measured_at"""):
+            out.setdefault(day, {"weight_kg": None, "body_fat_percent": None})[name] = value
+    return out
+
+
+def loaded_zones(project_dir: Path) -> dict[date, dict]:
+    return {r[0]: {"light_minutes": r[1] / 60, "moderate_minutes": r[2] / 60,
+                   "vigorous_minutes": r[3] / 60, "peak_minutes": r[4] / 60,
+                   "azm_fat_burn": r[5], "azm_cardio": r[6], "azm_peak": r[7]}
+            for r in duckdb_rows(warehouse(project_dir), f"""
+                select zone_date, light_seconds, moderate_seconds, vigorous_seconds, peak_seconds,
+                       azm_fat_burn, azm_cardio, azm_peak from {RAW}.fitbit__heart_rate_zones_daily""")}
+
+
+def assert_health_matches_truth(project_dir: Path, app) -> None:
+    loaded, truth = loaded_vitals(project_dir), app.data.truth_daily_vitals()
+    assert {d: set(v) for d, v in loaded.items()} == {d: set(v) for d, v in truth.items()}
+    assert all(loaded[d] == pytest.approx(v) for d, v in truth.items())
+    assert loaded_exercises(project_dir) == truth_exercises(app)
+    assert loaded_body(project_dir) == app.data.truth_body()
+    assert loaded_zones(project_dir) == app.data.truth_heart_rate_zones()
+
+
+def test_health_data_lands_as_the_truth(first_load):
+    """Each new data type of the backfill, dated by its own offset, NULL where not measured."""
+    assert_health_matches_truth(first_load.project, first_load.app)
+    vitals = first_load.app.data.truth_daily_vitals()
+    assert any(len(v) < 5 for v in vitals.values())  # days without one value or another
+
+
+def test_health_data_second_run_uses_the_lookback_and_the_update_cursor(project_dir, restored):
+    google = restored
+    data, today = google.data, google.data.today()
+    recent = [today - timedelta(days=i) for i in range(1, 7)]
+    # two workouts synced only now, inside the look-back window
+    earlier, late = data.add_late_exercise(recent[4]), data.add_late_exercise(recent[2])
+    hrv_day = next(d for d in recent if "daily-heart-rate-variability" in data.day(d).health.daily)
+    data.set_daily("daily-heart-rate-variability", hrv_day,
+                   averageHeartRateVariabilityMilliseconds=99.5)
+    spo2_day = next(d for d in recent if "daily-oxygen-saturation" in data.day(d).health.daily)
+    data.delete_daily("daily-oxygen-saturation", spo2_day)
+    weigh_in = data.add_late_weight(recent[3])
+
+    refresh_fitbit()
+
+    assert_health_matches_truth(project_dir, google)
+    assert loaded_vitals(project_dir)[hrv_day]["hrv_ms"] == 99.5
+    assert loaded_body(project_dir)[recent[3]]["weight_kg"] == 71.5
+    assert {data.exercise_name(late), data.exercise_name(earlier)} <= set(
+        loaded_exercises(project_dir))
+
+    data.clock.advance(minutes=5)
+    late.calories += 50.0
+    late.update_time = data.now()  # the person edits the late workout
+    data.day(recent[4]).health.exercises.remove(earlier)  # and deletes the other
+    data.day(recent[3]).health.samples.remove(weigh_in)  # and a weigh-in
+    filters: list[str] = []
+    google.observers.append(lambda r: filters.append(r.arg("filter") or "") if r.params.get(
+        "dataType") == "exercise" else None)
+
+    info = refresh_fitbit()
+
+    assert loaded_exercises(project_dir) == truth_exercises(google)
+    assert loaded_body(project_dir) == data.truth_body()
+    assert loaded_exercises(project_dir)[data.exercise_name(late)][3] == late.calories
+    # only the edited workout loads again (its updateTime moved), plus the deleted one's marker
+    assert info.prp_summary.rows.get("fitbit__exercise") == 2
+    assert len(filters) == 1 and filters[0].startswith('exercise.interval.civil_start_time >= "')
+
+
+def test_grant_without_health_metrics_skips_those_resources_with_one_warning(project_dir, google,
+                                                                            monkeypatch):
+    partial = google.refresh_token_for("activity_and_fitness.readonly", "sleep.readonly",
+                                       "profile.readonly", "settings.readonly")
+    monkeypatch.setenv("SOURCES__FITBIT__REFRESH_TOKEN", partial)
+    info = refresh_fitbit()
+    warnings = info.prp_summary.warnings
+    assert len(warnings) == 1 and "googlehealth.health_metrics_and_measurements" in warnings[0]
+    for name in ("resting_heart_rate", "heart_rate_variability", "oxygen_saturation",
+                 "respiratory_rate", "sleep_temperature", "weight", "body_fat"):
+        assert name in warnings[0]
+    tables = {t for (t,) in duckdb_rows(warehouse(project_dir), f"""
+        select table_name from information_schema.tables where table_schema = '{RAW}'""")}
+    assert not tables & {"fitbit__resting_heart_rate", "fitbit__heart_rate_variability",
+                         "fitbit__weight", "fitbit__body_fat", "fitbit__oxygen_saturation"}
+    # the rest still loads, VO2 max and workouts among it (activity_and_fitness)
+    assert loaded_sleep(project_dir) == truth_sleep(google)
+    assert loaded_exercises(project_dir) == truth_exercises(google)
+    assert "fitbit__vo2_max" in tables
+    assert not [k for k in google.calls if k[1] in ("weight", "daily-heart-rate-variability")]
+
+
+def test_a_device_that_does_not_measure_a_type_leaves_it_empty(project_dir, google):
+    google.data.unmeasured = {"daily-vo2-max", "body-fat"}
+    refresh_fitbit()
+    assert not any("vo2_max" in v for v in loaded_vitals(project_dir).values())
+    assert all(v["body_fat_percent"] is None for v in loaded_body(project_dir).values())
+    assert_health_matches_truth(project_dir, google)
+
+
+def test_prp_status_lists_the_new_cursors(project_dir, restored, capsys):
+    assert prp(["status"]) == 0
+    output = capsys.readouterr().out
+    for resource in ("heart_rate_variability", "oxygen_saturation", "respiratory_rate",
+                     "sleep_temperature", "vo2_max", "heart_rate_zones", "exercise", "weight",
+                     "body_fat"):
+        assert f"    {resource}: {{\"cursor\": " in output, resource
+    assert '"last_update_time": ' in output
+
+
+def test_cloud_policy_redacts_what_a_person_types_and_keeps_the_measurements(project_dir, google,
+                                                                            monkeypatch):
+    from sandbox.google.health import NOTES
+
+    monkeypatch.setenv("PRP__PRIVACY", "cloud")
+    monkeypatch.setenv("PRIVACY__HASH_KEY", "fitbit-privacy-key-0123456789ab")
+    config = project_dir / ".dlt" / "config.toml"  # a person drops one measure as well
+    config.write_text(config.read_text()
+                      + '\n[privacy.fitbit.fitbit__heart_rate_variability]\naverage_ms = "drop"\n')
+    reload_dlt_providers()
+    refresh_fitbit()
+    db = warehouse(project_dir)
+    typed = duckdb_rows(db, f"""
+        select notes from {RAW}.fitbit__exercise where notes is not null
+        union all select display_name from {RAW}.fitbit__exercise
+        union all select notes from {RAW}.fitbit__weight where notes is not null""")
+    assert typed and all(value.startswith("[redacted:") for (value,) in typed)
+    assert not [n for n in NOTES if n in str(duckdb_rows(db, f"select * from {RAW}.fitbit__exercise"))]
+    assert duckdb_rows(db, f"select count(average_ms) from {RAW}.fitbit__heart_rate_variability"
+                       ) == [(0,)]
+    vitals = loaded_vitals(project_dir)
+    truth = google.data.truth_daily_vitals()
+    assert {d: v.get("spo2_percent") for d, v in vitals.items()} == {
+        d: v.get("spo2_percent") for d, v in truth.items()}  # the measurements are kept
+    assert loaded_body(project_dir) == google.data.truth_body()
+    assert loaded_exercises(project_dir) == truth_exercises(google)

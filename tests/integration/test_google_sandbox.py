@@ -23,8 +23,12 @@ pytestmark = pytest.mark.integration
 DISCOVERY = (Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
              / "health.v4.json")
 USER = "/v4/users/me"
-TYPES = ("steps", "distance", "floors", "active-minutes", "daily-resting-heart-rate", "sleep")
-ROLLUPS = ("steps", "distance", "floors", "active-minutes", "total-calories")
+TYPES = ("steps", "distance", "floors", "active-minutes", "daily-resting-heart-rate", "sleep",
+         "daily-heart-rate-variability", "daily-oxygen-saturation", "daily-respiratory-rate",
+         "daily-sleep-temperature-derivations", "daily-vo2-max", "time-in-heart-rate-zone",
+         "active-zone-minutes", "exercise", "weight", "body-fat")
+ROLLUPS = ("steps", "distance", "floors", "active-minutes", "total-calories",
+           "time-in-heart-rate-zone", "active-zone-minutes")
 
 
 def _convert(schema: dict) -> dict:
@@ -192,6 +196,12 @@ def test_observed_filters_are_strict(google, api):
         ("daily-resting-heart-rate",
          'daily_resting_heart_rate.interval.start_time >= "2026-11-01T00:00:00Z"'): 400,
         ("sleep", 'sleep.interval.end_time >= "2026-11-01T00:00:00Z"'): 400,
+        ("daily-vo2-max", 'daily_vo2_max.date >= "2026-11-01"'): 200,
+        ("daily-vo2-max", 'daily_vo2_max.date < "2026-11-01"'): 400,
+        ("weight", 'weight.sample_time.civil_time >= "2026-11-01"'): 200,
+        ("weight", 'weight.sample_time.physical_time >= "2026-11-01T00:00:00Z"'): 400,
+        ("exercise", 'exercise.interval.civil_start_time >= "2026-11-01"'): 200,
+        ("exercise", 'exercise.interval.start_time >= "2026-11-01T00:00:00Z"'): 400,
         ("floors", ""): 400,
         ("total-calories", ""): 400,
     }
@@ -213,6 +223,16 @@ def test_observed_filters_are_strict(google, api):
 def test_documented_filters_select_what_they_say(google, api):
     google.filter_mode = "documented"
     today = google.data.today()
+    since = today - timedelta(days=10)
+    weights = all_pages(api, f"{USER}/dataTypes/weight/dataPoints", filter=(
+        f'weight.sample_time.physical_time >= "{since}T00:00:00Z" AND '
+        f'weight.sample_time.physical_time < "{today}T00:00:00Z"'))
+    assert weights and all(f"{since}" <= p["weight"]["sampleTime"]["physicalTime"] < f"{today}"
+                           for p in weights)
+    workouts = all_pages(api, f"{USER}/dataTypes/exercise/dataPoints",
+                         filter=f'exercise.interval.civil_start_time >= "{since}"', pageSize=100)
+    assert len(workouts) == sum(1 for e in google.data.visible_exercises()
+                                if e.local_start_date >= since)
     lower, upper = today - timedelta(days=5), today - timedelta(days=2)
     expression = (f'daily_resting_heart_rate.date >= "{lower}" AND '
                   f'daily_resting_heart_rate.date < "{upper}"')
@@ -400,8 +420,6 @@ def test_item9_reconcile_gives_one_session_per_night(google, api, discovery_sche
     truth = google.data.truth_sleep_sessions()
     assert sorted(p["dataPointName"] for p in reconciled) == sorted(s["id"] for s in truth)
     assert all("dataSource" not in p and "name" not in p for p in reconciled)
-    ends = [p["sleep"]["interval"]["endTime"] for p in reconciled]
-    assert ends == sorted(ends, reverse=True)  # newest first, as list
     first = api("GET", f"{USER}/dataTypes/sleep/dataPoints:reconcile",
                 params={"pageSize": 100}).json()
     assert len(first["dataPoints"]) == 25 and first["nextPageToken"]
@@ -412,6 +430,23 @@ def test_item9_reconcile_gives_one_session_per_night(google, api, discovery_sche
     assert api("GET", f"{USER}/dataTypes/sleep/dataPoints", params=family).status_code == 400
     google.modes.second_device = False
     assert len(all_pages(api, f"{USER}/dataTypes/sleep/dataPoints")) == len(truth)
+
+
+def test_reconcile_states_no_order_and_pages_in_the_mode_s(google, api):
+    """Only ``list`` documents newest first; reconcile pages come shuffled (strict default),
+    oldest first or newest first, every session once across the pages in each."""
+    assert google.modes.reconcile_order == "shuffled"
+    path = f"{USER}/dataTypes/sleep/dataPoints:reconcile"
+    truth = sorted(s["id"] for s in google.data.truth_sleep_sessions())
+    orders = {}
+    for order in ("shuffled", "oldest_first", "newest_first"):
+        google.modes.reconcile_order = order
+        points = all_pages(api, path)
+        assert sorted(p["dataPointName"] for p in points) == truth
+        orders[order] = [p["sleep"]["interval"]["endTime"] for p in points]
+    assert orders["oldest_first"] == sorted(orders["oldest_first"])
+    assert orders["newest_first"] == orders["oldest_first"][::-1]
+    assert orders["shuffled"] not in (orders["oldest_first"], orders["newest_first"])
 
 
 def test_item10_trip_nights_carry_their_own_offset(google, api):

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from pipelines.sources.fitbit.source import FitbitContext
+from pipelines.sources.fitbit.window import FitbitContext
 
 pytestmark = pytest.mark.unit
 

@@ -96,8 +96,8 @@ def test_a_section_that_fails_to_compute_does_not_cost_the_page():
                                    "dim_contacts", "_dlt_loads", "_prp_completeness")}
     marts["fct_sleep_nightly"] = [{"sleep_date": "2026-03-01", "has_main_sleep": True}]  # columns missing
     sections = build.compute_sections(marts)
-    assert [s.id for s in sections] == ["this-week", "habits", "sleep", "activity", "relationships",
-                                        "freshness"]
+    assert [s.id for s in sections] == ["this-week", "habits", "sleep", "activity", "recovery",
+                                        "workouts", "relationships", "freshness"]
     sleep = next(s for s in sections if s.id == "sleep")
     assert sleep.error.startswith("could not be computed")
     assert "This section could not be computed" in render_html(sections, "now", "duckdb")

@@ -6,10 +6,17 @@ keeps a rotated refresh token) and the fallback time zone; ``prp auth fitbit``
 (``pipelines.sources.fitbit.authorize``) obtains the refresh token.
 """
 
+from pipelines.runtime.privacy import SourcePrivacy
 from pipelines.runtime.runner import make_refresh
 from pipelines.runtime.source_spec import SourceSpec
 from pipelines.sources import privacy_defaults
 from pipelines.sources.fitbit.doctor import check_fitbit, check_token_store
+from pipelines.sources.fitbit.health_rows import (
+    DAILY_TYPES,
+    EXERCISE_TABLE,
+    SAMPLE_TYPES,
+    ZONES_TABLE,
+)
 from pipelines.sources.fitbit.oauth import fitbit_injections
 from pipelines.sources.fitbit.rows import ACTIVITY_TABLE, RESTING_TABLE, SLEEP_TABLE
 from pipelines.sources.fitbit.source import fitbit_source
@@ -29,13 +36,20 @@ SPEC = SourceSpec(
     name="fitbit",
     label="Fitbit",
     refresh=refresh_fitbit,
-    tables=(SLEEP_TABLE, ACTIVITY_TABLE, RESTING_TABLE),
-    marts=("fct_sleep_nightly", "fct_activity_daily"),
+    tables=(SLEEP_TABLE, ACTIVITY_TABLE, RESTING_TABLE, *(t.table for t in DAILY_TYPES),
+            ZONES_TABLE, EXERCISE_TABLE, *(t.table for t in SAMPLE_TYPES)),
+    marts=("fct_sleep_nightly", "fct_activity_daily", "fct_health_daily", "fct_workouts"),
     connect="set [sources.fitbit] client_id and client_secret, run `prp auth fitbit` once, "
             "then `prp refresh fitbit && prp transform && prp report`",
     doctor=check_fitbit,
     secrets_check=check_token_store,
     authorize=authorize,
+    # what a person types (workout and weigh-in notes, a custom workout name) is redacted in
+    # the cloud; the measurements themselves are kept, as every health mart needs them
+    privacy=SourcePrivacy(cloud={
+        EXERCISE_TABLE: {"notes": "redact", "display_name": "redact"},
+        **{t.table: {"notes": "redact"} for t in SAMPLE_TYPES},
+    }),
 )
 
 __all__ = ["SPEC", "fitbit_source", "refresh_fitbit"]

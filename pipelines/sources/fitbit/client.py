@@ -1,8 +1,9 @@
 """The Google Health API v4 endpoints the Fitbit source reads, on dlt's REST client.
 
-Facts this relies on (see ``../shared/google-health-facts.md``): list and reconcile pages come
-newest first and may be empty while still carrying a ``nextPageToken`` (dlt's cursor paginator
-keeps going until the token is gone); sleep pages hold at most 25 sessions; ``dailyRollUp``
+Facts this relies on (see ``../shared/google-health-facts.md``): list pages come newest first
+(``reconcile`` states no order, so nothing here relies on one) and may be empty while still
+carrying a ``nextPageToken`` (dlt's cursor paginator keeps going until the token is gone); sleep
+pages hold at most 25 sessions; ``dailyRollUp``
 spans at most 14 days for active-minutes and total-calories and 90 for the others by the
 discovery document, 14 for floors by a field report, and a range error halves the chunk.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from requests.auth import AuthBase
@@ -40,6 +41,15 @@ def civil_date(value: date) -> dict[str, Any]:
     return {"date": {"year": value.year, "month": value.month, "day": value.day}}
 
 
+def rfc3339(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def is_filter_error(exc: ApiError) -> bool:
+    """A 400 refusing the request's filter (a member the API does not take for this type)."""
+    return exc.status == 400 and "filter" in str(exc).lower()
+
+
 def is_range_error(exc: ApiError) -> bool:
     """A 400 about the request's range (too long for this type): worth a shorter chunk."""
     return exc.status == 400 and "range" in str(exc).lower()
@@ -62,9 +72,34 @@ class HealthClient:
     def profile(self) -> dict:
         return self.api.request_json("GET", f"{USER}/profile") or {}
 
+    def sleep_sessions(self, ends_from: datetime, ends_before: datetime) -> Iterator[list[dict]]:
+        """Pages of reconciled sleep sessions, every one ending in ``[ends_from, ends_before)``.
+
+        The read is bounded by the documented end-time filter. A live client saw every sleep
+        filter member refused (July 2026); then every session is read, to the last page, since
+        ``reconcile`` states no order that would let a read stop early. Either way the pages
+        run to their end, so a session not returned is not there.
+        """
+        filter_ = (f'sleep.interval.end_time >= "{rfc3339(ends_from)}" AND '
+                   f'sleep.interval.end_time < "{rfc3339(ends_before)}"')
+        served = False
+        try:
+            for page in self.points("sleep", reconcile=True, filter_=filter_,
+                                    page_size=SESSION_PAGE_SIZE):
+                served = True
+                yield page
+            return
+        except ApiError as exc:
+            if served or not is_filter_error(exc):
+                raise
+            log.info("fitbit: sleep refused its end-time filter (%s); reading every session",
+                     exc)
+        yield from self.points("sleep", reconcile=True, page_size=SESSION_PAGE_SIZE)
+
     def points(self, data_type: str, *, reconcile: bool = False, filter_: str | None = None,
                page_size: int | None = None) -> Iterator[list[dict]]:
-        """Pages of data points, newest first (``reconcile``: one stream across devices)."""
+        """Pages of data points (``list``: newest first; ``reconcile``: one stream across
+        devices, in no stated order)."""
         params: dict[str, Any] = {}
         if filter_:
             params["filter"] = filter_

@@ -35,3 +35,12 @@ def vanished_days(table: str, column: str, start: date, end: date,
     stored = stored_values(table, column, f"{column} >= %s and {column} <= %s", (start, end))
     for value in sorted(stored - {d.isoformat() for d in seen}):
         yield {column: date.fromisoformat(value[:10]), "deleted": True}
+
+
+def vanished_keys(table: str, key: str, date_column: str, start: date, end: date,
+                  seen: set[str]) -> Iterator[dict]:
+    """Rows dated ``start`` to ``end`` the warehouse holds whose key the API no longer returns."""
+    stored = stored_values(table, key, f"{date_column} >= %s and {date_column} <= %s",
+                           (start, end))
+    for value in sorted(stored - seen):
+        yield {key: value, "deleted": True}

@@ -144,13 +144,10 @@ def sleep_row(point: dict) -> dict[str, Any]:
     return row
 
 
-def resting_row(point: dict) -> dict[str, Any] | None:
-    value = point.get("dailyRestingHeartRate") or {}
-    day = to_date(value.get("date"))
-    if day is None:
-        return None
+def resting_values(value: dict) -> dict[str, Any]:
+    """The resting heart rate columns of a ``dailyRestingHeartRate`` member (date aside)."""
     metadata = value.get("dailyRestingHeartRateMetadata") or {}
-    return {"measured_date": day, "beats_per_minute": to_int(value.get("beatsPerMinute")),
+    return {"beats_per_minute": to_int(value.get("beatsPerMinute")),
             "calculation_method": metadata.get("calculationMethod")}
 
 

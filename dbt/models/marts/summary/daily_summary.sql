@@ -1,7 +1,7 @@
 {#-
     One row per date in the personal time zone, from the first to the last date any source
-    has data for: daily habits done (int_daily_habits), the night's sleep, the day's activity
-    and the day's engagements (int_daily_engagements). The table a person's report reads first.
+    has data for: daily habits done (int_daily_habits), the night's sleep, the day's activity,
+    heart-rate variability and workouts, and the day's engagements (int_daily_engagements). The table a person's report reads first.
 -#}
 with
 
@@ -29,6 +29,23 @@ daily_engagements as (
 
 ),
 
+health_daily as (
+
+    select * from {{ ref('fct_health_daily') }}
+
+),
+
+daily_workouts as (
+
+    select
+        workout_date,
+        {{ count_rows() }} as workouts,
+        sum(duration_minutes) as workout_minutes
+    from {{ ref('fct_workouts') }}
+    group by workout_date
+
+),
+
 source_dates as (
 
     select summary_date from daily_habits
@@ -38,6 +55,10 @@ source_dates as (
     select activity_date as summary_date from activity_daily
     union all
     select summary_date from daily_engagements
+    union all
+    select health_date as summary_date from health_daily
+    union all
+    select workout_date as summary_date from daily_workouts
 
 ),
 
@@ -84,6 +105,9 @@ final as (
         activity_daily.calories_total,
         activity_daily.resting_heart_rate,
         coalesce(activity_daily.is_steps_goal_met, false) as is_steps_goal_met,
+        health_daily.hrv_ms,
+        coalesce(daily_workouts.workouts, 0) as workouts,
+        coalesce(daily_workouts.workout_minutes, 0) as workout_minutes,
         coalesce(daily_engagements.engagements, 0) as engagements,
         coalesce(daily_engagements.touches, 0) as touches,
         coalesce(daily_engagements.synchronous_touches, 0) as synchronous_touches,
@@ -98,6 +122,10 @@ final as (
         on spine.date_day = activity_daily.activity_date
     left join daily_engagements
         on spine.date_day = daily_engagements.summary_date
+    left join health_daily
+        on spine.date_day = health_daily.health_date
+    left join daily_workouts
+        on spine.date_day = daily_workouts.workout_date
 
 )
 

@@ -29,23 +29,21 @@ UNITS = {"daily": "day", "weekly": "week", "monthly": "month"}
 
 @dataclass(frozen=True)
 class Measure:
-    """An activity or recovery measure of ``daily_summary``: the first of ``columns`` present
-    is read, so a measure a newer mart adds shows when it is there, "not measured" otherwise."""
+    """An activity or recovery measure: a column of ``daily_summary``."""
 
     label: str
-    columns: tuple[str, ...]
+    column: str
     unit: str = ""
     total: bool = False  # summed over the week (a count of sessions), not a daily average
     digits: int = 0  # of a change (a resting heart rate moves by tenths)
 
 
 MEASURES = (
-    Measure("Steps per day", ("steps",)),
-    Measure("Resting heart rate", ("resting_heart_rate",), " bpm", digits=1),
-    Measure("Heart-rate variability", ("hrv_ms", "heart_rate_variability_ms", "hrv_rmssd_ms",
-                                       "heart_rate_variability", "hrv"), " ms", digits=1),
-    Measure("Workouts", ("workouts", "workout_count", "workout_sessions", "exercise_sessions"),
-            total=True),
+    Measure("Steps per day", "steps"),
+    Measure("Resting heart rate", "resting_heart_rate", " bpm", digits=1),
+    Measure("Heart-rate variability", "hrv_ms", " ms", digits=1),
+    Measure("Workouts", "workouts", total=True),
+    Measure("Workout minutes", "workout_minutes", " min", total=True),
 )
 
 
@@ -190,8 +188,11 @@ def sleep_section(marts: dict[str, list[dict]], week: Week) -> ReviewSection:
 # --- activity and recovery --------------------------------------------------------------------
 
 def _measure_values(measure: Measure, rows: list[dict]) -> list:
-    column = next((c for c in measure.columns if rows and c in rows[0]), None)
-    return [] if column is None else [row[column] for row in rows if row[column] is not None]
+    """The week's values; a day without a session counts as none for a total (a connected
+    Fitbit that logged no workout did zero), while a missing average stays unmeasured."""
+    if measure.total:
+        return [row.get(measure.column) or 0 for row in rows]
+    return [row[measure.column] for row in rows if row.get(measure.column) is not None]
 
 
 def _measure(measure: Measure, week_rows: list[dict], before_rows: list[dict]

@@ -1,8 +1,8 @@
 """What the review reads: the report's marts (``pipelines.report.build.read_marts``) plus the
 few columns only the review needs, through the same reader.
 
-``daily_summary`` is read whole (``select *``), so a measure a newer mart adds (heart-rate
-variability, workouts) is there when it exists and reads "not measured" when it does not.
+``daily_summary`` is read whole (``select *``): the review's measures are its columns
+(``compute.MEASURES``), and a warehouse built before one of them existed reads "not measured".
 """
 
 from __future__ import annotations

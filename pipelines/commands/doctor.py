@@ -6,8 +6,10 @@ spec names: one authenticated request (a refused scope is named, a rotated refre
 stored first, as in a run). The destination check opens the DuckDB file's directory, or reads
 both BigQuery datasets.
 
-Every line says what is wrong and what to set; no secret value is printed. Exit code 0 only
-when every check passed, 2 when something is missing or refused, 1 when a service failed.
+A source none of whose secrets are set is not set up: its line says ``skip`` and how to connect
+it, and it fails nothing, since ``make run`` skips it too. Every line says what is wrong and what
+to set; no secret value is printed. Exit code 0 only when every check passed, 2 when something
+is missing or refused (or no source is set up), 1 when a service failed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dlt.common.configuration.exceptions import ConfigFieldMissingException
 
 from pipelines.runtime.errors import ConfigurationError, PipelineError, missing_setting_message
 from pipelines.runtime.logs import redact, setup_logging
+from pipelines.runtime.setup_check import is_set_up, not_set_up_line
 from pipelines.sources import specs
 
 log = logging.getLogger("prp.doctor")
@@ -32,6 +35,11 @@ class Check:
     ok: bool
     detail: str
     exit_code: int = 0
+    skipped: bool = False  # a source that is not set up
+
+    def line(self) -> str:
+        status = "skip" if self.skipped else "ok  " if self.ok else "FAIL"
+        return f"{status} {self.name}: {self.detail}"
 
 
 def check_secrets() -> str:
@@ -119,9 +127,14 @@ def run_doctor() -> int:
 
     setup_logging()
     use_configured_secrets()
-    results = [run_check(name, check) for name, check in checks().items()]
+    skipped = {spec.name: spec for spec in specs() if not is_set_up(spec)}
+    results = [Check(name, True, not_set_up_line(skipped[name]), skipped=True) if name in skipped
+               else run_check(name, check) for name, check in checks().items()]
+    if len(skipped) == len(specs()):
+        results.append(Check("sources", False, "no source is set up: set one source's secrets "
+                             "(.dlt/secrets.toml.example lists them)", 2))
     for result in results:
-        print(redact(f"{'ok  ' if result.ok else 'FAIL'} {result.name}: {result.detail}"), flush=True)
+        print(redact(result.line()), flush=True)
     for warning in _privacy_warnings():  # warnings only: the exit code does not change
         print(f"warn {warning}", flush=True)
     codes = [r.exit_code for r in results if not r.ok]

@@ -1,8 +1,10 @@
 """``prp refresh all``: every source is tried, each result is reported, the worst decides the exit.
 
 One source failing (a rejected key, an API that is down) says nothing about the others, so the
-rest still load. The exit code is 2 when any failure was a configuration problem (a person has
-to fix a setting), else 1 when any source failed, else 0.
+rest still load. A source none of whose secrets are set is not set up: it is skipped with a line
+saying how to connect it (a person who uses one API sets that source's secrets only). The exit
+code is 2 when any failure was a configuration problem (a person has to fix a setting) or no
+source is set up, else 1 when any source failed, else 0.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from dlt.common.configuration.exceptions import ConfigurationException as DltCon
 from pipelines.runtime.errors import ConfigurationError, PipelineError
 from pipelines.runtime.interrupts import configuration_error
 from pipelines.runtime.known_failures import explain_failure
+from pipelines.runtime.secrets_source import use_configured_secrets
 from pipelines.runtime.settings import load_settings
-from pipelines.sources import refresh_function
+from pipelines.runtime.setup_check import is_set_up, not_set_up_line
+from pipelines.sources import refresh_function, spec_of
 
 log = logging.getLogger("prp.refresh")
 
@@ -72,10 +76,18 @@ def refresh_sources(names: list[str], *, is_incremental: bool | None = None,
         refresh_function(names[0])(**window)
         return
     load_settings()  # a bad project-wide setting fails once, not once per source
+    use_configured_secrets()  # a source's secrets may live in Secret Manager
+    skipped = [spec_of(name) for name in names if not is_set_up(spec_of(name))]
+    if len(skipped) == len(names):
+        raise ConfigurationError("no source is set up: " + "; ".join(
+            f"{spec.name}: {not_set_up_line(spec)}" for spec in skipped))
+    names = [name for name in names if spec_of(name) not in skipped]
     results = [_refresh_one(name, **window) for name in names]
     log.info("refresh all: %d of %d sources loaded", sum(r.ok for r in results), len(results))
     for result in results:
         log.info(result.line())
+    for spec in skipped:
+        log.info("  %s: %s", spec.name, not_set_up_line(spec))
     failed = [r for r in results if not r.ok]
     if not failed:
         return

@@ -47,6 +47,7 @@ class SecretManagerProvider(VaultDocProvider):
         # set after dlt's __init__, which warns that only_secrets may still skip a listed key
         # (intended here: only secret-typed keys are read at all)
         self.list_secrets = True
+        self.refused: set[str] = set()  # secrets it may not read: not "missing", but refused
 
     @property
     def name(self) -> str:
@@ -68,7 +69,13 @@ class SecretManagerProvider(VaultDocProvider):
         except ConfigurationError as exc:
             # dlt would report the key as missing; say why before it does
             log.warning("%s", exc)
+            self.refused.add(full_key)
             return None
+
+    def refused_any(self, *sections: str) -> bool:
+        """Whether a secret under ``sections`` (``sources``, ``hubspot``) was refused."""
+        prefix = self.get_key_name("", *sections).rstrip("-")
+        return any(key == prefix or key.startswith(f"{prefix}-") for key in self.refused)
 
     def _list_vault(self) -> set[str] | None:
         names = self.manager.names()

@@ -33,6 +33,9 @@ class SourceSpec:
     - ``privacy``: its cloud defaults, value tables and columns that follow another's rule.
     - ``hidden_state``: keys of its dlt state that are bookkeeping, not cursors (``prp status``).
     - ``authorize``: ``prp auth <name>`` (``open_browser``, ``timeout``), for an OAuth API.
+    - ``credentials``: its secrets under ``[sources.<name>]``; none of them set means the
+      source is not set up, and ``prp refresh all`` and ``prp doctor`` skip it
+      (``pipelines.runtime.setup_check``).
     """
 
     name: str
@@ -46,3 +49,4 @@ class SourceSpec:
     privacy: SourcePrivacy = field(default_factory=SourcePrivacy)
     hidden_state: tuple[str, ...] = ()
     authorize: Callable[..., None] | None = None
+    credentials: tuple[str, ...] = ()

@@ -43,3 +43,33 @@ def test_every_source_is_tried_and_the_worst_failure_sets_the_exit_code(project_
     assert "ok" in summary_line(out, "notion") and "failed" in summary_line(out, "hubspot")
     assert sum(raw_counts(project_dir, "notion__").values()) > 0
     assert not raw_counts(project_dir, "hubspot__")
+
+
+def test_a_person_with_one_source_refreshes_it_and_the_others_are_skipped(project_dir, sandbox,
+                                                                           monkeypatch, capsys):
+    """`make run` (refresh all, then transform) for someone who uses Notion only: HubSpot has
+    the example file's placeholder, Fitbit nothing at all. Before, both failed as configuration
+    problems, the exit was 2 and `make run` never transformed."""
+    sandbox("notion")
+    for name in ("CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN"):
+        monkeypatch.delenv(f"SOURCES__FITBIT__{name}", raising=False)
+    monkeypatch.setenv("SOURCES__HUBSPOT__API_KEY", "pat-na1-...")  # copied from the example
+    capsys.readouterr()
+
+    assert prp(["refresh", "all"]) == 0
+    out = capsys.readouterr().out
+    assert "ok" in summary_line(out, "notion")
+    for source, key in (("hubspot", "sources.hubspot.api_key"), ("fitbit", "sources.fitbit.client_id")):
+        assert "not set up" in summary_line(out, source) and key in summary_line(out, source)
+    assert sum(raw_counts(project_dir, "notion__").values()) > 0
+    assert prp(["transform"]) == 0
+
+
+def test_no_source_set_up_is_a_configuration_problem(project_dir, sandbox, monkeypatch, capsys):
+    sandbox("notion")
+    monkeypatch.delenv("SOURCES__NOTION__API_KEY")
+    for name in ("CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN"):
+        monkeypatch.delenv(f"SOURCES__FITBIT__{name}", raising=False)
+    monkeypatch.delenv("SOURCES__HUBSPOT__API_KEY", raising=False)
+    assert prp(["refresh", "all"]) == 2
+    assert "no source is set up" in capsys.readouterr().out

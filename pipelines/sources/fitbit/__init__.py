@@ -42,6 +42,7 @@ SPEC = SourceSpec(
     connect="set [sources.fitbit] client_id and client_secret, run `prp auth fitbit` once, "
             "then `prp refresh fitbit && prp transform && prp report`",
     doctor=check_fitbit,
+    credentials=("client_id", "client_secret", "refresh_token"),
     secrets_check=check_token_store,
     authorize=authorize,
     # what a person types (workout and weigh-in notes, a custom workout name) is redacted in

@@ -31,6 +31,7 @@ SPEC = SourceSpec(
             "SOURCES__HUBSPOT__API_KEY) to it, then run "
             "`prp refresh hubspot && prp transform && prp report`",
     doctor=check_hubspot,
+    credentials=("api_key",),
     privacy=SourcePrivacy(cloud={
         "hubspot__contacts": {"*email*": "hash", "*phone*": "hash"},
         "hubspot__engagements": dict.fromkeys(ENGAGEMENT_TEXT, "redact"),

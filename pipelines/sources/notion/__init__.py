@@ -25,6 +25,7 @@ SPEC = SourceSpec(
             "integration secret and share your habit databases with it, then run "
             "`prp refresh notion && prp transform && prp report`",
     doctor=check_notion,
+    credentials=("api_key",),
     privacy=SourcePrivacy(
         # a key in notion__property_values is a property name or type (rich_text)
         cloud={PROPERTY_VALUES_TABLE: {"rich_text": "redact", "email": "hash",

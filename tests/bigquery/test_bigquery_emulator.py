@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import math
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -44,7 +46,7 @@ HASH_KEY = "emulator-privacy-key-0123456789abcdef"
 SOURCES = ("notion", "hubspot", "fitbit")
 STAGES = ("first run", "incremental rerun", "full refresh")
 # the transform of each stage (the daily build twice, then a rebuild of every model)
-TRANSFORMS = {"first run": ["transform"], "incremental rerun": ["transform"],
+TRANSFORMS = {"first run": ["transform"], "incremental rerun": ["transform", "run"],
               "full refresh": ["transform", "run", "--full-refresh"]}
 
 
@@ -82,6 +84,7 @@ class Engine:
     env: dict[str, str]
     out: dict[str, str] = field(default_factory=dict)  # "<stage>: <command>" -> output
     codes: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, tuple[float, float]] = field(default_factory=dict)  # label -> (wall, CPU)
     marts: dict[str, dict[str, list[tuple]]] = field(default_factory=dict)  # stage -> mart -> rows
     columns: dict[str, list[str]] = field(default_factory=dict)
 
@@ -92,6 +95,8 @@ class Runs:
     duckdb: Engine
     keys: dict[str, list[str]]
     sections: dict[str, object] = field(default_factory=dict)  # engine -> freshness section
+    # stage -> incremental model -> (its look-back column, its SQL, the SQL dbt ran to build it)
+    built_with: dict[str, dict[str, tuple[str, str, str]]] = field(default_factory=dict)
     completeness: dict[str, list[tuple]] = field(default_factory=dict)
 
 
@@ -110,9 +115,11 @@ def run(engine: Engine, box, label: str, argv: list[str], **extra: str) -> str:
     from pipelines.cli import main as prp
 
     out = io.StringIO()
+    started, cpu = time.monotonic(), time.process_time()
     with working_in(engine, box, **extra), contextlib.redirect_stdout(out), \
             contextlib.redirect_stderr(out):
         engine.codes[label] = prp(argv)
+    engine.seconds[label] = (time.monotonic() - started, time.process_time() - cpu)
     engine.out[label] = out.getvalue()
     return engine.out[label]
 
@@ -133,6 +140,22 @@ def read_marts(engine: Engine, box, stage: str) -> None:
                 marts[mart] = sorted((tuple(plain(r[c]) for c in sorted(r)) for r in records),
                                      key=repr)
     engine.marts[stage] = marts
+
+
+def incremental_models_sql(engine: Engine) -> dict[str, tuple[str, str, str]]:
+    """Each model configured incremental: its look-back column, its SQL as the last dbt command
+    compiled it and the statements that command ran to build it (dbt keeps both in its target
+    folder)."""
+    target = engine.work / "dbt-target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    found = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["config"].get("materialized") == "incremental":
+            path = Path("personal_reporting") / node["original_file_path"]
+            found[node["name"]] = (node["config"].get("lookback_column"),
+                                   (target / "compiled" / path).read_text(),
+                                   (target / "run" / path).read_text())
+    return found
 
 
 def read_report_inputs(runs: Runs, engine: Engine, box) -> None:
@@ -186,12 +209,18 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
                     run(engine, box, f"{stage}: refresh", ["refresh", "all"], **full)
                     run(engine, box, f"{stage}: transform", TRANSFORMS[stage])
                     read_marts(engine, box, stage)
+                runs.built_with[stage] = incremental_models_sql(bigquery)
             for engine in (bigquery, duckdb):
                 for command in ("status", "privacy", "doctor", "report"):
                     run(engine, box, command, [command])
                 read_report_inputs(runs, engine, box)
     finally:
         box.stop()
+    # where the module's time goes (wall, and CPU of this process: the emulator's is not in it)
+    with (work / "seconds.txt").open("w") as seconds:
+        for engine in (runs.bigquery, runs.duckdb):
+            for label, (wall, cpu) in engine.seconds.items():
+                print(f"{engine.name:9} {label:32} {wall:6.1f} s  {cpu:6.1f} s CPU", file=seconds)
     return runs
 
 
@@ -283,3 +312,26 @@ def test_report_freshness_and_completeness_as_on_duckdb(runs):
     assert section.takeaway == runs.sections["duckdb"].takeaway
     assert runs.completeness["bigquery"], "no completeness check read from BigQuery"
     assert runs.completeness["bigquery"] == runs.completeness["duckdb"]
+
+
+def test_a_daily_build_merges_only_the_look_back_window(runs):
+    """The rerun's incremental models: one MERGE whose ON clause keeps the target's look-back
+    window (a constant filter on the partition column BigQuery prunes on) and deletes what the
+    model no longer produces there; the first run and --full-refresh build the whole table."""
+    import sqlglot
+    from sqlglot import expressions as exp
+
+    models = runs.built_with["incremental rerun"]
+    assert {"fct_sleep_nightly", "fct_activity_daily"} <= set(models)
+    for name, (column, compiled, sql) in models.items():
+        merges = [s for s in sqlglot.parse(sql, read="bigquery") if isinstance(s, exp.Merge)]
+        assert len(merges) == 1, (name, sql[:400])
+        on = merges[0].args["on"]
+        window = [c for c in on.find_all(exp.GTE) if c.this.name == column]
+        assert window and not list(window[0].expression.find_all(exp.Column)), (name, on.sql())
+        assert "when not matched by source" in sql.lower(), name
+        assert f"where {column} >=" in " ".join(compiled.lower().split()), name
+        for stage in ("first run", "full refresh"):
+            assert f"where {column} >=" not in " ".join(runs.built_with[stage][name][1].split())
+            whole = runs.built_with[stage][name][2].lower()
+            assert "create or replace table" in whole and "merge" not in whole, (stage, name)

@@ -261,10 +261,12 @@ def test_no_mart_key_is_duplicated_on_bigquery(runs, stage):
 
 
 def test_the_rerun_changed_the_marts_as_on_duckdb(runs):
-    """The deletions before the rerun reached the marts (so the rerun compared new data)."""
+    """The deletions before the rerun reached the marts (so the rerun compared new data),
+    the Fitbit day inside the incremental marts' look-back window (their MERGE must delete it)."""
     first, rerun = runs.duckdb.marts["first run"], runs.duckdb.marts["incremental rerun"]
     assert len(rerun["dim_contacts"]) == len(first["dim_contacts"]) - 1
     assert len(rerun["fct_engagements"]) == len(first["fct_engagements"]) - 1
+    assert len(rerun["fct_activity_daily"]) < len(first["fct_activity_daily"])
 
 
 def summary_lines(out: str) -> list[str]:

@@ -14,7 +14,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo -n)
 
 .DEFAULT_GOAL := help
 .PHONY: help install demo test lint run refresh-notion refresh-hubspot refresh-fitbit refresh-all \
-        dbt-build bench status doctor e2e report docs review test-calendar chromium
+        dbt-build bench status doctor e2e report docs review test-calendar chromium bigquery-emulator
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
@@ -26,13 +26,18 @@ install: ## install the locked environment into .venv (uv, bootstrapped with pip
 demo: install ## sandbox -> all pipelines -> DuckDB -> dbt build -> report; no credentials needed
 	$(RUN) prp demo
 
-test: install chromium ## every offline test (unit, integration, dbt, workflows, browser)
+test: install chromium bigquery-emulator ## every offline test (unit, integration, dbt, workflows, browser)
 	$(RUN) python -m tests.bytecode  # a fresh clone: compile once what every worker imports
 	$(RUN) pytest -m "not e2e" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-calendar: install chromium ## the date-sensitive tests at each moment of a list (AT="2030-06-30T23:59Z ..." for others)
 	$(RUN) python -m tests.bytecode
 	$(RUN) python -m tests.calendar_sweep $(AT)
+
+# a BigQuery API someone else wrote, for the BigQuery path's tests: its own pinned venv under
+# .bigquery-emulator/ (tests/bigquery/requirements-emulator.txt), from the package registry
+bigquery-emulator: install ## the BigQuery emulator's own environment (tests/bigquery/emulator.py)
+	PRP_UV="$(UV)" $(RUN) python -m tests.bigquery.emulator install
 
 chromium: ## Debian's chromium for the browser tests (never a browser downloaded by a test tool)
 	@command -v chromium >/dev/null 2>&1 || ($(SUDO) apt-get update -qq \

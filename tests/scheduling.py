@@ -23,6 +23,7 @@ SHARED_UNITS = {
 # slowest first (wall time per module in a whole run); a module not named runs after these, in
 # path order. The demo-warehouse unit is named by its first module.
 SLOW_FIRST = [
+    "tests/bigquery/test_bigquery_emulator.py",
     "tests/integration/test_hubspot_pipeline.py",
     "tests/dbt/test_any_subset_of_sources.py",
     "tests/dbt/test_hubspot_engagement_subsets.py",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from typing import Any
 
 import dlt
@@ -23,6 +24,10 @@ def destination_for(settings: Settings) -> Destination:
         # GCP_PROJECT_ID names the BigQuery project; credentials come from dlt's config
         # ([destination.bigquery.credentials]) or the default Google credentials.
         project = os.environ.get("GCP_PROJECT_ID")
+        # Every connection google-cloud-bigquery opens would warn that the optional Storage
+        # API client is not installed: the project reads small results over REST on purpose.
+        warnings.filterwarnings("ignore", message="Cannot create BigQuery Storage client",
+                                category=UserWarning)
         destination = dlt.destinations.bigquery(**({"project_id": project} if project else {}))
     return _configuration_resolved_once(destination)
 

@@ -154,3 +154,43 @@ def test_qualify_comes_with_where_group_by_or_having(prod_manifest):
                             select.args.get(k) for k in ("where", "group", "having")):
                         lonely.append(uid)
     assert not lonely, "add `where true` or filter in a CTE: " + ", ".join(sorted(set(lonely)))
+
+
+def test_every_incremental_model_filters_on_its_partition_column(prod_manifest):
+    """An incremental model's daily SQL (what ``dbt compile`` shows) keeps only the rows from a
+    constant date on, on the column its table is partitioned by, so a daily build rewrites the
+    recent partitions; its MERGE prunes the target on that column too (``lookback_column``)."""
+    import sqlglot
+    from sqlglot import expressions as exp
+
+    incremental = {uid: node for uid, node in prod_manifest["nodes"].items()
+                   if node["resource_type"] == "model"
+                   and node["config"].get("materialized") == "incremental"}
+    assert {"model.personal_reporting.fct_sleep_nightly",
+            "model.personal_reporting.fct_activity_daily"} <= set(incremental)
+    wrong = []
+    for uid, node in incremental.items():
+        config = node["config"]
+        column = (config.get("partition_by") or {}).get("field")
+        if not column or config.get("lookback_column") != column or not config.get("unique_key"):
+            wrong.append(f"{uid}: partition_by {column}, lookback_column "
+                         f"{config.get('lookback_column')}, unique_key {config.get('unique_key')}")
+            continue
+        outer = sqlglot.parse_one(node["compiled_code"], read="bigquery")
+        where = outer.args.get("where")
+        filters = [c for c in (where.find_all(exp.GTE) if where else ())
+                   if c.this.name == column and not list(c.expression.find_all(exp.Column))]
+        if not filters:
+            wrong.append(f"{uid}: no `where {column} >= <constant>` in its daily SQL")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_mart_is_clustered_and_the_dated_ones_partitioned(prod_manifest):
+    marts = {node["name"]: node["config"] for node in prod_manifest["nodes"].values()
+             if node["resource_type"] == "model" and node["fqn"][1] == "marts"}
+    assert marts
+    assert not [name for name, config in marts.items() if not config.get("cluster_by")]
+    dated = {"fct_engagements": "occurred_date", "fct_habit_periods": "period_start",
+             "fct_sleep_nightly": "sleep_date", "fct_activity_daily": "activity_date",
+             "daily_summary": "summary_date"}
+    assert {name: (marts[name].get("partition_by") or {}).get("field") for name in dated} == dated

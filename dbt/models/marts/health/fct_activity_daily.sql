@@ -61,4 +61,4 @@ final as (
 
 )
 
-select * from final
+select * from final{{ lookback_filter('activity_date') }}

@@ -83,4 +83,4 @@ final as (
 
 )
 
-select * from final
+select * from final{{ lookback_filter('sleep_date') }}

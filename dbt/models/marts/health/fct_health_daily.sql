@@ -95,4 +95,4 @@ final as (
 
 )
 
-select * from final
+select * from final{{ lookback_filter('health_date') }}

@@ -36,4 +36,4 @@ final as (
 
 )
 
-select * from final
+select * from final{{ lookback_filter('workout_date') }}

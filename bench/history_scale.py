@@ -7,9 +7,11 @@ and their values, the HubSpot engagements and their associations), with the reco
 suffixed so no key collides. Contacts, companies and the Notion data sources are not copied:
 more years mean more days and events, not more people or trackers. Then, on each warehouse,
 ``prp transform`` builds once (the first build) and again after a new load (the daily build,
-``--force`` standing for the new load). On DuckDB every mart is built whole; on BigQuery the
-growing marts merge only a look-back window (``dbt/macros/incremental_lookback.sql``), which a
-DuckDB timing cannot show: the figures say what the daily build costs where it runs whole.
+``--force`` standing for the new load), ``DAILY_BUILDS`` times: the least of them is the
+figure, as the other work on a shared machine only ever adds time. On DuckDB every mart is built
+whole; on BigQuery the growing marts merge only a look-back window
+(``dbt/macros/incremental_lookback.sql``), which a DuckDB timing cannot show: the figures say
+what the daily build costs where it runs whole.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 from bench.measure import RunFailed, Workspace
 
 COPIES = 10  # the history, this many times over
+DAILY_BUILDS = 2  # daily builds timed per warehouse; the least is reported
 # raw table -> its records' own id columns (suffixed in each copy); dlt's row ids always are
 HISTORY_TABLES = {
     "fitbit__activity_daily": (), "fitbit__resting_heart_rate": (), "fitbit__sleep": ("sleep_id",),
@@ -113,15 +116,17 @@ def _timed_builds(ws: Workspace, env: dict[str, str]) -> dict[str, Any]:
     run_env = {**ws.env(env), "DBT_TARGET_PATH": str(ws.dir / "dbt-target")}  # its own artifacts
     try:
         first = ws._run([sys.executable, "-m", "pipelines.cli", "transform"], run_env)
-        daily = ws._run([sys.executable, "-m", "pipelines.cli", "transform", "--force"], run_env)
+        daily = [ws._run([sys.executable, "-m", "pipelines.cli", "transform", "--force"], run_env)
+                 for _ in range(DAILY_BUILDS)]
     except RunFailed as exc:
         return {"error": str(exc)}
-    return {"first_build_s": round(first, 1), "daily_build_s": round(daily, 1),
+    return {"first_build_s": round(first, 1), "daily_build_s": round(min(daily), 1),
+            "daily_builds_s": [round(seconds, 1) for seconds in daily],
             "slowest_nodes_s": _slowest_nodes(ws)}
 
 
 def _slowest_nodes(ws: Workspace, count: int = 6) -> dict[str, float]:
-    """The daily build's slowest dbt nodes (models and tests), from its run_results.json."""
+    """The last daily build's slowest dbt nodes (models and tests), from its run_results.json."""
     path = ws.dir / "dbt-target" / "run_results.json"
     if not path.exists():
         return {}

@@ -49,7 +49,9 @@ def _measured(box: SandboxProcess, ws: Workspace, source: str, mode: str, fmt: s
     print(f"bench: {source} {mode} (limits {'on' if limits else 'off'}"
           f"{', ' + fmt if fmt else ''}{', capped' if extra_env else ''})", file=sys.stderr, flush=True)
     box.reset_counts()
+    sandbox_cpu = box.cpu_s()
     result = ws.pipeline(source, mode, {**box.env(limits), **(extra_env or {})}, fmt)
+    result["sandbox_cpu_s"] = round(box.cpu_s() - sandbox_cpu, 3)
     result["requests"], result["requests_by_endpoint"] = _requests(box, source)
     return result
 

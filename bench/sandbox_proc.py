@@ -7,6 +7,7 @@ truth the floors are computed from.
 from __future__ import annotations
 
 import multiprocessing as mp
+import resource
 from typing import Any
 
 
@@ -33,6 +34,9 @@ def _serve(conn: Any, profile: str, seed: int, apis: tuple[str, ...]) -> None:
             for app in apps.values():
                 app.set_rate_limits(bool(arg))
             conn.send(None)
+        elif command == "cpu":  # CPU seconds the stand-ins have spent (answering requests)
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            conn.send(usage.ru_utime + usage.ru_stime)
         elif command == "truth":
             conn.send(collect(apps))
         else:
@@ -72,6 +76,10 @@ class SandboxProcess:
 
     def set_rate_limits(self, enabled: bool) -> None:
         self._ask("limits", enabled)
+
+    def cpu_s(self) -> float:
+        """CPU seconds the sandbox process has spent so far."""
+        return self._ask("cpu")
 
     def truth(self) -> dict[str, Any]:
         return self._ask("truth")

@@ -276,7 +276,9 @@ class HubSpotApp(App):
 
     def set_tier(self, requests_per_10s: int) -> None:
         """Switch the burst limit (Free/Starter 100, Professional/Enterprise 190 per 10 s)."""
+        enabled = self.limit.enabled  # lifted limits stay lifted
         self.limit = SlidingWindowLimit(requests_per_10s, 10.0)
+        self.limit.enabled = enabled
 
     def merge(self, object_type: str, primary_id: int | str, secondary_id: int | str) -> str:
         """Merge two contacts (or companies) into a new record (``Crm.merge``); its id."""

@@ -11,11 +11,11 @@ import resource
 from typing import Any
 
 
-def _serve(conn: Any, profile: str, seed: int, apis: tuple[str, ...]) -> None:
+def _serve(conn: Any, profile: str, seed: int, apis: tuple[str, ...], scale: int) -> None:
     from bench.truth import collect
     from sandbox import start_sandbox
 
-    box = start_sandbox(profile=profile, seed=seed, apis=apis, rate_limits=True)
+    box = start_sandbox(profile=profile, seed=seed, apis=apis, rate_limits=True, scale=scale)
     apps = {name: box.app(name) for name in box.servers}
     conn.send({"env": box.env(), "unlimited_env": {k: v for a in apps.values()
                                                      for k, v in a.unlimited_env.items()}})
@@ -29,6 +29,9 @@ def _serve(conn: Any, profile: str, seed: int, apis: tuple[str, ...]) -> None:
             conn.send({name: dict(app.counts) for name, app in apps.items()})
         elif command == "reset":
             box.reset_counts()
+            conn.send(None)
+        elif command == "tier":  # HubSpot's burst limit per 10 s (the account's tier)
+            apps["hubspot"].set_tier(int(arg))
             conn.send(None)
         elif command == "limits":
             for app in apps.values():
@@ -47,10 +50,11 @@ class SandboxProcess:
     """Start with ``with SandboxProcess(...) as box``; ``box.env(limits)`` points pipelines at it."""
 
     def __init__(self, profile: str, seed: int = 7, apis: tuple[str, ...] = ("notion", "hubspot",
-                                                                              "google")):
+                                                                              "google"),
+                 scale: int = 1):
         ctx = mp.get_context("spawn")  # a clean interpreter: nothing of the parent's memory
         self._conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, profile, seed, apis), daemon=True,
+        self.process = ctx.Process(target=_serve, args=(child, profile, seed, apis, scale), daemon=True,
                                    name="prp-bench-sandbox")
         self.process.start()
         hello = self._conn.recv()
@@ -73,6 +77,9 @@ class SandboxProcess:
 
     def reset_counts(self) -> None:
         self._ask("reset")
+
+    def set_hubspot_tier(self, requests_per_10s: int) -> None:
+        self._ask("tier", requests_per_10s)
 
     def set_rate_limits(self, enabled: bool) -> None:
         self._ask("limits", enabled)

@@ -292,9 +292,10 @@ class HubSpotApp(App):
                 self.crm.edit(object_type, int(record_id), at_ms=at_ms, **properties)
 
 
-def create_app(profile: str, seed: int, clock: Clock) -> HubSpotApp:
-    """The HubSpot stand-in with seeded CRM data and a Service Key with every scope."""
+def create_app(profile: str, seed: int, clock: Clock, scale: int = 1) -> HubSpotApp:
+    """The HubSpot stand-in with seeded CRM data (``scale`` times the profile's) and a Service
+    Key with every scope."""
     crm = Crm(clock)
-    crm.generate(profile, seed)
+    crm.generate(profile, seed, scale)
     return HubSpotApp(crm, token=f"pat-na1-{uuid.UUID(int=seed + 3).hex[:8]}-sandbox-"
                                  f"{uuid.UUID(int=seed * 31 + 1).hex[-12:]}")

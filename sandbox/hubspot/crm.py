@@ -220,7 +220,7 @@ class Crm:
             for other_type in OBJECT_TYPES:
                 if other_type == object_type:
                     continue
-                for other_id in self._linked(object_type, old.id, other_type):
+                for other_id in self.linked_ids(object_type, old.id, other_type):
                     self.dissociate(object_type, old.id, other_type, other_id)
                     self.associate(object_type, merged.id, other_type, other_id)
             old.merged_into = merged.id
@@ -239,19 +239,14 @@ class Crm:
         record = self.records[object_type].pop(int(record_id))
         for other_type in OBJECT_TYPES:
             if other_type != object_type:
-                for other_id in self._linked(object_type, record.id, other_type):
+                for other_id in self.linked_ids(object_type, record.id, other_type):
                     self.dissociate(object_type, record.id, other_type, other_id)
 
-    def _linked(self, from_type: str, from_id: int, to_type: str) -> list[int]:
-        """Every stored link of one record to ``to_type``, live or not."""
-        key, reverse = self._canonical(from_type, to_type)
-        store = self.back_links if reverse else self.links
-        return sorted(store[key].get(from_id, ()))
-
     # generation ---------------------------------------------------------------------------
-    def generate(self, profile: str, seed: int) -> None:
-        """Seeded contacts linked to companies, engagements linked to contacts and a company."""
-        n_contacts, n_companies, n_engagements = PROFILE_SIZES[profile]
+    def generate(self, profile: str, seed: int, scale: int = 1) -> None:
+        """Seeded contacts linked to companies, engagements linked to contacts and a company;
+        ``scale`` times the profile's numbers of each (the benchmark's volume series)."""
+        n_contacts, n_companies, n_engagements = (n * scale for n in PROFILE_SIZES[profile])
         rng = random.Random(seed)
         now = self.now_ms()
         start = now - 730 * DAY_MS

@@ -65,10 +65,13 @@ def test_hubspot_floor_uses_the_configured_objects_and_association_pairs(tmp_pat
     # a first run with the file checks it against the properties API, one request per type
     assert found["full"]["checks"] == {"objects file check (properties per type)": 4,
                                        "count check searches": 4}
-    assert floor.total(found["no_change"]) == 4 + 4  # the file unchanged: no check
+    # the file unchanged: no file check; the count check only when the sweep is due
+    assert floor.total(found["no_change"]) == 4
+    due = floor.hubspot_floor(truth, objects_file=objects, sweep_due=True)
+    assert floor.total(due["no_change"]) == 4 + 4
     # searches have their own limit (5/s) beside the general one (100 per 10 s)
     limits = {"limit": [100, 10.0], "search_limit": [5, 1.0]}
-    assert floor.floor_seconds("hubspot", found["no_change"], limits) == 1.0
+    assert floor.floor_seconds("hubspot", due["no_change"], limits) == 1.0
 
 
 def test_fitbit_floor_chunks_roll_ups_by_each_types_range():

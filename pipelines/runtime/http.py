@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from dlt.common import json as dlt_json
 from dlt.common.configuration.specs.runtime_configuration import RuntimeConfiguration
 from dlt.common.jsonpath import JSONPath, TJsonPath, compile_path
 from dlt.sources.helpers.rest_client.client import PageData, RESTClient
@@ -342,13 +343,20 @@ class PacedSession(requests.Session):
 
 
 def _json_parses(response: requests.Response) -> bool:
-    """Parse a 2xx body once; dlt's client and paginators then reuse the parsed value."""
+    """Parse a 2xx body once; dlt's client and paginators then reuse the parsed value.
+
+    dlt's JSON module (orjson) parses a page of records about twice as fast as requests' own;
+    what it refuses (not UTF-8, ``NaN``) goes to requests' parser, which decides.
+    """
     if not response.content:
         return True
     try:
-        parsed = response.json()
+        parsed = dlt_json.loadb(response.content)
     except ValueError:
-        return False
+        try:
+            parsed = response.json()
+        except ValueError:
+            return False
     response.json = lambda **_: parsed  # type: ignore[method-assign]
     return True
 

@@ -71,8 +71,17 @@ def judge(sizes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     growth = {source: round(per_row(last, source) / per_row(first, source), 3)
               for source in sizes[first]}
     growth["all"] = round(per_row(last) / per_row(first), 3) if sizes[first] else None
+
+    def cpu_per_row(size: str) -> float:  # the pipeline's and the sandbox's: less noisy than wall
+        runs = list(sizes[size].values())
+        cpu = sum((r.get("cpu_s") or 0) + (r.get("sandbox_cpu_s") or 0) for r in runs)
+        return cpu / max(1, sum(r["rows"] for r in runs))
+
     peak = max((r["peak_rss_mb"] for size in sizes.values() for r in size.values()), default=0)
-    return {"time_per_row_vs_first": growth, "peak_rss_mb": peak,
+    return {"time_per_row_vs_first": growth,
+            "cpu_per_row_vs_first": round(cpu_per_row(last) / cpu_per_row(first), 3)
+            if sizes[first] and cpu_per_row(first) else None,
+            "peak_rss_mb": peak,
             "targets": {
                 f"scale series peak RSS < {RSS_LIMIT_MB} MB": [peak, peak < RSS_LIMIT_MB],
                 f"time per row at {last} <= {PER_ROW_SLACK}x {first}": [
@@ -89,5 +98,6 @@ def table(series: dict[str, Any]) -> str:
             lines.append(f"  {size:<6}{source:<9}{r['rows']:>10}{r['wall_s']:>9.1f}"
                          f"{r['us_per_row']:>9.1f}{r['peak_rss_mb']:>9.1f}{r['cpu_s'] or 0:>8.1f}"
                          f"{r['sandbox_cpu_s']:>15.1f}")
-    lines.append(f"  time per row, largest size / 1x: {series['time_per_row_vs_first']}")
+    lines.append(f"  time per row, largest size / 1x: {series['time_per_row_vs_first']}; "
+                 f"CPU per row (pipeline + sandbox): {series['cpu_per_row_vs_first']}")
     return "\n".join(lines)

@@ -45,7 +45,7 @@ def list_objects(crm: Crm, object_type: str, request: Request, nullable: bool = 
                    if t is not None]
     kept_from = crm.now_ms() - retention_days * DAY_MS  # older archives are purged
     records = crm.records[object_type]
-    ids = sorted(records)  # already in id order (ids only grow): linear, not n log n
+    ids = crm.ids_in_order(object_type)
     matching = []  # a page and the first record of the next: scanned from `after` only
     for record_id in ids[bisect_left(ids, after):]:
         r = records[record_id]

@@ -8,8 +8,11 @@ limits allow), ``dbt build``, and a no-change run of everything plus the transfo
 full run; all in the default loader file format (the first of ``--formats``). Then full syncs
 with the limits off: every source in the default format, and each format side by side on the
 same inputs (HubSpot capped for all of them: ``COMPARED_ON``), each in its own warehouse.
-Prints a table and the JSON, and writes the JSON to ``--output``. Timings live here, never in
-tests.
+Then the volume series (``scale_series``): the profile at 1x, 2x and 4x, limits off; last,
+``prp demo`` on a fresh clone (``demo_run``). The
+floors use the documented limits (``floor.DOCUMENTED_LIMITS``; HubSpot's tier with
+``--hubspot-per-10s``). Prints a table and the JSON, and writes the JSON to ``--output``.
+Timings live here, never in tests.
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ from typing import Any
 import yaml
 
 from bench import floor, history_scale
+from bench.demo_run import demo_first_run
 from bench.measure import RunFailed, Workspace
 from bench.report import evaluate, table
 from bench.sandbox_proc import SandboxProcess
+from bench.scale_series import SCALES, scale_series
 
 SANDBOX_APP = {"notion": "notion", "hubspot": "hubspot", "fitbit": "google"}
 FORMATS = ("parquet", "insert_values", "jsonl")
@@ -46,35 +51,48 @@ def _requests(box: SandboxProcess, source: str) -> tuple[int, dict[str, int]]:
 
 def _measured(box: SandboxProcess, ws: Workspace, source: str, mode: str, fmt: str | None = None,
               limits: bool = True, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+    capped = extra_env and "SOURCES__HUBSPOT__OBJECTS_FILE" in extra_env
     print(f"bench: {source} {mode} (limits {'on' if limits else 'off'}"
-          f"{', ' + fmt if fmt else ''}{', capped' if extra_env else ''})", file=sys.stderr, flush=True)
+          f"{', ' + fmt if fmt else ''}{', capped' if capped else ''})", file=sys.stderr, flush=True)
     box.reset_counts()
+    sandbox_cpu = box.cpu_s()
     result = ws.pipeline(source, mode, {**box.env(limits), **(extra_env or {})}, fmt)
+    result["sandbox_cpu_s"] = round(box.cpu_s() - sandbox_cpu, 3)
     result["requests"], result["requests_by_endpoint"] = _requests(box, source)
     return result
 
 
-def _floors(truth: dict[str, Any], sources: list[str]) -> dict[str, Any]:
+def floors_of(truth: dict[str, Any], sources: list[str], hubspot_per_10s: int = 100) -> dict[str, Any]:
+    """Each source's minimum requests (from the sandbox's truth) and floor seconds (from the
+    documented limits, HubSpot's at ``hubspot_per_10s``)."""
     out = {}
     for source in sources:
         app_truth = truth[SANDBOX_APP[source]]
+        limits = floor.documented_limits(source, hubspot_per_10s)
         found = FLOORS[source](app_truth)
         for mode in ("full", "no_change"):
             found[mode]["requests"] = floor.total(found[mode])
-            found[mode]["floor_s"] = floor.floor_seconds(source, found[mode], app_truth["limits"])
+            found[mode]["floor_s"] = floor.floor_seconds(source, found[mode], limits)
+            found[mode]["last_window_share"] = round(
+                floor.last_window_share(source, found[mode], limits), 4)
+        found["documented_limits"] = limits
+        found["limits_source"] = floor.LIMIT_SOURCES[source]
+        found["sandbox_limits"] = app_truth["limits"]
         out[source] = found
     return out
 
 
-def limited_runs(box: SandboxProcess, ws: Workspace, sources: list[str], fmt: str) -> dict[str, Any]:
+def limited_runs(box: SandboxProcess, ws: Workspace, sources: list[str], fmt: str,
+                 extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     """Full and no-change runs with the limits on, then dbt build and a quiet run of everything."""
     box.set_rate_limits(True)
-    runs = {s: {"full": _measured(box, ws, s, "full", fmt),
-                "no_change": _measured(box, ws, s, "incremental", fmt)} for s in sources}
+    runs = {s: {"full": _measured(box, ws, s, "full", fmt, extra_env=extra_env),
+                "no_change": _measured(box, ws, s, "incremental", fmt, extra_env=extra_env)}
+            for s in sources}
     print("bench: dbt build", file=sys.stderr, flush=True)
     dbt_build_s = ws.dbt_build(box.env())
     started = time.monotonic()
-    quiet = {s: _measured(box, ws, s, "incremental", fmt) for s in sources}
+    quiet = {s: _measured(box, ws, s, "incremental", fmt, extra_env=extra_env) for s in sources}
     quiet_dbt_s = ws.dbt_build(box.env())
     return {"runs": runs, "dbt_build_s": dbt_build_s, "quiet_all": quiet,
             "quiet_all_s": time.monotonic() - started, "quiet_dbt_s": quiet_dbt_s}
@@ -143,22 +161,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--output", type=Path, help="also write the JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the work directories (logs)")
+    parser.add_argument("--hubspot-per-10s", type=int, default=100, choices=sorted(floor.HUBSPOT_TIERS),
+                        help="HubSpot's burst limit, the account's tier (100: Free/Starter)")
+    parser.add_argument("--scales", nargs="*", type=int, default=list(SCALES),
+                        help="volume series: the profile at these multiples (none: skip it)")
+    parser.add_argument("--no-demo", action="store_true",
+                        help="skip timing `prp demo` on a fresh clone")
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="prp-bench-"))
     started = time.monotonic()
     apps = tuple(dict.fromkeys(SANDBOX_APP[s] for s in args.sources))
     try:
         with SandboxProcess(args.profile, args.seed, apps) as box:
-            floors = _floors(box.truth(), args.sources)
-            limited = limited_runs(box, Workspace("limited", root), args.sources, args.formats[0])
+            floors = floors_of(box.truth(), args.sources, args.hubspot_per_10s)
+            tier_env = {}
+            if "hubspot" in args.sources and args.hubspot_per_10s != 100:
+                box.set_hubspot_tier(args.hubspot_per_10s)
+                tier_env = {"SOURCES__HUBSPOT__REQUESTS_PER_10S": str(args.hubspot_per_10s)}
+            limited = limited_runs(box, Workspace("limited", root), args.sources, args.formats[0],
+                                   tier_env)
             unlimited = unlimited_runs(box, root, args.sources, args.formats)
+        # its own sandbox per size, after the one above has stopped (one at a time in memory)
+        series = scale_series(args.profile, args.seed, args.sources, root, args.formats[0],
+                              tuple(args.scales)) if args.scales else None
+        demo = None if args.no_demo else demo_first_run(root)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
     report = evaluate(args.profile, floors, limited, unlimited, args.formats,
-                      {s: COMPARED_ON[s] for s in args.sources})
+                      {s: COMPARED_ON[s] for s in args.sources}, series, args.hubspot_per_10s)
     if "history" in unlimited:  # the daily build at one and ten times the history (DuckDB)
         report["history"] = unlimited["history"]
+    if demo is not None:
+        report["demo_first_run"] = demo
+        report["targets"]["demo first run (fresh clone) < 30 s"] = demo["target"]
     report["bench_s"] = round(time.monotonic() - started, 1)
     print(table(report))
     text = json.dumps(report, indent=2)

@@ -7,14 +7,15 @@ truth the floors are computed from.
 from __future__ import annotations
 
 import multiprocessing as mp
+import resource
 from typing import Any
 
 
-def _serve(conn: Any, profile: str, seed: int, apis: tuple[str, ...]) -> None:
+def _serve(conn: Any, profile: str, seed: int, apis: tuple[str, ...], scale: int) -> None:
     from bench.truth import collect
     from sandbox import start_sandbox
 
-    box = start_sandbox(profile=profile, seed=seed, apis=apis, rate_limits=True)
+    box = start_sandbox(profile=profile, seed=seed, apis=apis, rate_limits=True, scale=scale)
     apps = {name: box.app(name) for name in box.servers}
     conn.send({"env": box.env(), "unlimited_env": {k: v for a in apps.values()
                                                      for k, v in a.unlimited_env.items()}})
@@ -29,10 +30,16 @@ def _serve(conn: Any, profile: str, seed: int, apis: tuple[str, ...]) -> None:
         elif command == "reset":
             box.reset_counts()
             conn.send(None)
+        elif command == "tier":  # HubSpot's burst limit per 10 s (the account's tier)
+            apps["hubspot"].set_tier(int(arg))
+            conn.send(None)
         elif command == "limits":
             for app in apps.values():
                 app.set_rate_limits(bool(arg))
             conn.send(None)
+        elif command == "cpu":  # CPU seconds the stand-ins have spent (answering requests)
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            conn.send(usage.ru_utime + usage.ru_stime)
         elif command == "truth":
             conn.send(collect(apps))
         else:
@@ -43,10 +50,11 @@ class SandboxProcess:
     """Start with ``with SandboxProcess(...) as box``; ``box.env(limits)`` points pipelines at it."""
 
     def __init__(self, profile: str, seed: int = 7, apis: tuple[str, ...] = ("notion", "hubspot",
-                                                                              "google")):
+                                                                              "google"),
+                 scale: int = 1):
         ctx = mp.get_context("spawn")  # a clean interpreter: nothing of the parent's memory
         self._conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=_serve, args=(child, profile, seed, apis), daemon=True,
+        self.process = ctx.Process(target=_serve, args=(child, profile, seed, apis, scale), daemon=True,
                                    name="prp-bench-sandbox")
         self.process.start()
         hello = self._conn.recv()
@@ -70,8 +78,15 @@ class SandboxProcess:
     def reset_counts(self) -> None:
         self._ask("reset")
 
+    def set_hubspot_tier(self, requests_per_10s: int) -> None:
+        self._ask("tier", requests_per_10s)
+
     def set_rate_limits(self, enabled: bool) -> None:
         self._ask("limits", enabled)
+
+    def cpu_s(self) -> float:
+        """CPU seconds the sandbox process has spent so far."""
+        return self._ask("cpu")
 
     def truth(self) -> dict[str, Any]:
         return self._ask("truth")

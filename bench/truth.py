@@ -14,13 +14,15 @@ REFERENCE_CAP = 25  # a page object carries at most 25 references of a relation 
 
 
 def notion_truth(app: Any) -> dict[str, Any]:
-    """Live pages per data source, and the property reads that lists past 25 references need.
+    """Live and archived pages per data source, whether search lists title-only schemas, and the
+    property reads that lists past 25 references need.
 
     A list of exactly 25 counts too: without ``has_more`` (the default mode) a client cannot
     tell a full list of 25 from a cut one.
     """
     ws = app.ws
     pages = {ds.title: len(ws.live_pages(ds.title)) for ds in ws.data_sources.values()}
+    archived = {ds.title: len(ws.archived_pages(ds.title)) for ds in ws.data_sources.values()}
     list_reads: list[int] = []     # references per (page, relation/people) read in full
     rollup_reads: list[int] = []   # references per (page, rollup over a cut relation)
     formula_reads = 0              # formulas of a page with a cut list (opaque expressions)
@@ -37,8 +39,10 @@ def notion_truth(app: Any) -> dict[str, Any]:
                 rollup_reads.append(len(page.values.get(prop.config["relation"]) or []))
             elif prop.type == "formula":
                 formula_reads += 1
-    return {"data_sources": pages, "list_reads": list_reads, "rollup_reads": rollup_reads,
-            "formula_reads": formula_reads}
+    return {"data_sources": pages, "archived": archived, "list_reads": list_reads,
+            "rollup_reads": rollup_reads, "formula_reads": formula_reads,
+            # the pipeline asks for 2026-03-11; the stand-in may serve 2026-12-01's shapes anyway
+            "title_only_search": bool(app.modes.serve_2026_12_01)}
 
 
 def hubspot_truth(app: Any) -> dict[str, Any]:
@@ -68,7 +72,8 @@ COLLECTORS = {"notion": notion_truth, "hubspot": hubspot_truth, "google": google
 
 
 def limits(app: Any) -> dict[str, list[float]]:
-    """The app's published limits as the sandbox enforces them: name -> [requests, seconds]."""
+    """The limits the sandbox enforces: name -> [requests, seconds] (reported beside the
+    documented limits the floors use, so a stand-in that drifted from the docs shows)."""
     from sandbox.ratelimit import SlidingWindowLimit
 
     return {name: [value.limit, value.window] for name, value in vars(app).items()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,19 +83,34 @@ def _factory(name: str):
     return getattr(importlib.import_module(module_name), attr)
 
 
+def _scaled(name: str, scale: int) -> dict[str, int]:
+    """The factory argument for ``scale`` times a profile's volume (refused where not offered)."""
+    if scale == 1:
+        return {}
+    if "scale" not in inspect.signature(_factory(name)).parameters:
+        raise ValueError(f"the {name} stand-in does not scale its profile; serve it at scale 1")
+    return {"scale": scale}
+
+
 def start_sandbox(profile: str = "small", seed: int = 7, apis: tuple[str, ...] | None = None,
-                  now: datetime | None = None, rate_limits: bool = True) -> Sandbox:
+                  now: datetime | None = None, rate_limits: bool = True,
+                  scale: int = 1) -> Sandbox:
     """Generate data for ``profile`` and serve the chosen APIs (all by default).
 
     ``rate_limits=False`` lifts the published limits and tells the clients to stop pacing:
-    for tests that check data, not pacing.
+    for tests that check data, not pacing. ``scale`` multiplies the profile's volume (the
+    benchmark's series; Notion and HubSpot offer it).
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; one of {PROFILES}")
+    if scale < 1:
+        raise ValueError(f"scale must be at least 1, got {scale}")
+    names = apis or tuple(APP_FACTORIES)
+    scaled = {name: _scaled(name, scale) for name in names}  # refused before anything starts
     start = now or current_minute()
     sandbox = Sandbox(profile, seed, Clock(start), rate_limits=rate_limits)
-    for name in apis or tuple(APP_FACTORIES):
-        app = _factory(name)(profile, seed, sandbox.clock)
+    for name in names:
+        app = _factory(name)(profile, seed, sandbox.clock, **scaled[name])
         app.set_rate_limits(rate_limits)
         sandbox.servers[name] = AppServer(app).start()
     return sandbox

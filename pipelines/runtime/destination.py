@@ -14,12 +14,18 @@ from dlt.common.destination import Destination
 
 from pipelines.runtime.settings import Settings
 
+# DuckDB's cache while a pipeline loads (it spills past it): uncapped it grows with the load,
+# and a run on 4x the heavy HubSpot profile peaked at 680 MB (430 MB with the cap). Readers
+# (status, report, dbt) open their own connections, without it. A memory_limit in
+# [destination.duckdb.credentials] global_config wins.
+LOAD_MEMORY_LIMIT = "128MB"
+
 
 def destination_for(settings: Settings) -> Destination:
     """dlt's DuckDB or BigQuery destination for ``settings``; make one per run."""
     if settings.destination == "duckdb":
         settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
-        destination = dlt.destinations.duckdb(str(settings.duckdb_path))
+        destination = _load_memory_capped(dlt.destinations.duckdb(str(settings.duckdb_path)))
     else:
         # GCP_PROJECT_ID names the BigQuery project; credentials come from dlt's config
         # ([destination.bigquery.credentials]) or the default Google credentials.
@@ -30,6 +36,22 @@ def destination_for(settings: Settings) -> Destination:
                                 category=UserWarning)
         destination = dlt.destinations.bigquery(**({"project_id": project} if project else {}))
     return _configuration_resolved_once(destination)
+
+
+def _load_memory_capped(destination: Destination) -> Destination:
+    """DuckDB ``destination`` whose connections start with ``LOAD_MEMORY_LIMIT``."""
+    resolve = destination.configuration
+
+    def configuration(initial_config: Any, accept_partial: bool = False) -> Any:
+        config = resolve(initial_config, accept_partial=accept_partial)
+        credentials = getattr(config, "credentials", None)
+        if credentials is not None and hasattr(credentials, "global_config"):
+            credentials.global_config = {"memory_limit": LOAD_MEMORY_LIMIT,
+                                         **(credentials.global_config or {})}
+        return config
+
+    destination.configuration = configuration  # type: ignore[method-assign]
+    return destination
 
 
 def _configuration_resolved_once(destination: Destination) -> Destination:

@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from dlt.common import json as dlt_json
 from dlt.common.configuration.specs.runtime_configuration import RuntimeConfiguration
 from dlt.common.jsonpath import JSONPath, TJsonPath, compile_path
 from dlt.sources.helpers.rest_client.client import PageData, RESTClient
@@ -35,6 +36,7 @@ from pipelines.runtime.stall import stall_watch
 log = logging.getLogger("prp.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
+_COUNTING = threading.Lock()  # request and retry counts, from any thread
 
 
 class ApiError(PipelineError):
@@ -118,7 +120,8 @@ class WindowPacer:
             raise ConfigurationError(f"request limit must be at least 1 per window, got {limit} "
                                      f"per {window}s")
         self.limit = int(limit)
-        self.window = window * 1.02 + 0.1
+        self.window = _with_margin(window)
+        self.ceiling: int | None = None  # set by ``slow_to``: no API header raises it again
         self.clock = clock
         self.expiries: deque[float] = deque()  # when each request sent leaves the window
         self.blocked_until = 0.0
@@ -150,6 +153,19 @@ class WindowPacer:
         """Send at most ``limit`` requests per window from now on (an API asked for less)."""
         with self.lock:
             self.limit = max(1, min(self.limit, int(limit)))
+            self.ceiling = self.limit
+
+    def adopt(self, limit: int, window: float) -> None:
+        """Use the budget the API states for itself (its rate-limit headers), up or down.
+
+        The headers are the account's own limit (a tier set too low in the configuration is
+        raised, one set too high is lowered); a budget ``slow_to`` lowered stays lowered.
+        """
+        if limit < 1 or window <= 0:
+            return
+        with self.lock:
+            self.limit = min(int(limit), self.ceiling or int(limit))
+            self.window = _with_margin(window)
 
     def observe_used(self, used: int) -> None:
         """Take the API's count of requests in its window into account (from its headers).
@@ -162,6 +178,21 @@ class WindowPacer:
             now = self._now()
             ours = sum(1 for expiry in self.expiries if expiry > now)
             self.expiries.extend([now + self.window] * max(0, used - ours))
+
+
+def _with_margin(window: float) -> float:
+    """How long a request is counted in a ``window``-second window: a little longer (2 % plus
+    0.1 s), so that latency and clock reads never let one land inside the API's window."""
+    return window * 1.02 + 0.1
+
+
+@dataclass(frozen=True)
+class StatedWindow:
+    """An API's rate-limit headers: ``limit`` requests per ``window`` seconds, ``remaining``."""
+
+    limit: int
+    window: float
+    remaining: int
 
 
 def window_pacer(requests_per_second: float, window: float) -> WindowPacer:
@@ -199,7 +230,7 @@ class PacedSession(requests.Session):
         timeout: float = 60.0,
         retry_hint: Callable[[requests.Response], float | None] | None = None,
         pace_hint: Callable[[requests.Response], float | None] | None = None,
-        used_hint: Callable[[requests.Response], int | None] | None = None,
+        window_hint: Callable[[requests.Response], StatedWindow | None] | None = None,
         pacer: Pacer | WindowPacer | None = None,
         retry_window: float = 0.0,
         metrics: RunMetrics | None = None,
@@ -217,7 +248,7 @@ class PacedSession(requests.Session):
         self.timeout = timeout
         self.retry_hint = retry_hint
         self.pace_hint = pace_hint
-        self.used_hint = used_hint  # requests the API counts in its window, from its headers
+        self.window_hint = window_hint  # the API's budget and what is left of it, from its headers
         # the API's own rate window: a retry sooner than that lands in the same window and
         # is refused again, so no wait is ever shorter
         self.retry_window = retry_window
@@ -242,7 +273,8 @@ class PacedSession(requests.Session):
         response: requests.Response | None = None
         for attempt in range(self.max_retries + 1):
             self.pacer.wait()
-            self.metrics.requests[self.api] += 1
+            with _COUNTING:  # sessions are shared by threads that read ahead (prefetch)
+                self.metrics.requests[self.api] += 1
             response = None
             timeout = kwargs["timeout"] if isinstance(kwargs["timeout"], int | float) else None
             try:
@@ -263,7 +295,8 @@ class PacedSession(requests.Session):
             if attempt == self.max_retries:
                 break
             delay = self._wait_for_retry(response, attempt)
-            self.metrics.retries[self.api] += 1
+            with _COUNTING:
+                self.metrics.retries[self.api] += 1
             log.info("%s: %s %s: %s, retrying in %.1fs (attempt %d of %d)", self.api,
                      request.method, path, last_problem, delay, attempt + 1, self.max_retries)
             self.pacer.hold(delay)
@@ -272,10 +305,11 @@ class PacedSession(requests.Session):
                        f"gave up after {self.max_retries} retries: {last_problem}")
 
     def _apply_pace_hint(self, response: requests.Response) -> None:
-        if self.used_hint is not None and isinstance(self.pacer, WindowPacer):
-            used = self.used_hint(response)
-            if used is not None:
-                self.pacer.observe_used(used)
+        if self.window_hint is not None and isinstance(self.pacer, WindowPacer):
+            stated = self.window_hint(response)
+            if stated is not None:
+                self.pacer.adopt(stated.limit, stated.window)
+                self.pacer.observe_used(stated.limit - stated.remaining)
         if self.pace_hint is not None:
             pause = self.pace_hint(response)
             if pause:
@@ -309,13 +343,20 @@ class PacedSession(requests.Session):
 
 
 def _json_parses(response: requests.Response) -> bool:
-    """Parse a 2xx body once; dlt's client and paginators then reuse the parsed value."""
+    """Parse a 2xx body once; dlt's client and paginators then reuse the parsed value.
+
+    dlt's JSON module (orjson) parses a page of records about twice as fast as requests' own;
+    what it refuses (not UTF-8, ``NaN``) goes to requests' parser, which decides.
+    """
     if not response.content:
         return True
     try:
-        parsed = response.json()
+        parsed = dlt_json.loadb(response.content)
     except ValueError:
-        return False
+        try:
+            parsed = response.json()
+        except ValueError:
+            return False
     response.json = lambda **_: parsed  # type: ignore[method-assign]
     return True
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
 from dlt.extract.hints import HintsMeta
 from dlt.extract.source import DltSource
 
@@ -44,12 +45,33 @@ class PrivacyRun:
         """A map step for a resource whose own rows go to ``default_table``."""
 
         def apply_privacy(row: Any, meta: Any) -> Any:
+            if isinstance(row, pa.Table):  # a source's rows as one Arrow table
+                table = _table_of(meta, default_table, {})
+                return self.treat_table(table, row) if table else row
             if not isinstance(row, dict):
                 return row
             table = _table_of(meta, default_table, row)
             return self.treat_row(table, row) if table else row
 
         return apply_privacy
+
+    def treat_table(self, table: str, rows: pa.Table) -> pa.Table:
+        """An Arrow table of ``table``'s rows, each treated as ``treat_row`` treats a dict: a
+        dropped column leaves the table, a hashed or redacted one becomes text."""
+        shape = self.policy.shape(self.source)
+        if not self.policy.table_rules(self.source, table) and \
+                not any(own_table == table for own_table, _ in shape.follows):
+            return rows
+        treated = [self.treat_row(table, row) for row in rows.to_pylist()]
+        kept = [f for f in rows.schema if not treated or f.name in treated[0]]
+        columns, fields = {}, []
+        for f in kept:
+            values = [row.get(f.name) for row in treated]
+            if not pa.types.is_string(f.type) and any(isinstance(v, str) for v in values):
+                f = pa.field(f.name, pa.string(), nullable=True)
+            columns[f.name] = values
+            fields.append(f)
+        return pa.Table.from_pydict(columns, schema=pa.schema(fields))
 
     def treat_row(self, table: str, row: dict[str, Any]) -> dict[str, Any]:
         """``row`` with every column treated as the policy says for ``table``."""

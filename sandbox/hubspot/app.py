@@ -276,7 +276,9 @@ class HubSpotApp(App):
 
     def set_tier(self, requests_per_10s: int) -> None:
         """Switch the burst limit (Free/Starter 100, Professional/Enterprise 190 per 10 s)."""
+        enabled = self.limit.enabled  # lifted limits stay lifted
         self.limit = SlidingWindowLimit(requests_per_10s, 10.0)
+        self.limit.enabled = enabled
 
     def merge(self, object_type: str, primary_id: int | str, secondary_id: int | str) -> str:
         """Merge two contacts (or companies) into a new record (``Crm.merge``); its id."""
@@ -290,9 +292,10 @@ class HubSpotApp(App):
                 self.crm.edit(object_type, int(record_id), at_ms=at_ms, **properties)
 
 
-def create_app(profile: str, seed: int, clock: Clock) -> HubSpotApp:
-    """The HubSpot stand-in with seeded CRM data and a Service Key with every scope."""
+def create_app(profile: str, seed: int, clock: Clock, scale: int = 1) -> HubSpotApp:
+    """The HubSpot stand-in with seeded CRM data (``scale`` times the profile's) and a Service
+    Key with every scope."""
     crm = Crm(clock)
-    crm.generate(profile, seed)
+    crm.generate(profile, seed, scale)
     return HubSpotApp(crm, token=f"pat-na1-{uuid.UUID(int=seed + 3).hex[:8]}-sandbox-"
                                  f"{uuid.UUID(int=seed * 31 + 1).hex[-12:]}")

@@ -34,7 +34,6 @@ def batch_read(crm: Crm, from_type: str, to_type: str, inputs: list,
     """200 when every input has associations, else ``errors_status`` with one error per input
     without."""
     started = iso(crm.now_ms())
-    index = crm.reverse_index(from_type, to_type)
     type_id = ASSOCIATION_TYPE_IDS.get((from_type, to_type), 1)
     results, missing = [], []
     for item in inputs:
@@ -42,7 +41,7 @@ def batch_read(crm: Crm, from_type: str, to_type: str, inputs: list,
         source = crm.get(from_type, raw_id)
         targets = []
         if source is not None and not source.gone:  # merged-away ids read as unknown
-            targets = [t for t in index.get(source.id, [])
+            targets = [t for t in crm.linked_ids(from_type, source.id, to_type)
                        if (r := crm.get(to_type, t)) is not None and not r.gone]
         if not targets:
             missing.append(raw_id)

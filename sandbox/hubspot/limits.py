@@ -15,15 +15,28 @@ DAILY_LIMIT = 250_000
 
 
 def limit_headers(limit: SlidingWindowLimit, daily_limit: int, daily_used: int) -> dict[str, str]:
-    """The headers every answer but search's carries."""
-    return {
+    """The headers every answer but search's carries: the burst window (its size, its budget,
+    what is left of it) and the daily budget.
+
+    With the limits lifted (``set_rate_limits(False)``) the burst headers are left out: the
+    stand-in then plays an account without a burst limit, and a client that paces by the
+    headers must not take the lifted limit's number for its budget.
+    """
+    headers = {
         "X-HubSpot-RateLimit-Daily": str(daily_limit),
         "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, daily_limit - daily_used)),
-        "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+    }
+    if not limit.enabled:
+        return headers
+    remaining = max(0, limit.remaining())
+    return {
+        **headers,
+        "X-HubSpot-RateLimit-Interval-Milliseconds": str(round(limit.window * 1000)),
         "X-HubSpot-RateLimit-Max": str(limit.limit),
-        "X-HubSpot-RateLimit-Remaining": str(max(0, limit.remaining())),
+        "X-HubSpot-RateLimit-Remaining": str(remaining),
+        # deprecated, still sent
         "X-HubSpot-RateLimit-Secondly": str(limit.limit // 10),
-        "X-HubSpot-RateLimit-Secondly-Remaining": str(max(0, limit.remaining() // 10)),
+        "X-HubSpot-RateLimit-Secondly-Remaining": str(remaining // 10),
     }
 
 

@@ -8,6 +8,7 @@ and a GDPR deletion (``Crm.purge``) leaves nothing at all.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Any
 
 from sandbox.hubspot.crm import Crm
@@ -43,9 +44,16 @@ def list_objects(crm: Crm, object_type: str, request: Request, nullable: bool = 
     assoc_types = [t for t in (resolve_type(a) for a in csv_values(request.query.get("associations")))
                    if t is not None]
     kept_from = crm.now_ms() - retention_days * DAY_MS  # older archives are purged
-    matching = [r for r in crm.records[object_type].values()
-                if r.id >= after and r.archived == archived and r.merged_into is None
-                and not (r.archived and (r.archived_ms or 0) < kept_from)]
+    records = crm.records[object_type]
+    ids = crm.ids_in_order(object_type)
+    matching = []  # a page and the first record of the next: scanned from `after` only
+    for record_id in ids[bisect_left(ids, after):]:
+        r = records[record_id]
+        if r.archived == archived and r.merged_into is None \
+                and not (r.archived and (r.archived_ms or 0) < kept_from):
+            matching.append(r)
+            if len(matching) > limit:
+                break
     page = matching[:limit]
     results = []
     for record in page:

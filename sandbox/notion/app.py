@@ -410,7 +410,8 @@ class NotionApp(App):
             raise BadRequest("validation_error", "page_size should be a number.") from None
 
 
-def create_app(profile: str, seed: int, clock: Clock) -> NotionApp:
-    """The Notion stand-in with a seeded workspace and an integration token."""
-    workspace = Workspace(profile, seed, clock)
+def create_app(profile: str, seed: int, clock: Clock, scale: int = 1) -> NotionApp:
+    """The Notion stand-in with a seeded workspace (``scale`` times the profile's days of
+    history) and an integration token."""
+    workspace = Workspace(profile, seed, clock, scale)
     return NotionApp(workspace, token=f"ntn_sandbox_{seed:04d}_{uuid.UUID(int=seed).hex[:16]}")

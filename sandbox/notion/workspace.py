@@ -114,13 +114,14 @@ def minute(ts: datetime) -> datetime:
 class Workspace:
     """Seeded habit databases plus the mutations tests use between runs."""
 
-    def __init__(self, profile: str, seed: int, clock: Clock):
+    def __init__(self, profile: str, seed: int, clock: Clock, scale: int = 1):
         self.rng = random.Random(seed)
         self.clock = clock
         self.data_sources: dict[str, DataSource] = {}
         self.pages: dict[str, Page] = {}
         self.users: dict[str, dict[str, Any]] = {}
-        self._generate(PROFILE_DAYS[profile])
+        self.days = PROFILE_DAYS[profile] * scale  # ``scale``: the benchmark's volume series
+        self._generate(self.days)
         # Columns computed over the Days relation get their own generator, so every id and
         # value drawn above stays what it was before they existed.
         self._add_computed_columns(random.Random(seed * 7919 + 25))
@@ -141,7 +142,7 @@ class Workspace:
 
     # generation --------------------------------------------------------------------------
     def _add_data_source(self, title: str, schema: list[tuple[str, str, dict]]) -> DataSource:
-        created = minute(self.clock.now() - timedelta(days=PROFILE_DAYS["heavy"] + 30))
+        created = minute(self.clock.now() - timedelta(days=max(PROFILE_DAYS["heavy"], self.days) + 30))
         taken: set[str] = {"title"}
         props = {}
         for name, ptype, config in schema:

@@ -66,3 +66,20 @@ def test_slow_to_lowers_the_budget_for_the_rest_of_the_run(clock):
     assert times[:2] == [100.0] * 2 and times[2] == pytest.approx(100.0 + pacer.window)
     pacer.slow_to(9)  # never raised again by a later hint
     assert pacer.limit == 2
+
+
+def test_the_budget_an_api_states_replaces_the_configured_one_up_or_down(clock):
+    pacer = WindowPacer(100, 10.0, clock=lambda: clock[0])
+    pacer.adopt(190, 10.0)  # a Professional account: more than the lowest tier configured
+    assert pacer.limit == 190
+    pacer.adopt(50, 20.0)  # a budget lower than configured: the API's word holds
+    assert pacer.limit == 50 and pacer.window == pytest.approx(20.0 * 1.02 + 0.1)
+    pacer.adopt(0, 10.0)  # nonsense headers change nothing
+    assert pacer.limit == 50
+
+
+def test_a_budget_slowed_for_the_rest_of_the_run_is_not_raised_by_headers(clock):
+    pacer = WindowPacer(180, 60.0, clock=lambda: clock[0])
+    pacer.slow_to(90)
+    pacer.adopt(180, 60.0)
+    assert pacer.limit == 90

@@ -1,10 +1,11 @@
 """The HubSpot endpoints the source reads, on dlt's REST client, paced under both of HubSpot's limits.
 
-Two paced sessions: everything but search stays under the per-app burst limit
-(``requests_per_10s``, read as a sliding 10-second window), search under its own
-requests-per-second limit. Paging is dlt's: the list endpoint's ``paging.next.after`` cursor,
-the keyset search paginator (``search.py``) and the association batch read's per-id
-continuation (``AssociationPaginator``). Paths are the date-versioned ones of
+Two paced sessions: everything but search stays under the per-app burst limit (a sliding
+10-second window: ``requests_per_10s``, the tier, until the ``X-HubSpot-RateLimit-*`` headers
+state the account's own budget and what is left of it), search under its own
+requests-per-second limit (search answers carry no such headers). Paging is dlt's: the list
+endpoint's ``paging.next.after`` cursor, the keyset search paginator (``search.py``) and the
+association batch read's per-id continuation (``AssociationPaginator``). Paths are the date-versioned ones of
 ``api_version`` (``paths.py``). A 403 is ``MissingScopes``, naming the scopes HubSpot says the
 key lacks, so the source can skip that object and load the rest.
 """
@@ -25,6 +26,7 @@ from pipelines.runtime.http import (
     AuthError,
     PacedSession,
     RunMetrics,
+    StatedWindow,
     WindowPacer,
     cursor_paginator,
     raise_api_error,
@@ -81,24 +83,17 @@ def _retry_hint(response: requests.Response) -> float | None:
     return None  # TEN_SECONDLY_ROLLING / secondly: exponential backoff is right
 
 
-def _pace_hint(response: requests.Response) -> float | None:
-    """Hold back when the burst window is nearly used up (other apps share it)."""
-    remaining = response.headers.get("X-HubSpot-RateLimit-Remaining")
-    if remaining is None or not remaining.isdigit():
-        return None
-    if int(remaining) <= 2:
-        interval = response.headers.get("X-HubSpot-RateLimit-Interval-Milliseconds", "10000")
-        return max(0.5, int(interval) / 10_000) if interval.isdigit() else 1.0
-    return None
-
-
-def _window_used(response: requests.Response) -> int | None:
-    """Requests in the burst window as HubSpot counts them (earlier runs' and other apps' too)."""
+def stated_window(response: requests.Response) -> StatedWindow | None:
+    """The burst window as HubSpot states it: ``X-HubSpot-RateLimit-Max`` requests per
+    ``-Interval-Milliseconds``, ``-Remaining`` of them left (counting earlier runs' and other
+    apps' requests). Search answers carry none of them."""
     limit = response.headers.get("X-HubSpot-RateLimit-Max", "")
     remaining = response.headers.get("X-HubSpot-RateLimit-Remaining", "")
+    interval = response.headers.get("X-HubSpot-RateLimit-Interval-Milliseconds", "")
     if not (limit.isdigit() and remaining.isdigit()):
         return None
-    return max(0, int(limit) - int(remaining))
+    window = int(interval) / 1000 if interval.isdigit() and int(interval) > 0 else 10.0
+    return StatedWindow(int(limit), window, min(int(remaining), int(limit)))
 
 
 def split_properties(names: list[str], max_chars: int) -> list[list[str]]:
@@ -175,9 +170,11 @@ class HubSpotClient:
         register_secret(api_key)
         self.paths = ApiPaths(checked_version(api_version))
         headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
-        # the burst limit is a sliding 10 s window: mirror it, so the work overlaps the waiting
+        # the burst limit is a sliding 10 s window: mirror it, so the work overlaps the waiting;
+        # ``requests_per_10s`` (the tier: 100 Free/Starter, 190 Professional/Enterprise) holds
+        # until HubSpot's headers state the account's own budget
         burst = PacedSession("hubspot", pacer=WindowPacer(max(1, requests_per_10s), 10.0),
-                             retry_hint=_retry_hint, pace_hint=_pace_hint, used_hint=_window_used,
+                             retry_hint=_retry_hint, window_hint=stated_window,
                              backoff_base=backoff_base, max_retries=max_retries, metrics=metrics)
         # search has its own per-second limit and sends no rate-limit headers
         search = PacedSession("hubspot", pacer=window_pacer(search_requests_per_second, 1.0),

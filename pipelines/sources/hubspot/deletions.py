@@ -28,8 +28,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-import dlt
-
 from pipelines.runtime.warehouse import qualified, stored_records, stored_rows, stored_values
 from pipelines.sources.hubspot.objects import ObjectRun, ObjectSpec, id_order
 from pipelines.sources.hubspot.rows import (
@@ -68,10 +66,10 @@ class HubSpotDeletions:
         ids = [str(row["id"]) for row in rows]
         run.gone.update(ids)
         run.progress.add(len(rows))
-        yield dlt.mark.with_hints(rows, run.hints, create_table_variant=True)
+        yield from run.table.add(rows)
         for to_type in run.spec.associations:  # a deleted record has no associations
             run.emitted[to_type].update(ids)
-            yield self._association_rows(run.spec, to_type, {i: [] for i in ids})
+            yield from self._association_items(run.spec, to_type, {i: [] for i in ids})
 
     def reconcile_count(self, run: ObjectRun) -> Iterator[Any]:
         """Search's total against what the warehouse will hold after this run; on a difference,
@@ -110,7 +108,7 @@ class HubSpotDeletions:
                 rows.append(record_row(record, spec, run.properties))
             if rows:
                 run.progress.add(len(rows))
-                yield dlt.mark.with_hints(rows, run.hints, create_table_variant=True)
+                yield from run.table.add(rows)
 
     def association_sweep(self, run: ObjectRun) -> Iterator[Any]:
         """Re-read the associations of every record the warehouse holds live; load those that
@@ -128,7 +126,7 @@ class HubSpotDeletions:
                 fresh = {k: v for k, v in found.items() if set(v) != stored.get(k, set())}
                 changed += len(fresh)
                 if fresh:
-                    yield self._association_rows(spec, to_type, fresh)
+                    yield from self._association_items(spec, to_type, fresh)
             log.info("hubspot: %s->%s sweep: %d of %d records changed", spec.object_type,
                      to_type, changed, len(ids))
 

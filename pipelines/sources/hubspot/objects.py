@@ -112,7 +112,7 @@ class ObjectRun:
 
     spec: ObjectSpec
     properties: list[str]
-    hints: Any
+    table: Any  # rows.RecordTable: the record table's hints and Arrow schema
     cursor: OverlapCursor
     progress: Progress
     emitted: dict[str, set[str]] = field(default_factory=dict)  # to type -> from ids loaded

@@ -5,15 +5,25 @@
   merge absorbed the record).
 - Associations: one row per from-record with its to-ids in a nested table, so re-reading a
   record replaces its whole association set (an empty list clears it).
+
+Both go to dlt as Arrow tables (``tables.py``): the same tables as dicts would give, without
+dlt's row-by-row normalize step.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import dlt
 
 from pipelines.sources.hubspot.objects import MERGED_IDS_PROPERTY, SINGULAR, ObjectSpec, id_order
+from pipelines.sources.hubspot.tables import (
+    arrow_schema,
+    load_id,
+    root_table,
+    with_dlt_columns,
+)
 
 RECORD_FIELDS = {
     "id": {"data_type": "text", "nullable": False},
@@ -55,14 +65,6 @@ def vanished_row(stored: dict[str, Any], found_at: str) -> dict[str, Any]:
     return {**stored, "is_deleted": True, "deleted_at": found_at, "merged_into": None}
 
 
-def association_rows(spec: ObjectSpec, to_type: str,
-                     found: dict[str, list[str]]) -> list[dict[str, Any]]:
-    """One row per from-record: its id, its type and the list of associated ids."""
-    from_col, to_col = f"{SINGULAR[spec.object_type]}_id", f"{SINGULAR[to_type]}_ids"
-    return [{from_col: from_id, "object_type": spec.object_type, to_col: to_ids}
-            for from_id, to_ids in sorted(found.items(), key=lambda kv: id_order(kv[0]))]
-
-
 def association_columns(spec: ObjectSpec, to_type: str) -> tuple[str, str]:
     """(from-id column, nested to-ids column) of an association table."""
     return f"{SINGULAR[spec.object_type]}_id", f"{SINGULAR[to_type]}_ids"
@@ -79,17 +81,50 @@ def declared_properties(specs: list[ObjectSpec]) -> dict[str, list[str]]:
     return out
 
 
-def record_hints(table: str, properties: list[str], disposition: Any):
-    """Hints for a record table: every property a text column, merged on ``id``."""
-    columns = {**RECORD_FIELDS, **{p: {"data_type": "text"} for p in properties}}
-    return dlt.mark.make_hints(table_name=table, primary_key="id", columns=columns,
-                               write_disposition=disposition)
+class RecordTable:
+    """A record table's hints and Arrow schema: every property a text column, merged on ``id``.
+
+    Rows are handed to dlt in tables of ``BATCH_ROWS``: dlt computes and validates a table
+    schema for every hinted item (about 15 ms), which a table per page of 100 records made a
+    third of a limits-off run.
+    """
+
+    BATCH_ROWS = 5_000
+
+    def __init__(self, table: str, properties: list[str], disposition: Any):
+        columns = with_dlt_columns({**RECORD_FIELDS, **{p: {"data_type": "text"} for p in properties}})
+        self.hints = dlt.mark.make_hints(table_name=table, primary_key="id", columns=columns,
+                                         write_disposition=disposition)
+        self.schema = arrow_schema(columns)
+        self.pending: list[dict[str, Any]] = []
+
+    def add(self, rows: list[dict[str, Any]]) -> Iterator[Any]:
+        """Keep ``rows``; a full batch goes to dlt."""
+        self.pending += rows
+        if len(self.pending) >= self.BATCH_ROWS:
+            yield from self.flush()
+
+    def flush(self) -> Iterator[Any]:
+        """The rows kept so far, as one Arrow table for dlt with this table's hints."""
+        if self.pending:
+            rows, self.pending = self.pending, []
+            yield dlt.mark.with_hints(root_table(rows, self.schema, load_id()), self.hints,
+                                      create_table_variant=True)
 
 
-def association_hints(spec: ObjectSpec, to_type: str, disposition: Any):
-    """Hints for an association table, merged on the from-id."""
-    from_col, _ = association_columns(spec, to_type)
+def association_items(spec: ObjectSpec, to_type: str, found: dict[str, list[str]],
+                      disposition: Any) -> list[Any]:
+    """An association table's rows: one per from-record, its to-ids in a nested table.
+
+    These stay dicts: dlt makes nested tables only in its normalize step (a nested table
+    written as Arrow cannot name its resource), and a merge must replace a from-record's
+    whole set, which takes dlt's own parent links.
+    """
+    from_col, to_col = association_columns(spec, to_type)
+    rows = [{from_col: from_id, "object_type": spec.object_type, to_col: to_ids}
+            for from_id, to_ids in sorted(found.items(), key=lambda kv: id_order(kv[0]))]
     columns = {from_col: {"data_type": "text", "nullable": False},
                "object_type": {"data_type": "text"}}
-    return dlt.mark.make_hints(table_name=spec.associations[to_type], primary_key=from_col,
-                               columns=columns, write_disposition=disposition)
+    return [dlt.mark.with_hints(rows, dlt.mark.make_hints(
+        table_name=spec.associations[to_type], primary_key=from_col, columns=columns,
+        write_disposition=disposition), create_table_variant=True)]

@@ -34,6 +34,7 @@ from pipelines.runtime.context import RunContext, run_context
 from pipelines.runtime.dates import day_start, mark_swept, run_start, sweep_due
 from pipelines.runtime.errors import ConfigurationError
 from pipelines.runtime.overlap import OverlapCursor, fingerprint
+from pipelines.runtime.prefetch import prefetched
 from pipelines.runtime.progress import Progress
 from pipelines.sources.hubspot.client import MAX_BATCH_INPUTS, HubSpotClient, MissingScopes
 from pipelines.sources.hubspot.deletions import HubSpotDeletions
@@ -42,11 +43,10 @@ from pipelines.sources.hubspot.objects_check import check_objects_file
 from pipelines.sources.hubspot.paths import DEFAULT_API_VERSION
 from pipelines.sources.hubspot.rows import (
     RECORD_FIELDS,
-    association_hints,
-    association_rows,
+    RecordTable,
+    association_items,
     declared_properties,
     merged_ids,
-    record_hints,
     record_row,
 )
 from pipelines.sources.hubspot.search import record_at
@@ -105,11 +105,12 @@ class HubSpotSync(HubSpotDeletions):
         cursor = OverlapCursor(state, overlap=self.lookback, start=self.start,
                                full_refresh=self.full_refresh, label=f"hubspot {spec.object_type}")
         columns = [*properties, *self.declared.get(spec.table, ())]
-        run = ObjectRun(spec, properties, record_hints(spec.table, columns, self.disposition()),
+        run = ObjectRun(spec, properties, RecordTable(spec.table, columns, self.disposition()),
                         cursor, Progress(f"hubspot {spec.object_type}"),
                         emitted={to: set() for to in spec.associations})
         listing = self.full_refresh or not cursor.has_cursor
-        for page in self._changed_pages(run, listing):
+        # the next page is read while this one's rows and associations are made
+        for page in prefetched(self._changed_pages(run, listing), name="prp-hubspot-pages"):
             yield from self._load_page(run, page)
         yield from self._associations(run, run.pending)
         run.pending = []
@@ -120,6 +121,7 @@ class HubSpotSync(HubSpotDeletions):
             if self.count_check:  # on the sweep's schedule: a quiet run reads only the data
                 yield from self.reconcile_count(run)
             mark_swept(state, datetime.now(UTC), key="last_sweep")
+        yield from run.table.flush()  # every row handed to dlt before the cursor moves
         run.progress.done()
         cursor.commit()
 
@@ -157,7 +159,7 @@ class HubSpotSync(HubSpotDeletions):
                 survivors.append(record)
         if rows:
             run.progress.add(len(rows))
-            yield dlt.mark.with_hints(rows, run.hints, create_table_variant=True)
+            yield from run.table.add(rows)
         if survivors:
             yield from self.absorbed(run, survivors)
         while len(run.pending) >= self.batch:
@@ -188,12 +190,11 @@ class HubSpotSync(HubSpotDeletions):
             if found is None:
                 continue
             run.emitted[to_type].update(found)
-            yield self._association_rows(run.spec, to_type, found)
+            yield from self._association_items(run.spec, to_type, found)
 
-    def _association_rows(self, spec: ObjectSpec, to_type: str, found: dict[str, list[str]]):
-        return dlt.mark.with_hints(association_rows(spec, to_type, found),
-                                   association_hints(spec, to_type, self.disposition()),
-                                   create_table_variant=True)
+    def _association_items(self, spec: ObjectSpec, to_type: str,
+                           found: dict[str, list[str]]) -> list[Any]:
+        return association_items(spec, to_type, found, self.disposition())
 
 # helpers ----------------------------------------------------------------------------------
 def _scopes_text(exc: MissingScopes) -> str:

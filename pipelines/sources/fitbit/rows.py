@@ -19,16 +19,21 @@ RESTING_TABLE = "fitbit__resting_heart_rate"
 SLEEP_STAGES = ("DEEP", "LIGHT", "REM", "AWAKE", "ASLEEP", "RESTLESS")
 ACTIVITY_LEVELS = ("LIGHT", "MODERATE", "VIGOROUS")
 
-SLEEP_COLUMNS: dict[str, dict[str, Any]] = {
-    "sleep_id": {"data_type": "text", "nullable": False},
-    "sleep_type": {"data_type": "text"},
+# a session's interval: UTC, its own offsets, and the wall-clock times where it happened
+SESSION_TIME_COLUMNS: dict[str, dict[str, Any]] = {
     "start_time": {"data_type": "timestamp"},
     "end_time": {"data_type": "timestamp"},
     "start_utc_offset_seconds": {"data_type": "bigint"},
     "end_utc_offset_seconds": {"data_type": "bigint"},
-    # wall-clock times and the night's date where it was slept (the point's own offsets)
     "start_time_local": {"data_type": "timestamp", "timezone": False},
     "end_time_local": {"data_type": "timestamp", "timezone": False},
+}
+
+SLEEP_COLUMNS: dict[str, dict[str, Any]] = {
+    "sleep_id": {"data_type": "text", "nullable": False},
+    "sleep_type": {"data_type": "text"},
+    **SESSION_TIME_COLUMNS,
+    # the night's date where it was slept (the point's own offsets)
     "sleep_date": {"data_type": "date"},
     "is_main_sleep": {"data_type": "bool"},
     "is_nap": {"data_type": "bool"},

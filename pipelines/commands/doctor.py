@@ -4,7 +4,8 @@ For each registered source it resolves the secrets the way a run does (environme
 ``.dlt/secrets.toml``, then Secret Manager when ``[prp] secrets = "gcp"``) and runs the check its
 spec names: one authenticated request (a refused scope is named, a rotated refresh token is
 stored first, as in a run). The destination check opens the DuckDB file's directory, or reads
-both BigQuery datasets.
+both BigQuery datasets. When the weekly review's e-mail is configured, the SMTP server is
+reached and logged in to as a send would, without sending.
 
 A source none of whose secrets are set is not set up: its line says ``skip`` and how to connect
 it, and it fails nothing, since ``make run`` skips it too. Every line says what is wrong and what
@@ -92,10 +93,21 @@ def _check_bigquery(*datasets: str) -> str:
     return f"BigQuery datasets {', '.join(datasets)} in {project}"
 
 
+def check_email() -> str:
+    """The weekly review's SMTP server: reached, encrypted and logged in as a send would be."""
+    from pipelines.review.smtp import check_server, smtp_settings
+
+    return check_server(smtp_settings())
+
+
 def checks() -> dict[str, Callable[[], str]]:
-    """Every check by name: secrets, destination, then one per registered source."""
+    """Every check by name: secrets, destination, one per registered source, then the review's
+    e-mail when it is configured (off by default, so no line for it then)."""
+    from pipelines.review.smtp import email_configured
+
+    email = {"e-mail": check_email} if email_configured() else {}
     return {"secrets": check_secrets, "destination": check_destination,
-            **{spec.name: spec.doctor for spec in specs()}}
+            **{spec.name: spec.doctor for spec in specs()}, **email}
 
 
 def run_check(name: str, check: Callable[[], str]) -> Check:

@@ -16,9 +16,11 @@ message.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import smtplib
 import ssl
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -106,23 +108,36 @@ def tls_context(settings: SmtpSettings) -> ssl.SSLContext:
     return context
 
 
+def email_configured() -> bool:
+    """Whether e-mail is meant to be on: ``review.to`` or ``review.smtp.host`` is set (the rest
+    of the settings may still be missing; ``smtp_settings`` says what)."""
+    return bool(_secret("review.smtp.host") or _config("review.to"))
+
+
+@contextlib.contextmanager
+def _session(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
+    """A connection to the server, encrypted as configured and logged in when a user is set."""
+    context = tls_context(settings) if settings.security != "none" else None
+    if settings.security == "tls":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port,
+                                                timeout=settings.timeout, context=context)
+    else:
+        client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+    with client:
+        client.ehlo()
+        if settings.security == "starttls":
+            client.starttls(context=context)
+            client.ehlo()
+        if settings.user:
+            client.login(settings.user, settings.password)
+        yield client
+
+
 def send_message(settings: SmtpSettings, message: EmailMessage) -> None:
     """Deliver ``message``; any failure raises ``PipelineError`` naming the server, never the
     password."""
-    context = tls_context(settings) if settings.security != "none" else None
     try:
-        if settings.security == "tls":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port,
-                                                    timeout=settings.timeout, context=context)
-        else:
-            client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
-        with client:
-            client.ehlo()
-            if settings.security == "starttls":
-                client.starttls(context=context)
-                client.ehlo()
-            if settings.user:
-                client.login(settings.user, settings.password)
+        with _session(settings) as client:
             refused = client.send_message(message, settings.sender, list(settings.recipients))
     except (smtplib.SMTPException, OSError) as exc:
         raise PipelineError(f"the weekly review was not sent through {settings.server}: "
@@ -130,6 +145,26 @@ def send_message(settings: SmtpSettings, message: EmailMessage) -> None:
     if refused:
         log.warning("review: the server refused %d of %d recipients", len(refused),
                     len(settings.recipients))
+
+
+def check_server(settings: SmtpSettings) -> str:
+    """Connect, encrypt and log in as a send would, without sending; what was checked, in one
+    line. A refused login is a configuration problem; a server that cannot be reached or
+    refuses TLS raises ``PipelineError``."""
+    try:
+        with _session(settings) as client:
+            client.noop()
+    except smtplib.SMTPAuthenticationError as exc:
+        raise ConfigurationError(f"the SMTP server {settings.server} refused the login of "
+                                 f"review.smtp.user {settings.user!r}: {_reason(exc)}; check "
+                                 "review.smtp.user and review.smtp.password") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise PipelineError(f"the SMTP server {settings.server} cannot be used: "
+                            f"{type(exc).__name__}: {_reason(exc)}") from None
+    login = f", logged in as {settings.user}" if settings.user else ", no login"
+    count = len(settings.recipients)
+    return (f"the weekly review goes through {settings.server}{login}, from {settings.sender} "
+            f"to {count} recipient{'s' if count != 1 else ''}")
 
 
 def _reason(exc: Exception) -> str:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import ipaddress
 import re
 import shutil
 import ssl
@@ -24,39 +23,13 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tests.conftest import isolate_project
-from tests.smtp_inbox import PASSWORD, Inbox, free_port
+from tests.smtp_inbox import PASSWORD, Inbox, free_port, self_signed_certificate
 
 pytestmark = pytest.mark.integration
 
 ANALYTICS = "dev_analytics"
 SENDER = "review@prp.example"
 RECIPIENT = "me@prp.example"
-
-
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    """A self-signed certificate for 127.0.0.1, made now (cert file, key file)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    # OpenSSL checks validity on the machine's real clock, the test process may run on a shifted
-    # one (make test-calendar): a span that holds on both
-    valid_from, valid_to = dt.datetime(2000, 1, 1, tzinfo=dt.UTC), dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(valid_from).not_valid_after(valid_to)
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_file, key_file = folder / "smtp-cert.pem", folder / "smtp-key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_file, key_file
 
 
 @pytest.fixture
@@ -230,7 +203,7 @@ def test_no_contact_address_under_the_cloud_policy(demo_warehouse, work, smtp_se
 def test_sent_over_tls_with_login(demo_warehouse, work, inbox, monkeypatch, capsys, caplog, security):
     """A server with a certificate made now, trusted through review.smtp.ca_file; the password
     travels only inside TLS (the server refuses AUTH before it) and is never printed."""
-    cert, key = _certificate(work)
+    cert, key = self_signed_certificate(work)
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_context.load_cert_chain(cert, key)
     # on implicit TLS aiosmtpd does not know its session is encrypted, so it cannot require it

@@ -111,9 +111,14 @@ def checks() -> dict[str, Callable[[], str]]:
 
 
 def run_check(name: str, check: Callable[[], str]) -> Check:
-    """One check, its failure turned into a line a person can act on."""
+    """One check, its failure turned into a line a person can act on. Its requests retry
+    twice, briefly: a service that is down is a FAIL line in seconds, not after a run's minutes
+    of retrying."""
+    from pipelines.runtime.http import quick_answers
+
     try:
-        return Check(name, True, check())
+        with quick_answers():
+            return Check(name, True, check())
     except ConfigurationError as exc:
         return Check(name, False, str(exc), 2)
     except ConfigFieldMissingException as exc:

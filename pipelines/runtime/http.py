@@ -9,6 +9,8 @@ errors are the project's own, with a message a person can act on.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import email.utils
 import functools
 import logging
@@ -37,6 +39,27 @@ log = logging.getLogger("prp.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 529})
 _COUNTING = threading.Lock()  # request and retry counts, from any thread
+
+
+@dataclass(frozen=True)
+class RetryCap:
+    retries: int
+    wait_seconds: float
+
+
+# set by ``quick_answers``: a check a person waits on retries little, a run retries fully
+_RETRY_CAP: contextvars.ContextVar[RetryCap | None] = contextvars.ContextVar("retry_cap", default=None)
+
+
+@contextlib.contextmanager
+def quick_answers(retries: int = 2, wait_seconds: float = 5.0) -> Iterator[None]:
+    """Requests in this block retry at most ``retries`` times and wait at most ``wait_seconds``
+    between tries (``prp doctor``: an API that is down is said in seconds, not minutes)."""
+    token = _RETRY_CAP.set(RetryCap(retries, wait_seconds))
+    try:
+        yield
+    finally:
+        _RETRY_CAP.reset(token)
 
 
 class ApiError(PipelineError):
@@ -271,7 +294,9 @@ class PacedSession(requests.Session):
         path = urlsplit(request.url or "").path
         last_problem = "no attempt made"
         response: requests.Response | None = None
-        for attempt in range(self.max_retries + 1):
+        cap = _RETRY_CAP.get()
+        max_retries = self.max_retries if cap is None else min(self.max_retries, cap.retries)
+        for attempt in range(max_retries + 1):
             self.pacer.wait()
             with _COUNTING:  # sessions are shared by threads that read ahead (prefetch)
                 self.metrics.requests[self.api] += 1
@@ -292,17 +317,19 @@ class PacedSession(requests.Session):
                     last_problem = "malformed JSON in the response"
                 else:
                     return response
-            if attempt == self.max_retries:
+            if attempt == max_retries:
                 break
             delay = self._wait_for_retry(response, attempt)
+            if cap is not None:
+                delay = min(delay, cap.wait_seconds)
             with _COUNTING:
                 self.metrics.retries[self.api] += 1
             log.info("%s: %s %s: %s, retrying in %.1fs (attempt %d of %d)", self.api,
-                     request.method, path, last_problem, delay, attempt + 1, self.max_retries)
+                     request.method, path, last_problem, delay, attempt + 1, max_retries)
             self.pacer.hold(delay)
         raise ApiError(self.api, request.method or "?", path,
                        response.status_code if response is not None else None,
-                       f"gave up after {self.max_retries} retries: {last_problem}")
+                       f"gave up after {max_retries} retries: {last_problem}")
 
     def _apply_pace_hint(self, response: requests.Response) -> None:
         if self.window_hint is not None and isinstance(self.pacer, WindowPacer):

@@ -110,3 +110,13 @@ def test_no_secret_value_is_printed(project_dir, box, capsys):
     text = "\n".join(checks.values())
     for value in (box.app("hubspot").token, box.app("notion").token, *box.app("google").oauth.issued()):
         assert value not in text
+
+
+def test_a_service_that_is_down_fails_after_two_quick_retries(project_dir, start, capsys):
+    """A run retries a failing API for minutes; the doctor tries three times, briefly."""
+    box = start(apis=("google",))
+    box.inject("google:server_error:20:/token")
+    code, checks = doctor(capsys)
+    assert code == 1, checks
+    assert checks["fitbit"].startswith("FAIL") and "gave up after 2 retries" in checks["fitbit"]
+    assert box.app("google").requests_to("POST /token") == 3

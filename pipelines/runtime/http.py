@@ -45,6 +45,7 @@ _COUNTING = threading.Lock()  # request and retry counts, from any thread
 class RetryCap:
     retries: int
     wait_seconds: float
+    timeout_seconds: float
 
 
 # set by ``quick_answers``: a check a person waits on retries little, a run retries fully
@@ -52,10 +53,12 @@ _RETRY_CAP: contextvars.ContextVar[RetryCap | None] = contextvars.ContextVar("re
 
 
 @contextlib.contextmanager
-def quick_answers(retries: int = 2, wait_seconds: float = 5.0) -> Iterator[None]:
-    """Requests in this block retry at most ``retries`` times and wait at most ``wait_seconds``
-    between tries (``prp doctor``: an API that is down is said in seconds, not minutes)."""
-    token = _RETRY_CAP.set(RetryCap(retries, wait_seconds))
+def quick_answers(retries: int = 2, wait_seconds: float = 5.0,
+                  timeout_seconds: float = 20.0) -> Iterator[None]:
+    """Requests in this block retry at most ``retries`` times, wait at most ``wait_seconds``
+    between tries and ``timeout_seconds`` for an answer (``prp doctor``: an API that is down
+    is said in seconds, not minutes)."""
+    token = _RETRY_CAP.set(RetryCap(retries, wait_seconds, timeout_seconds))
     try:
         yield
     finally:
@@ -283,6 +286,9 @@ class PacedSession(requests.Session):
         hooks, request.hooks = request.hooks, {"response": []}
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.timeout
+        cap = _RETRY_CAP.get()
+        if cap is not None and isinstance(kwargs["timeout"], int | float):
+            kwargs["timeout"] = min(kwargs["timeout"], cap.timeout_seconds)
         try:
             response = self._send_with_retries(request, **kwargs)
         finally:

@@ -3,7 +3,8 @@
 The small profile of the sandbox is loaded by the real pipelines into DuckDB with the cloud
 policy forced (``PRP__PRIVACY=cloud``); then every raw and mart table, every file dlt left on
 disk (load packages, state) and every log line is scanned for the sandbox truth's e-mail
-addresses, phone numbers, engagement bodies and subjects, and Notion rich-text values.
+addresses, phone numbers, engagement bodies and subjects, Notion rich-text values and the notes
+a person typed with a Fitbit workout or weigh-in.
 """
 
 from __future__ import annotations
@@ -50,9 +51,12 @@ def _needles(box) -> dict[str, set[str]]:
         for prop in ws.data_sources[page.data_source_id].properties.values():
             if prop.type == "rich_text" and page.values.get(prop.id):
                 rich.add(str(page.values[prop.id]))
+    health = box.app("google").data  # what the person typed with a workout or a weigh-in
+    typed = {entry.notes for day in health.days.values()
+             for entry in (*day.health.exercises, *day.health.samples) if entry.notes}
     return {"emails": {r.properties["email"] for r in contacts if r.properties.get("email")},
             "phones": {r.properties["phone"] for r in contacts if r.properties.get("phone")},
-            "bodies": bodies, "rich_text": rich}
+            "bodies": bodies, "rich_text": rich, "fitbit_notes": typed}
 
 
 def _found(text: str, needles: dict[str, set[str]]) -> dict[str, list[str]]:

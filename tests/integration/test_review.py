@@ -159,6 +159,61 @@ def test_the_review_arrives_with_both_parts_and_the_marts_figures(demo_warehouse
     assert 'href="https://me.github.io/personal-reporting-pipelines/"' in parts["text/html"]
 
 
+def _streak_changes(warehouse: Path, start: dt.date, end: dt.date) -> tuple[list[str], list[str]]:
+    """Streaks gained and broken in the week, by SQL over ``fct_habit_periods``, written as the
+    review writes them, longest first: a run is consecutive periods on target with no gap; a
+    streak is gained when the run at the week's end is longer than the one alive when it began,
+    broken when the run alive when it began did not last through the week's periods."""
+    units = {"daily": "day", "weekly": "week", "monthly": "month"}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        habits = con.execute(f"""
+            with ordered as (
+                select *, case when is_target_met and lag(is_target_met) over w
+                                    and lag(period_end) over w + interval 1 day = period_start
+                               then 0 else 1 end as starts_run
+                from {ANALYTICS}.fct_habit_periods
+                window w as (partition by habit_id order by period_start)
+            ), runs as (
+                select *, sum(starts_run) over (partition by habit_id order by period_start) as run_id
+                from ordered
+            ), lengths as (
+                select *, case when is_target_met then row_number() over (
+                    partition by habit_id, run_id order by period_start) else 0 end as run_length
+                from runs
+            )
+            select arg_max(habit_name, period_start), arg_max(period, period_start),
+                   coalesce(arg_max(run_length, period_start) filter (where period_end < ?), 0),
+                   coalesce(arg_max(run_length, period_start) filter (where period_end <= ?), 0),
+                   count(*) filter (where period_end between ? and ?)
+            from lengths group by habit_id""", [start, end, start, end]).fetchall()
+    gained, broken = [], []
+    for name, period, before, after, in_week in habits:
+        unit = units[period]
+        if not in_week:
+            continue
+        if before and after < before + in_week:
+            broken.append((-before, name, f"{name} (after {before} {unit}{'s' if before != 1 else ''})"))
+        elif after > before:
+            gained.append((-after, name, f"{name} (now {after} {unit}{'s' if after != 1 else ''})"))
+    return [text for *_, text in sorted(gained)], [text for *_, text in sorted(broken)]
+
+
+def test_streaks_gained_and_broken_equal_the_marts(demo_warehouse, work):
+    label, start, end = _week(demo_warehouse)
+    assert _review("--week", label) == 0
+    markdown = plain((work / "data" / "report" / f"review-{label}.md").read_text())
+    habits = next(line for line in markdown.splitlines() if "habits on target in the week" in line)
+    gained, broken = _streak_changes(work / "warehouse.duckdb", start, end)
+    assert gained or broken, "the demo week changes no streak: nothing compared"
+    for found, said, none in ((gained, "streaks gained: ", "no streak gained"),
+                              (broken, "broken: ", "none broken")):
+        if not found:
+            assert none in habits, habits
+            continue
+        listed = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+        assert said + listed in habits, (listed, habits)
+
+
 def test_a_week_is_sent_once_unless_forced(demo_warehouse, work, smtp_server, inbox, monkeypatch, caplog):
     _use_plain_server(monkeypatch, smtp_server)
     label, _, _ = _week(demo_warehouse)

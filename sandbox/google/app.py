@@ -198,14 +198,15 @@ class HealthApp(App):
                                                   self.modes.rollup_max_days))
 
 
-def create_app(profile: str, seed: int, clock: Clock) -> HealthApp:
-    """The Google Health stand-in with a seeded user, an OAuth client and one refresh token."""
+def create_app(profile: str, seed: int, clock: Clock, scale: int = 1) -> HealthApp:
+    """The Google Health stand-in with a seeded user (``scale`` times the profile's days of
+    history), an OAuth client and one refresh token."""
     rng = random.Random(f"{seed}:oauth")
     client_id = f"{rng.randrange(10**11, 10**12)}-sandbox{seed}.apps.googleusercontent.com"
     alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     client_secret = "GOCSPX-" + "".join(rng.choice(alphabet) for _ in range(28))
     oauth = OAuthServer(clock, client_id, client_secret)
-    app = HealthApp(HealthData(profile, seed, clock), oauth, oauth.new_refresh_token())
+    app = HealthApp(HealthData(profile, seed, clock, scale=scale), oauth, oauth.new_refresh_token())
     return app
 
 

@@ -13,7 +13,11 @@ for each one.
 
 from __future__ import annotations
 
+import argparse
+import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +110,32 @@ def table(series: dict[str, Any]) -> str:
     lines.append(f"  time per row, largest size / 1x: {series['time_per_row_vs_first']}; "
                  f"CPU per row (pipeline + sandbox): {series['cpu_per_row_vs_first']}")
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The series alone (``make bench`` runs it too): prints the table and the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", default="heavy", choices=["small", "demo", "heavy"])
+    parser.add_argument("--sources", nargs="*", default=list(SCALED_SOURCES))
+    parser.add_argument("--scales", nargs="*", type=int, default=list(SCALES))
+    parser.add_argument("--format", help="loader file format (default: the project's own)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--output", type=Path, help="also write the JSON here")
+    args = parser.parse_args(argv)
+    root = Path(tempfile.mkdtemp(prefix="prp-bench-scale-"))
+    try:
+        series = scale_series(args.profile, args.seed, args.sources, root, args.format,
+                              tuple(args.scales))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    text = json.dumps(series, indent=2)
+    print(table(series))
+    print(text)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

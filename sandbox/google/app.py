@@ -58,6 +58,7 @@ class HealthApp(App):
         self.limit = SlidingWindowLimit(300, 60.0)
         self.send_retry_after = False  # whether Google sends Retry-After on 429 is unverified
         self.empty_pages = 0  # the next N list pages come back empty but with a token
+        self.snapshots = listing.Snapshots()  # a listing's later pages reuse its first scan
         self.calls: Counter[tuple[str, str]] = Counter()  # (method, data type) -> requests
         self.rejected = 0  # 429 answers sent (faults and the per-user limit)
         # called with each authorised /v4/ request before it is answered (test probes)
@@ -189,7 +190,7 @@ class HealthApp(App):
         if self.empty_pages > 0:
             self.empty_pages -= 1
             return Response(200, listing.empty_page(query))
-        return Response(200, listing.list_page(self.data, query))
+        return Response(200, listing.list_page(self.data, query, self.snapshots))
 
     def daily_roll_up(self, request: Request) -> Response:
         data_type = request.params["dataType"]

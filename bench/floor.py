@@ -7,7 +7,7 @@ floor is a breakdown by component so it says what it includes:
   discovery calls (with Notion's schema read per data source when search lists title-only
   schemas, as from version 2026-12-01), the archive partition (Notion's ``is_archived`` query,
   HubSpot's ``archived=true`` list), the association batches, Notion's property-item reads for
-  lists cut at 25 references, Google's per-type roll-up chunks.
+  lists cut at 25 references, Google's per-type roll-up chunks and one list per daily type.
 - ``checks``: requests the configuration asks for on top (Notion's trash sweep, HubSpot's count
   check and its objects-file check when the file changed). They are reported apart;
   ``min_requests`` is ``data`` + ``checks``.
@@ -35,7 +35,13 @@ HUBSPOT_LIST_PAGE = 100      # GET /crm/objects/2026-09/{type}
 HUBSPOT_BATCH = 1000         # association batch read inputs
 GOOGLE_SESSION_PAGE = 25     # sleep sessions per reconcile page
 GOOGLE_LIST_PAGE = 10000     # data points per list page
-ROLLUP_TYPES = ("steps", "distance", "floors", "active-minutes", "total-calories")
+# read by dailyRollUp: daily activity, then heart-rate zones
+ROLLUP_TYPES = ("steps", "distance", "floors", "active-minutes", "total-calories",
+                "time-in-heart-rate-zone", "active-zone-minutes")
+# read by list, besides the resting heart rate: the daily vitals, then the weigh-ins
+VITAL_TYPES = ("daily-heart-rate-variability", "daily-oxygen-saturation", "daily-respiratory-rate",
+               "daily-sleep-temperature-derivations", "daily-vo2-max")
+WEIGH_IN_TYPES = ("weight", "body-fat")
 
 # Each API's published limit: name -> [requests, seconds], and where it is published.
 DOCUMENTED_LIMITS: dict[str, dict[str, list[float]]] = {
@@ -144,16 +150,23 @@ def hubspot_floor(truth: dict[str, Any], count_check: bool = True,
 
 def fitbit_floor(truth: dict[str, Any], initial_date: date = date(2020, 1, 1),
                  lookback_days: int = 7) -> dict[str, Any]:
-    """Google Health: token, settings, profile; sleep pages, resting days, roll-up chunks."""
+    """Google Health: token, settings, profile; sleep and exercise pages, one list per daily
+    type and weigh-in type, roll-up chunks."""
     first = max(date.fromisoformat(truth["first_day"]), initial_date)
     days = (date.fromisoformat(truth["today"]) - first).days + 1
     per_request = truth["rollup_days_per_request"]
+    points = truth["list_points"]
     full = {"token + settings + profile": 3,
             "sleep reconcile pages": pages(truth["sleep_sessions"], GOOGLE_SESSION_PAGE),
             "resting heart rate pages": pages(truth["resting_days"], GOOGLE_LIST_PAGE),
+            "daily vitals pages": sum(pages(points[t], GOOGLE_LIST_PAGE) for t in VITAL_TYPES),
+            "exercise pages": pages(truth["exercises"], GOOGLE_SESSION_PAGE),
+            "weigh-in pages": sum(pages(points[t], GOOGLE_LIST_PAGE) for t in WEIGH_IN_TYPES),
             "roll-up chunks": sum(math.ceil(days / per_request[t]) for t in ROLLUP_TYPES)}
     window = lookback_days + 1  # the look-back plus today
     no_change = {"token + settings": 2, "sleep reconcile pages": 1, "resting heart rate pages": 1,
+                 "daily vitals pages": len(VITAL_TYPES), "exercise pages": 1,
+                 "weigh-in pages": len(WEIGH_IN_TYPES),
                  "roll-up chunks": sum(math.ceil(window / per_request[t]) for t in ROLLUP_TYPES)}
     return {"full": {"data": full, "checks": {}}, "no_change": {"data": no_change, "checks": {}},
             "days": days}

@@ -1,19 +1,23 @@
 """The volume series: a profile at 1x, 2x and 4x its volume, full syncs with the limits off.
 
-The sandbox generates ``scale`` times the profile's data (Notion: as many times the days of
-history; HubSpot: as many records of each type and their associations). Google Health's
-stand-in has no such switch, so the series covers the sources that offer it
-(``SCALED_SOURCES``). Each size gets its own sandbox process and warehouse; the first day the
-sources read from is moved back so the longer history loads whole.
+The sandbox generates ``scale`` times the profile's data (Notion and Google Health: as many times
+the days of history; HubSpot: as many records of each type and their associations). Each size
+gets its own sandbox process and warehouse; the first day the sources read from is moved back
+so the longer history loads whole.
 
 Per size and source: wall time, rows, time per row, peak RSS of the pipeline process, its CPU
 time and the sandbox's. The targets: peak RSS under 500 MB at every size, and time per row at
-the largest size within 1.2x of 1x (time grows no faster than the rows).
+the largest size within 1.2x of 1x (time grows no faster than the rows), over all sources and
+for each one.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +25,14 @@ from bench.measure import Workspace
 from bench.sandbox_proc import SandboxProcess
 
 SCALES = (1, 2, 4)
-SCALED_SOURCES = {"notion": "notion", "hubspot": "hubspot"}
+SCALED_SOURCES = {"notion": "notion", "hubspot": "hubspot", "fitbit": "google"}
 RSS_LIMIT_MB = 500
 PER_ROW_SLACK = 1.2
-# every record of the longest history loads (4x Notion's heavy profile reaches back 12 years)
+# every record of the longest history loads (4x Notion's heavy profile reaches back 12 years,
+# Google Health's 16: Fitbit reads from the later of this and the account's membership start)
 FROM_THE_START = {"SOURCES__NOTION__INITIAL_DATE": "2000-01-01",
-                  "SOURCES__HUBSPOT__INITIAL_DATE": "2000-01-01"}
+                  "SOURCES__HUBSPOT__INITIAL_DATE": "2000-01-01",
+                  "SOURCES__FITBIT__INITIAL_DATE": "2000-01-01"}
 
 
 def _one_size(profile: str, seed: int, scale: int, sources: list[str], root: Path,
@@ -56,7 +62,6 @@ def scale_series(profile: str, seed: int, sources: list[str], root: Path,
     sources = [s for s in sources if s in SCALED_SOURCES]
     sizes = {f"{k}x": _one_size(profile, seed, k, sources, root, fmt) for k in scales}
     return {"profile": profile, "scales": list(scales), "sources": sources,
-            "not_scaled": "fitbit: the Google Health stand-in has no volume switch",
             "sizes": sizes, **judge(sizes)}
 
 
@@ -78,19 +83,23 @@ def judge(sizes: dict[str, dict[str, Any]]) -> dict[str, Any]:
         return cpu / max(1, sum(r["rows"] for r in runs))
 
     peak = max((r["peak_rss_mb"] for size in sizes.values() for r in size.values()), default=0)
+    per_row_target = f"time per row at {last} <= {PER_ROW_SLACK}x {first}"
+    # over all sources, and each on its own (a fast source must not hide a slow one)
+    per_row_ratios = {per_row_target: growth["all"]} | {
+        f"{per_row_target}, {source}": ratio for source, ratio in growth.items() if source != "all"}
     return {"time_per_row_vs_first": growth,
             "cpu_per_row_vs_first": round(cpu_per_row(last) / cpu_per_row(first), 3)
             if sizes[first] and cpu_per_row(first) else None,
             "peak_rss_mb": peak,
             "targets": {
                 f"scale series peak RSS < {RSS_LIMIT_MB} MB": [peak, peak < RSS_LIMIT_MB],
-                f"time per row at {last} <= {PER_ROW_SLACK}x {first}": [
-                    growth["all"], (growth["all"] or 99) <= PER_ROW_SLACK]}}
+                **{name: [ratio, (ratio or 99) <= PER_ROW_SLACK]
+                   for name, ratio in per_row_ratios.items()}}}
 
 
 def table(series: dict[str, Any]) -> str:
     """A readable summary of the series."""
-    lines = [f"volume series ({series['profile']} profile, limits off; {series['not_scaled']}):",
+    lines = [f"volume series ({series['profile']} profile, limits off):",
              f"  {'size':<6}{'source':<9}{'rows':>10}{'wall s':>9}{'us/row':>9}{'RSS MB':>9}"
              f"{'cpu s':>8}{'sandbox cpu s':>15}"]
     for size, runs in series["sizes"].items():
@@ -101,3 +110,32 @@ def table(series: dict[str, Any]) -> str:
     lines.append(f"  time per row, largest size / 1x: {series['time_per_row_vs_first']}; "
                  f"CPU per row (pipeline + sandbox): {series['cpu_per_row_vs_first']}")
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The series alone (``make bench`` runs it too): prints the table and the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", default="heavy", choices=["small", "demo", "heavy"])
+    parser.add_argument("--sources", nargs="*", default=list(SCALED_SOURCES))
+    parser.add_argument("--scales", nargs="*", type=int, default=list(SCALES))
+    parser.add_argument("--format", help="loader file format (default: the project's own)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--output", type=Path, help="also write the JSON here")
+    args = parser.parse_args(argv)
+    root = Path(tempfile.mkdtemp(prefix="prp-bench-scale-"))
+    try:
+        series = scale_series(args.profile, args.seed, args.sources, root, args.format,
+                              tuple(args.scales))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    text = json.dumps(series, indent=2)
+    print(table(series))
+    print(text)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -53,7 +53,9 @@ def hubspot_truth(app: Any) -> dict[str, Any]:
 
 
 def google_truth(app: Any) -> dict[str, Any]:
-    """Days of history, sleep sessions, resting-heart-rate days and each roll-up's range cap."""
+    """Days of history, sleep sessions, resting-heart-rate days, workouts, the points of each
+    other listed type and each roll-up's range cap."""
+    from sandbox.google.health import DAILY_VITALS, SAMPLE_TYPES
     from sandbox.google.rollup import ROLLUP_TYPES, SHORT_RANGE_TYPES, max_range_days
 
     data = app.data
@@ -65,6 +67,9 @@ def google_truth(app: Any) -> dict[str, Any]:
     return {"first_day": data.first_day.isoformat(), "today": today.isoformat(),
             "sleep_sessions": len(data.truth_sleep_sessions()),
             "resting_days": len(data.truth_resting_heart_rate()),
+            "exercises": len(data.visible_exercises()),
+            "list_points": {**{t: len(data.visible_daily(t)) for t in DAILY_VITALS},
+                            **{t: len(data.visible_samples(t)) for t in SAMPLE_TYPES}},
             "rollup_days_per_request": per_request}
 
 

@@ -99,7 +99,7 @@ def start_sandbox(profile: str = "small", seed: int = 7, apis: tuple[str, ...] |
 
     ``rate_limits=False`` lifts the published limits and tells the clients to stop pacing:
     for tests that check data, not pacing. ``scale`` multiplies the profile's volume (the
-    benchmark's series; Notion and HubSpot offer it).
+    benchmark's series; Notion, HubSpot and Google Health offer it).
     """
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; one of {PROFILES}")

@@ -1,8 +1,9 @@
 """Google Health API v4 (Fitbit data since the legacy Fitbit Web API was shut down) + Google OAuth.
 
-``create_app(profile, seed, clock)`` returns a ``HealthApp`` (see ``app.py``) serving, on one
-loopback origin, the Health API paths under ``/v4/``, the token endpoint ``/token`` and the
-authorization endpoint ``/o/oauth2/v2/auth``. ``app.env(url)`` gives the ``SOURCES__FITBIT__*``
+``create_app(profile, seed, clock, scale=1)`` returns a ``HealthApp`` (see ``app.py``; ``scale``
+multiplies the profile's days of history) serving, on one loopback origin, the Health API paths
+under ``/v4/``, the token endpoint ``/token`` and the authorization endpoint
+``/o/oauth2/v2/auth``. ``app.env(url)`` gives the ``SOURCES__FITBIT__*``
 variables that point the pipeline at it (base and token URLs, authorization URL, client id
 and secret, a valid refresh token).
 

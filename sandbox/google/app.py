@@ -58,6 +58,7 @@ class HealthApp(App):
         self.limit = SlidingWindowLimit(300, 60.0)
         self.send_retry_after = False  # whether Google sends Retry-After on 429 is unverified
         self.empty_pages = 0  # the next N list pages come back empty but with a token
+        self.snapshots = listing.Snapshots()  # a listing's later pages reuse its first scan
         self.calls: Counter[tuple[str, str]] = Counter()  # (method, data type) -> requests
         self.rejected = 0  # 429 answers sent (faults and the per-user limit)
         # called with each authorised /v4/ request before it is answered (test probes)
@@ -189,7 +190,7 @@ class HealthApp(App):
         if self.empty_pages > 0:
             self.empty_pages -= 1
             return Response(200, listing.empty_page(query))
-        return Response(200, listing.list_page(self.data, query))
+        return Response(200, listing.list_page(self.data, query, self.snapshots))
 
     def daily_roll_up(self, request: Request) -> Response:
         data_type = request.params["dataType"]
@@ -198,14 +199,15 @@ class HealthApp(App):
                                                   self.modes.rollup_max_days))
 
 
-def create_app(profile: str, seed: int, clock: Clock) -> HealthApp:
-    """The Google Health stand-in with a seeded user, an OAuth client and one refresh token."""
+def create_app(profile: str, seed: int, clock: Clock, scale: int = 1) -> HealthApp:
+    """The Google Health stand-in with a seeded user (``scale`` times the profile's days of
+    history), an OAuth client and one refresh token."""
     rng = random.Random(f"{seed}:oauth")
     client_id = f"{rng.randrange(10**11, 10**12)}-sandbox{seed}.apps.googleusercontent.com"
     alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     client_secret = "GOCSPX-" + "".join(rng.choice(alphabet) for _ in range(28))
     oauth = OAuthServer(clock, client_id, client_secret)
-    app = HealthApp(HealthData(profile, seed, clock), oauth, oauth.new_refresh_token())
+    app = HealthApp(HealthData(profile, seed, clock, scale=scale), oauth, oauth.new_refresh_token())
     return app
 
 

@@ -164,13 +164,16 @@ class Trip:
 class HealthData(HealthMeasurements):
     """The user's data: generated lazily per local day up to the clock's today."""
 
-    def __init__(self, profile: str, seed: int, clock: Clock, time_zone: str = "Europe/London"):
+    def __init__(self, profile: str, seed: int, clock: Clock, time_zone: str = "Europe/London",
+                 scale: int = 1):
         self.seed = seed
         self.clock = clock
         self.time_zone = time_zone
         self.zone = ZoneInfo(time_zone)
         self.health_user_id = str(random.Random(f"{seed}:user").randrange(10**17, 10**18))
-        self.first_day = self.today() - timedelta(days=HISTORY_DAYS[profile] - 1)
+        # ``scale``: the benchmark's volume series, as many times the days of history (the API
+        # documents no limit on how far back it serves data)
+        self.first_day = self.today() - timedelta(days=HISTORY_DAYS[profile] * scale - 1)
         trip_start = self.today() - timedelta(days=TRIP_DAYS_AGO)
         self.trips: list[Trip] = [
             Trip(trip_start, trip_start + timedelta(days=TRIP_LENGTH - 1), TRIP_ZONE)]

@@ -5,16 +5,19 @@ points in order.
 ``reconcile`` merges the sources into one stream (one session per night), its points carry
 ``dataPointName`` instead of ``name`` and no ``dataSource``, and it takes ``dataSourceFamily``
 for every type (``list`` refuses it for sleep). Only ``list`` documents its order (newest first);
-``reconcile`` pages come in the order ``modes.reconcile_order`` says.
+``reconcile`` pages come in the order ``modes.reconcile_order`` says. ``Snapshots`` keeps what
+a listing's first page matched, so its later pages do not scan the whole history again.
 """
 
 from __future__ import annotations
 
 import random
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sandbox.google.data import DATA_TYPES, HealthData
@@ -35,6 +38,7 @@ from sandbox.google.render import (
 from sandbox.server import Request
 
 LIST_PAGE_DEFAULT, LIST_PAGE_MAX, SESSION_PAGE_MAX = 1440, 10000, 25
+SNAPSHOTS_KEPT = 32  # listings whose later pages can be served from their first page's scan
 FAMILY = re.compile(r"^users/[^/]+/dataSourceFamilies/"
                     r"(all-sources|google-wearables|google-sources|self-sources)$")
 
@@ -98,10 +102,11 @@ def empty_page(query: ListQuery) -> dict[str, Any]:
     return {"nextPageToken": encode_token(query.offset, query.query_key)}
 
 
-def list_page(data: HealthData, query: ListQuery) -> dict[str, Any]:
+def list_page(data: HealthData, query: ListQuery,
+              snapshots: Snapshots | None = None) -> dict[str, Any]:
     """One page of the matching points, in the query's order (``list``: newest first)."""
-    visible = [] if query.self_sources else items(data, query)
-    matching = ordered([i for i in visible if query.predicate(i)], query)
+    matching = (snapshots.matching(data, query) if snapshots is not None
+                else matching_items(data, query))
     page = matching[query.offset:query.offset + query.page_size]
     if not page:
         return {}  # an exhausted listing answers with an empty object
@@ -111,6 +116,41 @@ def list_page(data: HealthData, query: ListQuery) -> dict[str, Any]:
     if len(page) == query.page_size:
         body["nextPageToken"] = encode_token(query.offset + query.page_size, query.query_key)
     return body
+
+
+def matching_items(data: HealthData, query: ListQuery) -> list[tuple]:
+    """Every visible point the query matches, in its order (a scan of the whole history)."""
+    visible = [] if query.self_sources else items(data, query)
+    return ordered([i for i in visible if query.predicate(i)], query)
+
+
+class Snapshots:
+    """What each listing's first page matched, for its later pages.
+
+    Scanning the history for every page made a listing's cost grow with the square of the
+    history (a sleep backfill reads it 25 sessions a page). A first page (no token) always scans
+    afresh, and so does any page once the clock has moved: data changed between runs is seen
+    by the next listing. Points render when served, so an edit to a listed point shows.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[tuple, tuple[datetime, list[tuple]]] = OrderedDict()
+
+    def matching(self, data: HealthData, query: ListQuery) -> list[tuple]:
+        now = data.now()
+        key = (query.query_key, query.order, query.second_device)  # the modes change it too
+        with self._lock:
+            kept = self._kept.get(key)
+        if query.offset and kept is not None and kept[0] == now:
+            return kept[1]
+        found = matching_items(data, query)
+        with self._lock:
+            self._kept[key] = (now, found)
+            self._kept.move_to_end(key)
+            while len(self._kept) > SNAPSHOTS_KEPT:
+                self._kept.popitem(last=False)
+        return found
 
 
 def ordered(matching: list[tuple], query: ListQuery) -> list[tuple]:

@@ -259,6 +259,20 @@ def test_demo_profile_backfill(project_dir, start):
     assert len(loaded_activity(project_dir)) > 300
 
 
+def test_a_scaled_sandbox_serves_that_many_times_the_history_and_a_backfill_loads_it_all(
+        project_dir, monkeypatch):
+    """The benchmark's volume series: ``scale=3`` is three times the small profile's 40 days."""
+    with start_sandbox(apis=("google",), rate_limits=False, scale=3) as box:
+        for key, value in box.env().items():
+            monkeypatch.setenv(key, value)
+        app = box.app("google")
+        assert (app.data.today() - app.data.first_day).days + 1 == 3 * 40
+        refresh_fitbit()
+        assert_matches_truth(project_dir, app)
+        assert min(loaded_activity(project_dir)) == app.data.first_day
+        assert data_calls(app) == backfill_calls(app)
+
+
 def _days_with_main_sleep(app, days: list[date]) -> list[date]:
     return [d for d in days if any(s.main_sleep for s in app.data.sessions_ending_on(d))
             and app.data.truth_resting_heart_rate().get(d)]

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from sandbox import start_sandbox
+from sandbox.google import listing
 from sandbox.ratelimit import SlidingWindowLimit
 
 pytestmark = pytest.mark.integration
@@ -447,6 +448,30 @@ def test_reconcile_states_no_order_and_pages_in_the_mode_s(google, api):
     assert orders["oldest_first"] == sorted(orders["oldest_first"])
     assert orders["newest_first"] == orders["oldest_first"][::-1]
     assert orders["shuffled"] not in (orders["oldest_first"], orders["newest_first"])
+
+
+def test_a_listing_scans_the_history_once_however_many_pages_it_takes(box, google, api,
+                                                                     monkeypatch):
+    """A scan of the whole history for every page made serving a backfill grow with the square
+    of the history; a listing's later pages reuse what its first page matched."""
+    scans = []
+    scan = listing.items
+    monkeypatch.setattr(listing, "items",
+                        lambda data, query: scans.append(query.data_type) or scan(data, query))
+    path = f"{USER}/dataTypes/sleep/dataPoints:reconcile"
+    first = all_pages(api, path)
+    assert len(first) > 25 and scans == ["sleep"]  # two pages or more, one scan
+    # the next listing scans afresh: an edit between runs shows
+    google.data.delete_sleep(google.data.today() - timedelta(days=3))
+    second = all_pages(api, path)
+    assert len(second) == len(first) - 1 and len(scans) == 2
+    assert sorted(p["dataPointName"] for p in second) == sorted(
+        s["id"] for s in google.data.truth_sleep_sessions())
+    # once the clock moves, a later page scans again (what is visible may have changed)
+    token = api("GET", path).json()["nextPageToken"]
+    box.clock.advance(minutes=1)
+    assert api("GET", path, params={"pageToken": token}).status_code == 200
+    assert len(scans) == 4
 
 
 def test_item10_trip_nights_carry_their_own_offset(google, api):

@@ -76,13 +76,17 @@ def test_hubspot_floor_uses_the_configured_objects_and_association_pairs(tmp_pat
 
 def test_fitbit_floor_chunks_roll_ups_by_each_types_range():
     truth = {"first_day": "2026-01-01", "today": "2026-04-10", "sleep_sessions": 120, "resting_days": 95,
+             "exercises": 50, "list_points": dict.fromkeys(floor.VITAL_TYPES + floor.WEIGH_IN_TYPES, 90),
              "rollup_days_per_request": {"steps": 90, "distance": 90, "floors": 14,
-                                         "active-minutes": 14, "total-calories": 14}}
+                                         "active-minutes": 14, "total-calories": 14,
+                                         "time-in-heart-rate-zone": 90, "active-zone-minutes": 90}}
     found = floor.fitbit_floor(truth)
     assert found["days"] == 100
     assert found["full"]["data"] == {"token + settings + profile": 3, "sleep reconcile pages": 5,
-                                     "resting heart rate pages": 1, "roll-up chunks": 2 + 2 + 8 * 3}
-    assert floor.total(found["no_change"]) == 2 + 1 + 1 + 5
+                                     "resting heart rate pages": 1, "daily vitals pages": 5,
+                                     "exercise pages": 2, "weigh-in pages": 2,
+                                     "roll-up chunks": 2 + 2 + 8 * 3 + 2 + 2}
+    assert floor.total(found["no_change"]) == 2 + 1 + 1 + 5 + 1 + 2 + 7
 
 
 def test_hubspot_floor_reads_the_pipelines_own_objects_file_by_default():

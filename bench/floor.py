@@ -151,7 +151,8 @@ def hubspot_floor(truth: dict[str, Any], count_check: bool = True,
 def fitbit_floor(truth: dict[str, Any], initial_date: date = date(2020, 1, 1),
                  lookback_days: int = 7) -> dict[str, Any]:
     """Google Health: token, settings, profile; sleep and exercise pages, one list per daily
-    type and weigh-in type, roll-up chunks."""
+    type and weigh-in type, roll-up chunks. A run with nothing new reads the look-back window,
+    and every sleep page where sleep refuses its end-time filter."""
     first = max(date.fromisoformat(truth["first_day"]), initial_date)
     days = (date.fromisoformat(truth["today"]) - first).days + 1
     per_request = truth["rollup_days_per_request"]
@@ -164,7 +165,13 @@ def fitbit_floor(truth: dict[str, Any], initial_date: date = date(2020, 1, 1),
             "weigh-in pages": sum(pages(points[t], GOOGLE_LIST_PAGE) for t in WEIGH_IN_TYPES),
             "roll-up chunks": sum(math.ceil(days / per_request[t]) for t in ROLLUP_TYPES)}
     window = lookback_days + 1  # the look-back plus today
-    no_change = {"token + settings": 2, "sleep reconcile pages": 1, "resting heart rate pages": 1,
+    # sleep's end-time filter refused (as the live API was seen to): reconcile states no order,
+    # so every run reads every page, after the one request that finds the filter refused
+    refused = 0 if truth.get("sleep_filter_accepted", True) else 1
+    full["sleep reconcile pages"] += refused
+    sleep_no_change = 1 if not refused else refused + pages(truth["sleep_sessions"], GOOGLE_SESSION_PAGE)
+    no_change = {"token + settings": 2, "sleep reconcile pages": sleep_no_change,
+                 "resting heart rate pages": 1,
                  "daily vitals pages": len(VITAL_TYPES), "exercise pages": 1,
                  "weigh-in pages": len(WEIGH_IN_TYPES),
                  "roll-up chunks": sum(math.ceil(window / per_request[t]) for t in ROLLUP_TYPES)}

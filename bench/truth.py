@@ -53,8 +53,10 @@ def hubspot_truth(app: Any) -> dict[str, Any]:
 
 
 def google_truth(app: Any) -> dict[str, Any]:
-    """Days of history, sleep sessions, resting-heart-rate days, workouts, the points of each
-    other listed type and each roll-up's range cap."""
+    """Days of history, sleep sessions (and whether sleep takes its end-time filter),
+    resting-heart-rate days, workouts, the points of each other listed type and each roll-up's
+    range cap."""
+    from sandbox.google.filters import allowed_members
     from sandbox.google.health import DAILY_VITALS, SAMPLE_TYPES
     from sandbox.google.rollup import ROLLUP_TYPES, SHORT_RANGE_TYPES, max_range_days
 
@@ -66,6 +68,8 @@ def google_truth(app: Any) -> dict[str, Any]:
     today: date = data.today()
     return {"first_day": data.first_day.isoformat(), "today": today.isoformat(),
             "sleep_sessions": len(data.truth_sleep_sessions()),
+            # the live API was seen refusing every sleep filter (the stand-in's default rules)
+            "sleep_filter_accepted": bool(allowed_members("sleep", app.filter_mode)),
             "resting_days": len(data.truth_resting_heart_rate()),
             "exercises": len(data.visible_exercises()),
             "list_points": {**{t: len(data.visible_daily(t)) for t in DAILY_VITALS},

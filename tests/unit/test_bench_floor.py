@@ -88,6 +88,12 @@ def test_fitbit_floor_chunks_roll_ups_by_each_types_range():
                                      "roll-up chunks": 2 + 2 + 8 * 3 + 2 + 2}
     assert floor.total(found["no_change"]) == 2 + 1 + 1 + 5 + 1 + 2 + 7
 
+    # where sleep refuses its end-time filter, every run reads every sleep page after asking
+    refused = floor.fitbit_floor({**truth, "sleep_filter_accepted": False})
+    assert refused["full"]["data"]["sleep reconcile pages"] == 1 + 5
+    assert refused["no_change"]["data"]["sleep reconcile pages"] == 1 + 5
+    assert floor.total(refused["no_change"]) == floor.total(found["no_change"]) + 5
+
 
 def test_hubspot_floor_reads_the_pipelines_own_objects_file_by_default():
     types, pairs = floor.hubspot_pairs()

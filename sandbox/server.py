@@ -17,6 +17,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+try:  # dlt's own dependency: encodes a page of records several times faster than json
+    import orjson
+except ImportError:  # pragma: no cover - the standard library does the same, slower
+    orjson = None
+
 from sandbox.faults import FaultPlan
 from sandbox.faults import control as faults_control
 from sandbox.ratelimit import SlidingWindowLimit
@@ -56,7 +61,14 @@ class Response:
     def encoded(self) -> bytes:
         if self.raw is not None:
             return self.raw
-        return b"" if self.body is None else json.dumps(self.body).encode()
+        if self.body is None:
+            return b""
+        if orjson is not None:
+            try:
+                return orjson.dumps(self.body, option=orjson.OPT_NON_STR_KEYS)
+            except TypeError:  # what orjson refuses (a huge integer) json still writes
+                pass
+        return json.dumps(self.body).encode()
 
 
 Handler = Callable[[Request], Response]

@@ -27,13 +27,10 @@ SEARCH = "POST /crm/objects/{version}/{object_type}/search"
 LIST = "GET /crm/objects/{version}/{object_type}"
 BATCH = "POST /crm/associations/{version}/{from_type}/{to_type}/batch/read"
 PROPERTIES = "GET /crm/properties/{version}/{object_type}"
-ASSOCIATION_TABLES = {  # (from, to) -> (raw table, from column, nested table)
-    ("engagements", "contacts"): ("hubspot__engagement_contacts", "engagement_id",
-                                  "hubspot__engagement_contacts__contact_ids"),
-    ("engagements", "companies"): ("hubspot__engagement_companies", "engagement_id",
-                                   "hubspot__engagement_companies__company_ids"),
-    ("contacts", "companies"): ("hubspot__contact_companies", "contact_id",
-                                "hubspot__contact_companies__company_ids"),
+ASSOCIATION_TABLES = {  # (from, to) -> (raw table, from column, to column): a row per pair
+    ("engagements", "contacts"): ("hubspot__engagement_contacts", "engagement_id", "contact_id"),
+    ("engagements", "companies"): ("hubspot__engagement_companies", "engagement_id", "company_id"),
+    ("contacts", "companies"): ("hubspot__contact_companies", "contact_id", "company_id"),
 }
 
 
@@ -134,9 +131,9 @@ def live_ids(db, table):
 
 def raw_pairs(db, from_type, to_type):
     """Associations in raw between records that raw holds as live."""
-    table, column, nested = ASSOCIATION_TABLES[(from_type, to_type)]
-    found = set(rows(db, f"select p.{column}, c.value from {RAW}.{table} p "
-                         f"join {RAW}.{nested} c on c._dlt_parent_id = p._dlt_id"))
+    table, column, to_column = ASSOCIATION_TABLES[(from_type, to_type)]
+    found = set(rows(db, f"select {column}, {to_column} from {RAW}.{table} "
+                         f"where {to_column} is not null"))
     from_live = live_ids(db, "hubspot__engagements" if from_type == "engagements"
                          else f"hubspot__{from_type}")
     to_live = live_ids(db, f"hubspot__{to_type}")
@@ -172,10 +169,8 @@ def test_full_load_matches_the_truth_with_few_association_requests(first_load):
     assert app.counts[SEARCH] == 0
     # a contact's engagements and companies as the truth computes them
     contact = sorted(crm.live_ids("contacts"), key=int)[0]
-    stored = {r[0] for r in rows(project_dir, f"select p.engagement_id from {RAW}."
-                                 "hubspot__engagement_contacts p join "
-                                 f"{RAW}.hubspot__engagement_contacts__contact_ids c on "
-                                 f"c._dlt_parent_id = p._dlt_id where c.value = '{contact}'")}
+    stored = {r[0] for r in rows(project_dir, f"select engagement_id from {RAW}."
+                                 f"hubspot__engagement_contacts where contact_id = '{contact}'")}
     assert stored == {e[0] for e in crm.contact_engagements(contact)}
 
 
@@ -426,11 +421,9 @@ def test_item6_merged_contacts_and_companies_are_marked_deleted(project_dir, box
                             f"{RAW}.hubspot__contacts where id = '{merged}'")
     assert new == [(False, emails[primary], f"{primary};{secondary}")]  # the primary's values
     # the old contacts' association sets are cleared, not left pointing at their companies
-    _, column, nested = ASSOCIATION_TABLES[("contacts", "companies")]
-    left = rows(project_dir, f"select c.value from {RAW}.hubspot__contact_companies p join "
-                             f"{RAW}.{nested} c on c._dlt_parent_id = p._dlt_id "
-                             f"where p.{column} in ('{primary}', '{secondary}')")
-    assert left == []
+    left = rows(project_dir, f"select company_id from {RAW}.hubspot__contact_companies "
+                             f"where contact_id in ('{primary}', '{secondary}')")
+    assert left == [(None,), (None,)]
     # a second run finds nothing more to mark
     clock.advance(minutes=1)
     assert refresh_hubspot().prp_summary.total_rows == 0

@@ -116,6 +116,7 @@ class ObjectRun:
     cursor: OverlapCursor
     progress: Progress
     emitted: dict[str, set[str]] = field(default_factory=dict)  # to type -> from ids loaded
+    links: dict[str, Any] = field(default_factory=dict)  # to type -> rows.AssociationTable
     gone: set[str] = field(default_factory=set)  # archived or absorbed during this run
     loaded: set[str] = field(default_factory=set)  # live records loaded during this run
     pending: list[str] = field(default_factory=list)  # ids whose associations are due

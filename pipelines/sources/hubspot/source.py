@@ -37,14 +37,14 @@ from pipelines.runtime.overlap import OverlapCursor, fingerprint
 from pipelines.runtime.prefetch import prefetched
 from pipelines.runtime.progress import Progress
 from pipelines.sources.hubspot.client import MAX_BATCH_INPUTS, HubSpotClient, MissingScopes
-from pipelines.sources.hubspot.deletions import HubSpotDeletions
+from pipelines.sources.hubspot.deletions import HubSpotDeletions, associations_stored
 from pipelines.sources.hubspot.objects import OBJECTS_FILE, ObjectRun, ObjectSpec, load_objects
 from pipelines.sources.hubspot.objects_check import check_objects_file
 from pipelines.sources.hubspot.paths import DEFAULT_API_VERSION
 from pipelines.sources.hubspot.rows import (
     RECORD_FIELDS,
+    AssociationTable,
     RecordTable,
-    association_items,
     declared_properties,
     merged_ids,
     record_row,
@@ -107,6 +107,8 @@ class HubSpotSync(HubSpotDeletions):
         columns = [*properties, *self.declared.get(spec.table, ())]
         run = ObjectRun(spec, properties, RecordTable(spec.table, columns, self.disposition()),
                         cursor, Progress(f"hubspot {spec.object_type}"),
+                        links={to: AssociationTable(spec, to, self.disposition())
+                               for to in spec.associations},
                         emitted={to: set() for to in spec.associations})
         listing = self.full_refresh or not cursor.has_cursor
         # the next page is read while this one's rows and associations are made
@@ -114,7 +116,8 @@ class HubSpotSync(HubSpotDeletions):
             yield from self._load_page(run, page)
         yield from self._associations(run, run.pending)
         run.pending = []
-        if listing or sweep_due(state, self.sweep_hours, datetime.now(UTC), key="last_sweep"):
+        if listing or sweep_due(state, self.sweep_hours, datetime.now(UTC), key="last_sweep") \
+                or not associations_stored(spec):
             yield from self.archived(run)
             if not listing:
                 yield from self.association_sweep(run)
@@ -122,6 +125,8 @@ class HubSpotSync(HubSpotDeletions):
                 yield from self.reconcile_count(run)
             mark_swept(state, datetime.now(UTC), key="last_sweep")
         yield from run.table.flush()  # every row handed to dlt before the cursor moves
+        for links in run.links.values():
+            yield from links.flush()
         run.progress.done()
         cursor.commit()
 
@@ -190,11 +195,7 @@ class HubSpotSync(HubSpotDeletions):
             if found is None:
                 continue
             run.emitted[to_type].update(found)
-            yield from self._association_items(run.spec, to_type, found)
-
-    def _association_items(self, spec: ObjectSpec, to_type: str,
-                           found: dict[str, list[str]]) -> list[Any]:
-        return association_items(spec, to_type, found, self.disposition())
+            yield from run.links[to_type].add(found)
 
 # helpers ----------------------------------------------------------------------------------
 def _scopes_text(exc: MissingScopes) -> str:

@@ -98,6 +98,13 @@ class App:
             if isinstance(value, SlidingWindowLimit):
                 value.enabled = enabled
 
+    def clear_rate_windows(self) -> None:
+        """Forget the requests every rate limit of this app has counted (as if a window had
+        passed since): a measurement repeated at once starts from a fresh window."""
+        for value in vars(self).values():
+            if isinstance(value, SlidingWindowLimit):
+                value.clear()
+
     def route(self, method: str, pattern: str, handler: Handler) -> None:
         """Register ``handler`` for ``method`` on a path pattern with ``{name}`` parameters."""
         regex = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+?)", pattern) + "$")

@@ -45,6 +45,11 @@ class Request:
 
     def json(self) -> Any:
         """The body as JSON; raises ``ValueError`` when it is not valid JSON."""
+        if orjson is not None:
+            try:
+                return orjson.loads(self.body or b"{}")
+            except ValueError:  # json decides (it reads NaN, UTF-16, huge integers)
+                pass
         return json.loads(self.body or b"{}")
 
     def form(self) -> dict[str, str]:

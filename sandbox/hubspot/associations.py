@@ -36,13 +36,14 @@ def batch_read(crm: Crm, from_type: str, to_type: str, inputs: list,
     started = iso(crm.now_ms())
     type_id = ASSOCIATION_TYPE_IDS.get((from_type, to_type), 1)
     results, missing = [], []
+    targets_by_id = crm.records[to_type]  # linked ids are ints: no parsing per target
     for item in inputs:
         raw_id = str(item.get("id", "")) if isinstance(item, dict) else str(item)
         source = crm.get(from_type, raw_id)
         targets = []
         if source is not None and not source.gone:  # merged-away ids read as unknown
             targets = [t for t in crm.linked_ids(from_type, source.id, to_type)
-                       if (r := crm.get(to_type, t)) is not None and not r.gone]
+                       if (r := targets_by_id.get(t)) is not None and not r.gone]
         if not targets:
             missing.append(raw_id)
             continue

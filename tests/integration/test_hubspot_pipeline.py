@@ -590,3 +590,40 @@ def test_item27_5_deletions_no_listing_shows_are_marked_deleted(project_dir, box
     n = {t: len(crm.live_ids(t)) for t in ("contacts", "notes")}
     # an id listing of the two types that differed, beside the eight archived listings
     assert app.counts[LIST] == 8 + math.ceil(n["contacts"] / 100) + math.ceil(n["notes"] / 100)
+
+
+def test_sets_stored_as_nested_lists_are_loaded_again_as_pairs_at_once(project_dir, box,
+                                                                       first_load, monkeypatch):
+    """A warehouse whose association table holds no to-id column (each set was a nested list
+    before sets became a row per pair) is swept on the next run, not the sweep's schedule:
+    every stored record's set lands again as pairs, so staging loses none of them."""
+    import dlt
+
+    from pipelines.runtime.settings import load_settings
+
+    app = box.app("hubspot")
+    first_load.restore()
+    table = "hubspot__contact_companies"
+    with duckdb.connect(str(project_dir / "warehouse.duckdb")) as db:  # the layout before
+        db.execute(f"delete from {RAW}.{table} where company_id is not null and _dlt_id not in "
+                   f"(select min(_dlt_id) from {RAW}.{table} group by contact_id)")
+        db.execute(f"alter table {RAW}.{table} drop column company_id")
+    pipeline = dlt.attach("prp_hubspot_dev", pipelines_dir=str(load_settings().state_dir))
+    schema = pipeline.default_schema
+    schema.tables[table]["columns"].pop("company_id")
+    pipeline.schemas.save_schema(schema)
+    assert raw_pairs_or_none(project_dir) is None
+
+    app.reset_counts()
+    app.association_inputs = 0
+    refresh_hubspot()  # nothing changed in HubSpot; the sweep is not due by its schedule
+    assert_matches_truth(project_dir, app.truth)
+    assert app.association_inputs >= len(app.truth.live_ids("contacts"))
+
+
+def raw_pairs_or_none(db):
+    """The contact-company pairs in raw, or None when the table has no company_id column."""
+    try:
+        return raw_pairs(db, "contacts", "companies")
+    except duckdb.BinderException:
+        return None

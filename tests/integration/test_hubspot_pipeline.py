@@ -611,6 +611,7 @@ def test_sets_stored_as_nested_lists_are_loaded_again_as_pairs_at_once(project_d
     pipeline = dlt.attach("prp_hubspot_dev", pipelines_dir=str(load_settings().state_dir))
     schema = pipeline.default_schema
     schema.tables[table]["columns"].pop("company_id")
+    schema.tables[table]["columns"]["contact_id"]["primary_key"] = True  # one row per contact
     pipeline.schemas.save_schema(schema)
     assert raw_pairs_or_none(project_dir) is None
 

@@ -127,7 +127,10 @@ class AssociationTable:
     def __init__(self, spec: ObjectSpec, to_type: str, disposition: Any):
         self.from_col, self.to_col = association_columns(spec, to_type)
         self.object_type = spec.object_type
-        columns = with_dlt_columns({self.from_col: {"data_type": "text", "nullable": False},
+        # not a primary key (sets stored as nested lists had it one): a key would keep one
+        # pair per from-id
+        columns = with_dlt_columns({self.from_col: {"data_type": "text", "nullable": False,
+                                                    "primary_key": False},
                                     "object_type": {"data_type": "text"},
                                     self.to_col: {"data_type": "text"}})
         if disposition == "merge":

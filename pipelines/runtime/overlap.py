@@ -21,10 +21,10 @@ except ImportError:  # pragma: no cover - dlt installs it on CPython
     orjson = None
 
 log = logging.getLogger("prp.overlap")
-# datetimes and subclasses through ``default=str``, as json does
+# datetimes and dataclasses through ``default=str``, as json does (subclasses of str, int and
+# dict are written as their base type by both)
 _ORJSON_OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
-                   | orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS
-                   if orjson is not None else 0)
+                   | orjson.OPT_PASSTHROUGH_DATACLASS if orjson is not None else 0)
 
 
 def fingerprint(value: Any) -> str:

@@ -33,10 +33,9 @@ HISTORY_TABLES = {
     "fitbit__activity_daily": (), "fitbit__resting_heart_rate": (), "fitbit__sleep": ("sleep_id",),
     "notion__pages": ("page_id",), "notion__property_values": ("page_id",),
     "hubspot__engagements": ("id", "hs_object_id"),
+    # a row per pair: the engagement's id suffixed, the contact or company it points at kept
     "hubspot__engagement_contacts": ("engagement_id",),
-    "hubspot__engagement_contacts__contact_ids": (),
     "hubspot__engagement_companies": ("engagement_id",),
-    "hubspot__engagement_companies__company_ids": (),
 }
 DLT_IDS = ("_dlt_id", "_dlt_parent_id", "_dlt_root_id")
 # the span of each source's history: (table, its date column)

@@ -37,6 +37,10 @@ def _serve(conn: Any, profile: str, seed: int, apis: tuple[str, ...], scale: int
             for app in apps.values():
                 app.set_rate_limits(bool(arg))
             conn.send(None)
+        elif command == "fresh":  # every rate window empty, as a window later
+            for app in apps.values():
+                app.clear_rate_windows()
+            conn.send(None)
         elif command == "cpu":  # CPU seconds the stand-ins have spent (answering requests)
             usage = resource.getrusage(resource.RUSAGE_SELF)
             conn.send(usage.ru_utime + usage.ru_stime)
@@ -83,6 +87,10 @@ class SandboxProcess:
 
     def set_rate_limits(self, enabled: bool) -> None:
         self._ask("limits", enabled)
+
+    def fresh_windows(self) -> None:
+        """Empty every stand-in's rate windows: the next run starts as a window later would."""
+        self._ask("fresh")
 
     def cpu_s(self) -> float:
         """CPU seconds the sandbox process has spent so far."""

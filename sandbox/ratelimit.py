@@ -30,6 +30,11 @@ class SlidingWindowLimit:
             self._hits.append(now)
             return None
 
+    def clear(self) -> None:
+        """Forget every request counted: a window later, as far as this limit can tell."""
+        with self._lock:
+            self._hits.clear()
+
     def remaining(self) -> int:
         now = time.monotonic()
         with self._lock:

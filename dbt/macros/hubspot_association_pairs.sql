@@ -1,8 +1,8 @@
 {#-
     HubSpot associations from one object to another, one row per pair, both ends live.
-    dlt loads each association table as one row per record plus a nested table of the
-    associated ids (``<table>__<to>_ids``); archived records on either end drop out through
-    the staging models of the two objects.
+    dlt loads each association table as one row per pair (a record with none has one row
+    without a to-id); archived records on either end drop out through the staging models of
+    the two objects.
 -#}
 {% macro hubspot_association_pairs(from_object, to_object) %}
 {%- set plural = {'contact': 'contacts', 'company': 'companies', 'engagement': 'engagements'} -%}
@@ -11,15 +11,9 @@
 {%- set table = 'hubspot__' ~ from_object ~ '_' ~ plural[to_object] -%}
 with
 
-associated_records as (
+associated as (
 
-    select * from {{ optional_source('hubspot', table, {from_id: 'text', '_dlt_id': 'text'}) }}
-
-),
-
-associated_ids as (
-
-    select * from {{ optional_source('hubspot', table ~ '__' ~ to_id ~ 's', {'value': 'text', '_dlt_parent_id': 'text'}) }}
+    select * from {{ optional_source('hubspot', table, {from_id: 'text', to_id: 'text'}) }}
 
 ),
 
@@ -38,11 +32,10 @@ live_to as (
 pairs as (
 
     select distinct
-        cast(associated_records.{{ from_id }} as {{ dbt.type_string() }}) as {{ from_id }},
-        cast(associated_ids.value as {{ dbt.type_string() }}) as {{ to_id }}
-    from associated_records
-    inner join associated_ids
-        on associated_records._dlt_id = associated_ids._dlt_parent_id
+        cast(associated.{{ from_id }} as {{ dbt.type_string() }}) as {{ from_id }},
+        cast(associated.{{ to_id }} as {{ dbt.type_string() }}) as {{ to_id }}
+    from associated
+    where associated.{{ to_id }} is not null
 
 ),
 

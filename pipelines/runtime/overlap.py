@@ -15,13 +15,35 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - dlt installs it on CPython
+    orjson = None
+
 log = logging.getLogger("prp.overlap")
+# datetimes and dataclasses through ``default=str``, as json does (subclasses of str, int and
+# dict are written as their base type by both)
+_ORJSON_OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+                   | orjson.OPT_PASSTHROUGH_DATACLASS if orjson is not None else 0)
 
 
 def fingerprint(value: Any) -> str:
     """A short, stable hash of any JSON-able value (key order does not matter)."""
-    body = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(body.encode()).hexdigest()[:16]
+    body = _orjson_text(value)
+    if body is None or not body.isascii():  # json escapes the rest (\u00e9): stamps as before
+        body = json.dumps(value, sort_keys=True, default=str, separators=(",", ":")).encode()
+    return hashlib.sha256(body).hexdigest()[:16]
+
+
+def _orjson_text(value: Any) -> bytes | None:
+    """``value`` as json writes it (sorted, compact, ``str`` of anything else), by orjson, a
+    few times faster (dlt's own dependency); ``None`` when it cannot."""
+    if orjson is None:
+        return None
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS)
+    except TypeError:  # a key that is not a string, an integer past 64 bits
+        return None
 
 
 def _parse(value: str) -> datetime:

@@ -74,6 +74,15 @@ def _select(table: str, columns: str, where: str, params: tuple, *, records: boo
         return []
 
 
+def stored_columns(table: str) -> set[str] | None:
+    """The columns the running pipeline's schema gives ``table``; ``None`` for a table it has
+    never loaded."""
+    pipeline = _running_pipeline()
+    if pipeline.default_schema_name is None or table not in pipeline.default_schema.tables:
+        return None
+    return set(pipeline.default_schema.tables[table].get("columns", {}))
+
+
 def stored_rows(table: str, columns: str, where: str = "", params: tuple = ()) -> list[tuple]:
     """``select <columns> from <table> [where ...]``; no rows when the table does not exist yet."""
     return _select(table, columns, where, params)

@@ -35,14 +35,17 @@ def batch_read(crm: Crm, from_type: str, to_type: str, inputs: list,
     without."""
     started = iso(crm.now_ms())
     type_id = ASSOCIATION_TYPE_IDS.get((from_type, to_type), 1)
+    # the same label on every pair: one list, written out for each (as the JSON is the same)
+    labels = [{"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": None}]
     results, missing = [], []
+    targets_by_id = crm.records[to_type]  # linked ids are ints: no parsing per target
     for item in inputs:
         raw_id = str(item.get("id", "")) if isinstance(item, dict) else str(item)
         source = crm.get(from_type, raw_id)
         targets = []
         if source is not None and not source.gone:  # merged-away ids read as unknown
             targets = [t for t in crm.linked_ids(from_type, source.id, to_type)
-                       if (r := crm.get(to_type, t)) is not None and not r.gone]
+                       if (r := targets_by_id.get(t)) is not None and not r.gone]
         if not targets:
             missing.append(raw_id)
             continue
@@ -50,9 +53,7 @@ def batch_read(crm: Crm, from_type: str, to_type: str, inputs: list,
         chunk = targets[start:start + MAX_ASSOCIATIONS_PER_ID]
         result: dict[str, Any] = {
             "from": {"id": raw_id},
-            "to": [{"toObjectId": t, "associationTypes": [
-                {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": None}]}
-                for t in chunk]}
+            "to": [{"toObjectId": t, "associationTypes": labels} for t in chunk]}
         if start + MAX_ASSOCIATIONS_PER_ID < len(targets):
             result["paging"] = {"next": {"after": str(start + MAX_ASSOCIATIONS_PER_ID)}}
         results.append(result)

@@ -8,9 +8,10 @@ last-modified property with the sandbox clock and makes it visible to search onl
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sandbox.clock import Clock
 from sandbox.hubspot.schema import (
@@ -42,8 +43,10 @@ WORDS = ("catch up", "intro", "follow up", "coffee", "project", "proposal", "bir
 
 def iso(ms: int) -> str:
     """HubSpot's datetime string for epoch milliseconds (``2024-01-17T19:55:04.281Z``)."""
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + \
-        f"{ms % 1000:03d}Z"
+    seconds, millis = divmod(int(ms), 1000)
+    # a struct_time is several times cheaper than a datetime: every record rendered has
+    # three or more stamps
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{millis:03d}Z"
 
 
 def to_ms(when: datetime) -> int:

@@ -27,13 +27,10 @@ SEARCH = "POST /crm/objects/{version}/{object_type}/search"
 LIST = "GET /crm/objects/{version}/{object_type}"
 BATCH = "POST /crm/associations/{version}/{from_type}/{to_type}/batch/read"
 PROPERTIES = "GET /crm/properties/{version}/{object_type}"
-ASSOCIATION_TABLES = {  # (from, to) -> (raw table, from column, nested table)
-    ("engagements", "contacts"): ("hubspot__engagement_contacts", "engagement_id",
-                                  "hubspot__engagement_contacts__contact_ids"),
-    ("engagements", "companies"): ("hubspot__engagement_companies", "engagement_id",
-                                   "hubspot__engagement_companies__company_ids"),
-    ("contacts", "companies"): ("hubspot__contact_companies", "contact_id",
-                                "hubspot__contact_companies__company_ids"),
+ASSOCIATION_TABLES = {  # (from, to) -> (raw table, from column, to column): a row per pair
+    ("engagements", "contacts"): ("hubspot__engagement_contacts", "engagement_id", "contact_id"),
+    ("engagements", "companies"): ("hubspot__engagement_companies", "engagement_id", "company_id"),
+    ("contacts", "companies"): ("hubspot__contact_companies", "contact_id", "company_id"),
 }
 
 
@@ -134,9 +131,9 @@ def live_ids(db, table):
 
 def raw_pairs(db, from_type, to_type):
     """Associations in raw between records that raw holds as live."""
-    table, column, nested = ASSOCIATION_TABLES[(from_type, to_type)]
-    found = set(rows(db, f"select p.{column}, c.value from {RAW}.{table} p "
-                         f"join {RAW}.{nested} c on c._dlt_parent_id = p._dlt_id"))
+    table, column, to_column = ASSOCIATION_TABLES[(from_type, to_type)]
+    found = set(rows(db, f"select {column}, {to_column} from {RAW}.{table} "
+                         f"where {to_column} is not null"))
     from_live = live_ids(db, "hubspot__engagements" if from_type == "engagements"
                          else f"hubspot__{from_type}")
     to_live = live_ids(db, f"hubspot__{to_type}")
@@ -172,10 +169,8 @@ def test_full_load_matches_the_truth_with_few_association_requests(first_load):
     assert app.counts[SEARCH] == 0
     # a contact's engagements and companies as the truth computes them
     contact = sorted(crm.live_ids("contacts"), key=int)[0]
-    stored = {r[0] for r in rows(project_dir, f"select p.engagement_id from {RAW}."
-                                 "hubspot__engagement_contacts p join "
-                                 f"{RAW}.hubspot__engagement_contacts__contact_ids c on "
-                                 f"c._dlt_parent_id = p._dlt_id where c.value = '{contact}'")}
+    stored = {r[0] for r in rows(project_dir, f"select engagement_id from {RAW}."
+                                 f"hubspot__engagement_contacts where contact_id = '{contact}'")}
     assert stored == {e[0] for e in crm.contact_engagements(contact)}
 
 
@@ -426,11 +421,9 @@ def test_item6_merged_contacts_and_companies_are_marked_deleted(project_dir, box
                             f"{RAW}.hubspot__contacts where id = '{merged}'")
     assert new == [(False, emails[primary], f"{primary};{secondary}")]  # the primary's values
     # the old contacts' association sets are cleared, not left pointing at their companies
-    _, column, nested = ASSOCIATION_TABLES[("contacts", "companies")]
-    left = rows(project_dir, f"select c.value from {RAW}.hubspot__contact_companies p join "
-                             f"{RAW}.{nested} c on c._dlt_parent_id = p._dlt_id "
-                             f"where p.{column} in ('{primary}', '{secondary}')")
-    assert left == []
+    left = rows(project_dir, f"select company_id from {RAW}.hubspot__contact_companies "
+                             f"where contact_id in ('{primary}', '{secondary}')")
+    assert left == [(None,), (None,)]
     # a second run finds nothing more to mark
     clock.advance(minutes=1)
     assert refresh_hubspot().prp_summary.total_rows == 0
@@ -597,3 +590,41 @@ def test_item27_5_deletions_no_listing_shows_are_marked_deleted(project_dir, box
     n = {t: len(crm.live_ids(t)) for t in ("contacts", "notes")}
     # an id listing of the two types that differed, beside the eight archived listings
     assert app.counts[LIST] == 8 + math.ceil(n["contacts"] / 100) + math.ceil(n["notes"] / 100)
+
+
+def test_sets_stored_as_nested_lists_are_loaded_again_as_pairs_at_once(project_dir, box,
+                                                                       first_load, monkeypatch):
+    """A warehouse whose association table holds no to-id column (each set was a nested list
+    before sets became a row per pair) is swept on the next run, not the sweep's schedule:
+    every stored record's set lands again as pairs, so staging loses none of them."""
+    import dlt
+
+    from pipelines.runtime.settings import load_settings
+
+    app = box.app("hubspot")
+    first_load.restore()
+    table = "hubspot__contact_companies"
+    with duckdb.connect(str(project_dir / "warehouse.duckdb")) as db:  # the layout before
+        db.execute(f"delete from {RAW}.{table} where company_id is not null and _dlt_id not in "
+                   f"(select min(_dlt_id) from {RAW}.{table} group by contact_id)")
+        db.execute(f"alter table {RAW}.{table} drop column company_id")
+    pipeline = dlt.attach("prp_hubspot_dev", pipelines_dir=str(load_settings().state_dir))
+    schema = pipeline.default_schema
+    schema.tables[table]["columns"].pop("company_id")
+    schema.tables[table]["columns"]["contact_id"]["primary_key"] = True  # one row per contact
+    pipeline.schemas.save_schema(schema)
+    assert raw_pairs_or_none(project_dir) is None
+
+    app.reset_counts()
+    app.association_inputs = 0
+    refresh_hubspot()  # nothing changed in HubSpot; the sweep is not due by its schedule
+    assert_matches_truth(project_dir, app.truth)
+    assert app.association_inputs >= len(app.truth.live_ids("contacts"))
+
+
+def raw_pairs_or_none(db):
+    """The contact-company pairs in raw, or None when the table has no company_id column."""
+    try:
+        return raw_pairs(db, "contacts", "companies")
+    except duckdb.BinderException:
+        return None

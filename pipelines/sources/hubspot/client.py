@@ -255,9 +255,10 @@ class HubSpotClient:
             for result in page:
                 from_id = str((result.get("from") or {}).get("id"))
                 found.setdefault(from_id, []).extend(
-                    str(t.get("toObjectId")) for t in result.get("to", []))
+                    [str(t.get("toObjectId")) for t in result.get("to") or ()])
             _log_association_errors(page.response, from_type, to_type)
-        return {k: sorted(set(v), key=id_order) for k, v in found.items()}
+        # most records have one association or none: nothing to order or repeat
+        return {k: v if len(v) < 2 else sorted(set(v), key=id_order) for k, v in found.items()}
 
     def property_types(self, object_type: str) -> dict[str, str]:
         """Every (non-archived) property HubSpot lists for the type, name -> type (``datetime``,

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from pipelines.runtime.warehouse import qualified, stored_records, stored_rows, stored_values
+from pipelines.runtime.warehouse import stored_columns, stored_records, stored_rows, stored_values
 from pipelines.sources.hubspot.objects import ObjectRun, ObjectSpec, id_order
 from pipelines.sources.hubspot.rows import (
     absorbed_row,
@@ -69,7 +69,7 @@ class HubSpotDeletions:
         yield from run.table.add(rows)
         for to_type in run.spec.associations:  # a deleted record has no associations
             run.emitted[to_type].update(ids)
-            yield from self._association_items(run.spec, to_type, {i: [] for i in ids})
+            yield from run.links[to_type].add({i: [] for i in ids})
 
     def reconcile_count(self, run: ObjectRun) -> Iterator[Any]:
         """Search's total against what the warehouse will hold after this run; on a difference,
@@ -126,7 +126,7 @@ class HubSpotDeletions:
                 fresh = {k: v for k, v in found.items() if set(v) != stored.get(k, set())}
                 changed += len(fresh)
                 if fresh:
-                    yield from self._association_items(spec, to_type, fresh)
+                    yield from run.links[to_type].add(fresh)
             log.info("hubspot: %s->%s sweep: %d of %d records changed", spec.object_type,
                      to_type, changed, len(ids))
 
@@ -141,17 +141,25 @@ def stored_live_records(table: str, object_type: str, ids: list[str]) -> list[di
     return out
 
 
+def associations_stored(spec: ObjectSpec) -> bool:
+    """Whether no association table of ``spec`` holds sets as nested lists (as loaded before
+    pairs): when one does, the sweep is due now and loads every stored record's set again."""
+    for to_type in spec.associations:
+        columns = stored_columns(spec.associations[to_type])
+        if columns is not None and association_columns(spec, to_type)[1] not in columns:
+            return False
+    return True
+
+
 def stored_associations(spec: ObjectSpec, to_type: str) -> dict[str, set[str]]:
     """What the warehouse holds for one association table: from id -> to ids."""
-    table = spec.associations[to_type]
     from_col, to_col = association_columns(spec, to_type)
-    parents = dict(stored_rows(table, f"_dlt_id, {from_col}", "object_type = %s",
-                               (spec.object_type,)))
-    if not parents:
-        return {}
-    out: dict[str, set[str]] = {str(f): set() for f in parents.values()}
-    where = f"_dlt_parent_id in (select _dlt_id from {qualified(table)} where object_type = %s)"
-    for parent, value in stored_rows(f"{table}__{to_col}", "_dlt_parent_id, value", where,
-                                     (spec.object_type,)):
-        out[str(parents[parent])].add(str(value))
+    out: dict[str, set[str]] = {}
+    if to_col not in (stored_columns(spec.associations[to_type]) or ()):
+        return out  # never loaded, or sets stored as nested lists: every set loads as pairs
+    for from_id, to_id in stored_rows(spec.associations[to_type], f"{from_col}, {to_col}",
+                                      "object_type = %s", (spec.object_type,)):
+        found = out.setdefault(str(from_id), set())
+        if to_id is not None:  # a row without one: the set is empty
+            found.add(str(to_id))
     return out

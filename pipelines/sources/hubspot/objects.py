@@ -5,6 +5,7 @@ Each object type becomes an ``ObjectSpec``; the six engagement types share one t
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,8 @@ class ObjectRun:
     cursor: OverlapCursor
     progress: Progress
     emitted: dict[str, set[str]] = field(default_factory=dict)  # to type -> from ids loaded
+    links: dict[str, Any] = field(default_factory=dict)  # to type -> rows.AssociationTable
+    reads: deque = field(default_factory=deque)  # association reads in flight (futures)
     gone: set[str] = field(default_factory=set)  # archived or absorbed during this run
     loaded: set[str] = field(default_factory=set)  # live records loaded during this run
     pending: list[str] = field(default_factory=list)  # ids whose associations are due

@@ -3,11 +3,11 @@
 - Records: one text column per property plus ``id``, ``object_type``, ``created_at``,
   ``updated_at``, ``is_deleted``, ``deleted_at`` and ``merged_into`` (the survivor, when a
   merge absorbed the record).
-- Associations: one row per from-record with its to-ids in a nested table, so re-reading a
-  record replaces its whole association set (an empty list clears it).
+- Associations: one row per (from-record, to-record) pair, merged on the from-record's id
+  (``merge_key``, delete-insert): re-reading a record replaces its whole association set. A
+  record with none has one row with no to-id, so that an emptied set clears the old pairs.
 
-Both go to dlt as Arrow tables (``tables.py``): the same tables as dicts would give, without
-dlt's row-by-row normalize step.
+Both go to dlt as Arrow tables (``tables.py``), so dlt's row-by-row normalize step is skipped.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 import dlt
 
-from pipelines.sources.hubspot.objects import MERGED_IDS_PROPERTY, SINGULAR, ObjectSpec, id_order
+from pipelines.sources.hubspot.objects import MERGED_IDS_PROPERTY, SINGULAR, ObjectSpec
 from pipelines.sources.hubspot.tables import (
     arrow_schema,
     load_id,
@@ -66,8 +66,8 @@ def vanished_row(stored: dict[str, Any], found_at: str) -> dict[str, Any]:
 
 
 def association_columns(spec: ObjectSpec, to_type: str) -> tuple[str, str]:
-    """(from-id column, nested to-ids column) of an association table."""
-    return f"{SINGULAR[spec.object_type]}_id", f"{SINGULAR[to_type]}_ids"
+    """(from-id column, to-id column) of an association table."""
+    return f"{SINGULAR[spec.object_type]}_id", f"{SINGULAR[to_type]}_id"
 
 
 def declared_properties(specs: list[ObjectSpec]) -> dict[str, list[str]]:
@@ -112,19 +112,55 @@ class RecordTable:
                                       create_table_variant=True)
 
 
-def association_items(spec: ObjectSpec, to_type: str, found: dict[str, list[str]],
-                      disposition: Any) -> list[Any]:
-    """An association table's rows: one per from-record, its to-ids in a nested table.
+class AssociationTable:
+    """One association table of one object type: a row per pair, merged on the from-id.
 
-    These stay dicts: dlt makes nested tables only in its normalize step (a nested table
-    written as Arrow cannot name its resource), and a merge must replace a from-record's
-    whole set, which takes dlt's own parent links.
+    Sets are kept by from-id until ``BATCH_ROWS`` pairs are waiting (a set read again before
+    then replaces the one kept), then go to dlt as one Arrow table. The merge deletes every
+    stored row of the from-ids it loads before inserting theirs (dlt's delete-insert on
+    ``merge_key``), so a set read again replaces the stored one; an empty set is one row with
+    no to-id, which staging drops.
     """
-    from_col, to_col = association_columns(spec, to_type)
-    rows = [{from_col: from_id, "object_type": spec.object_type, to_col: to_ids}
-            for from_id, to_ids in sorted(found.items(), key=lambda kv: id_order(kv[0]))]
-    columns = {from_col: {"data_type": "text", "nullable": False},
-               "object_type": {"data_type": "text"}}
-    return [dlt.mark.with_hints(rows, dlt.mark.make_hints(
-        table_name=spec.associations[to_type], primary_key=from_col, columns=columns,
-        write_disposition=disposition), create_table_variant=True)]
+
+    BATCH_ROWS = 20_000
+
+    def __init__(self, spec: ObjectSpec, to_type: str, disposition: Any):
+        self.from_col, self.to_col = association_columns(spec, to_type)
+        self.object_type = spec.object_type
+        # not a primary key (sets stored as nested lists had it one): a key would keep one
+        # pair per from-id
+        columns = with_dlt_columns({self.from_col: {"data_type": "text", "nullable": False,
+                                                    "primary_key": False},
+                                    "object_type": {"data_type": "text"},
+                                    self.to_col: {"data_type": "text"}})
+        if disposition == "merge":
+            disposition = {"disposition": "merge", "strategy": "delete-insert"}
+        self.hints = dlt.mark.make_hints(table_name=spec.associations[to_type],
+                                         merge_key=self.from_col, columns=columns,
+                                         write_disposition=disposition)
+        self.schema = arrow_schema(columns)
+        self.pending: dict[str, list[str]] = {}
+        self.pairs = 0
+
+    def add(self, found: dict[str, list[str]]) -> Iterator[Any]:
+        """Keep ``found`` (from-id -> to-ids); enough pairs go to dlt."""
+        for from_id, to_ids in found.items():
+            self.pending[from_id] = to_ids
+            self.pairs += len(to_ids) or 1
+        if self.pairs >= self.BATCH_ROWS:
+            yield from self.flush()
+
+    def flush(self) -> Iterator[Any]:
+        """The sets kept so far, as one Arrow table for dlt with this table's hints."""
+        if not self.pending:
+            return
+        pending, self.pending, self.pairs = self.pending, {}, 0
+        from_ids: list[str] = []
+        to_ids: list[str | None] = []
+        for from_id in pending:
+            targets = pending[from_id] or [None]
+            from_ids += [from_id] * len(targets)
+            to_ids += targets
+        table = root_table({self.from_col: from_ids, "object_type": [self.object_type] * len(from_ids),
+                            self.to_col: to_ids}, self.schema, load_id())
+        yield dlt.mark.with_hints(table, self.hints, create_table_variant=True)

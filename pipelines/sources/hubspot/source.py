@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -37,14 +38,14 @@ from pipelines.runtime.overlap import OverlapCursor, fingerprint
 from pipelines.runtime.prefetch import prefetched
 from pipelines.runtime.progress import Progress
 from pipelines.sources.hubspot.client import MAX_BATCH_INPUTS, HubSpotClient, MissingScopes
-from pipelines.sources.hubspot.deletions import HubSpotDeletions
+from pipelines.sources.hubspot.deletions import HubSpotDeletions, associations_stored
 from pipelines.sources.hubspot.objects import OBJECTS_FILE, ObjectRun, ObjectSpec, load_objects
 from pipelines.sources.hubspot.objects_check import check_objects_file
 from pipelines.sources.hubspot.paths import DEFAULT_API_VERSION
 from pipelines.sources.hubspot.rows import (
     RECORD_FIELDS,
+    AssociationTable,
     RecordTable,
-    association_items,
     declared_properties,
     merged_ids,
     record_row,
@@ -52,6 +53,7 @@ from pipelines.sources.hubspot.rows import (
 from pipelines.sources.hubspot.search import record_at
 
 log = logging.getLogger("prp.hubspot")
+READS_AHEAD = 2  # association batch reads in flight beside the pages (each up to 1,000 ids)
 
 
 class HubSpotSync(HubSpotDeletions):
@@ -107,14 +109,24 @@ class HubSpotSync(HubSpotDeletions):
         columns = [*properties, *self.declared.get(spec.table, ())]
         run = ObjectRun(spec, properties, RecordTable(spec.table, columns, self.disposition()),
                         cursor, Progress(f"hubspot {spec.object_type}"),
+                        links={to: AssociationTable(spec, to, self.disposition())
+                               for to in spec.associations},
                         emitted={to: set() for to in spec.associations})
         listing = self.full_refresh or not cursor.has_cursor
-        # the next page is read while this one's rows and associations are made
-        for page in prefetched(self._changed_pages(run, listing), name="prp-hubspot-pages"):
-            yield from self._load_page(run, page)
-        yield from self._associations(run, run.pending)
-        run.pending = []
-        if listing or sweep_due(state, self.sweep_hours, datetime.now(UTC), key="last_sweep"):
+        # the next page is read while this one's rows are made, and association batches are
+        # read beside both (their answers taken in order)
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prp-hubspot-associations")
+        try:
+            for page in prefetched(self._changed_pages(run, listing), name="prp-hubspot-pages"):
+                yield from self._load_page(run, page, reader)
+            if run.pending:
+                run.reads.append(reader.submit(self._read_all, run.spec, run.pending))
+            run.pending = []
+            yield from self._take_reads(run, every=True)
+        finally:
+            reader.shutdown(wait=False, cancel_futures=True)  # a failed run stops asking
+        if listing or sweep_due(state, self.sweep_hours, datetime.now(UTC), key="last_sweep") \
+                or not associations_stored(spec):
             yield from self.archived(run)
             if not listing:
                 yield from self.association_sweep(run)
@@ -122,6 +134,8 @@ class HubSpotSync(HubSpotDeletions):
                 yield from self.reconcile_count(run)
             mark_swept(state, datetime.now(UTC), key="last_sweep")
         yield from run.table.flush()  # every row handed to dlt before the cursor moves
+        for links in run.links.values():
+            yield from links.flush()
         run.progress.done()
         cursor.commit()
 
@@ -140,8 +154,10 @@ class HubSpotSync(HubSpotDeletions):
     def _in_window(self, at: datetime) -> bool:
         return at >= self.start and (self.until is None or at < self.until)
 
-    def _load_page(self, run: ObjectRun, page: list[dict[str, Any]]) -> Iterator[Any]:
-        """Rows for the new or changed records of one page, then what they imply."""
+    def _load_page(self, run: ObjectRun, page: list[dict[str, Any]],
+                   reader: ThreadPoolExecutor) -> Iterator[Any]:
+        """Rows for the new or changed records of one page, then what they imply; each full
+        batch of ids has its associations read by ``reader``."""
         rows, survivors = [], []
         for record in page:
             rid = str(record["id"])
@@ -164,7 +180,14 @@ class HubSpotSync(HubSpotDeletions):
             yield from self.absorbed(run, survivors)
         while len(run.pending) >= self.batch:
             chunk, run.pending = run.pending[:self.batch], run.pending[self.batch:]
-            yield from self._associations(run, chunk)
+            run.reads.append(reader.submit(self._read_all, run.spec, chunk))
+        yield from self._take_reads(run)
+
+    def _take_reads(self, run: ObjectRun, every: bool = False) -> Iterator[Any]:
+        """Association reads that have answered, in the order they were asked (``every``:
+        wait for all); at most ``READS_AHEAD`` stay in flight."""
+        while run.reads and (every or run.reads[0].done() or len(run.reads) > READS_AHEAD):
+            yield from self._take_associations(run, run.reads.popleft().result())
 
     # associations -------------------------------------------------------------------------
     def _read_associations(self, spec: ObjectSpec, to_type: str,
@@ -181,20 +204,19 @@ class HubSpotSync(HubSpotDeletions):
                               f"the key lacks {_scopes_text(exc)}")
             return None
 
-    def _associations(self, run: ObjectRun, ids: list[str]) -> Iterator[Any]:
-        """Associations of records loaded in this run, every configured to-type."""
-        if not ids:
-            return
-        for to_type in run.spec.associations:
-            found = self._read_associations(run.spec, to_type, ids)
+    def _read_all(self, spec: ObjectSpec, ids: list[str]) -> dict[str, dict[str, list[str]] | None]:
+        """to type -> the associations of ``ids`` (``None`` for a pair a 403 ruled out)."""
+        return {to_type: self._read_associations(spec, to_type, ids)
+                for to_type in spec.associations}
+
+    def _take_associations(self, run: ObjectRun,
+                           read: dict[str, dict[str, list[str]] | None]) -> Iterator[Any]:
+        """Rows for associations read (``_read_all``) of records loaded in this run."""
+        for to_type, found in read.items():
             if found is None:
                 continue
             run.emitted[to_type].update(found)
-            yield from self._association_items(run.spec, to_type, found)
-
-    def _association_items(self, spec: ObjectSpec, to_type: str,
-                           found: dict[str, list[str]]) -> list[Any]:
-        return association_items(spec, to_type, found, self.disposition())
+            yield from run.links[to_type].add(found)
 
 # helpers ----------------------------------------------------------------------------------
 def _scopes_text(exc: MissingScopes) -> str:

@@ -14,6 +14,8 @@ from pipelines.report.build import report_path
 from pipelines.runtime.errors import PipelineError
 from pipelines.runtime.settings import Settings
 
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # dbt's saved parse, in its target folder
+
 
 def write_dbt_docs(output: Path | None = None, settings: Settings | None = None) -> Path:
     """Generate the dbt docs and copy them to ``docs/`` beside the report; return the page's path."""
@@ -21,6 +23,7 @@ def write_dbt_docs(output: Path | None = None, settings: Settings | None = None)
 
     docs_dir = report_path(output).parent / "docs"
     with tempfile.TemporaryDirectory(prefix="prp-dbt-docs-") as target:
+        _reuse_last_parse(Path(target))
         run_dbt("docs", "generate", "--static", "--target-path", target, settings=settings)
         built = Path(target)
         if not (built / "static_index.html").exists():
@@ -32,3 +35,15 @@ def write_dbt_docs(output: Path | None = None, settings: Settings | None = None)
                 shutil.copy(built / name, docs_dir / name)
     print(f"dbt docs: {docs_dir / 'index.html'}")
     return docs_dir / "index.html"
+
+
+def _reuse_last_parse(target: Path) -> None:
+    """Start the docs' own target folder from the parse the last dbt command saved, so dbt
+    parses only what changed since (dbt checks the saved parse against the project, profile and
+    vars, and parses everything again when it is stale); a fresh folder would cost a full parse,
+    about two seconds of CPU."""
+    from pipelines.transform.summary import target_dir
+
+    saved = target_dir() / PARTIAL_PARSE_FILE
+    if saved.is_file():
+        shutil.copy(saved, target / PARTIAL_PARSE_FILE)

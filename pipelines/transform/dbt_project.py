@@ -31,10 +31,25 @@ DAILY_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
 def dbt_settings(settings: Settings) -> dict[str, str]:
     """The variables that point dbt's profile at the same warehouse and datasets as dlt."""
     return {"DBT_TARGET": "prod" if settings.destination == "bigquery" else "dev",
-            "PRP_DUCKDB_PATH": str(settings.duckdb_path),
+            "PRP_DUCKDB_PATH": _path_for_dbt(settings.duckdb_path),
             "PRP_RAW_DATASET": settings.raw_dataset,
             "PRP_ANALYTICS_DATASET": settings.analytics_dataset,
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+
+def _path_for_dbt(path: Path) -> str:
+    """The DuckDB file as dbt's profile names it: relative to the working directory when it lies
+    there (dbt runs in this process, so it opens the same file).
+
+    dbt keeps the parsed project (``partial_parse.msgpack``) and parses again from scratch, about
+    three seconds of CPU, when any value of the profile differs, the DuckDB path included: a
+    relative path lets the saved parse serve the project wherever its folder is (moved, copied,
+    another checkout).
+    """
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 @contextlib.contextmanager

@@ -126,3 +126,20 @@ def test_a_mart_with_bad_rows_fails_column_checks_naming_each_check(subset_runs,
     assert failures == [("accepted_values", "habit_type", 1), ("not_null", "habit_name", 2),
                         ("not_null", "is_done", 2), ("unique", "habit_period_id", 1),
                         ("unique_combination", "habit_id, period_start", 1)]
+
+
+def test_a_project_folder_elsewhere_reuses_the_saved_dbt_parse(subset_runs, transform_dir,
+                                                               tmp_path_factory):
+    """dbt's saved parse holds the profile it was made with; the DuckDB file is named there
+    relative to the project folder, so a copy of the project elsewhere (another checkout, a
+    moved folder) parses only what changed instead of the whole project."""
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    with pytest.MonkeyPatch.context() as mp:
+        isolate_transform(mp, elsewhere)
+        shutil.copy(subset_runs[("notion",)][0], elsewhere / "warehouse.duckdb")
+        (elsewhere / "dbt-target").mkdir(exist_ok=True)
+        shutil.copy(transform_dir / "dbt-target" / "partial_parse.msgpack",
+                    elsewhere / "dbt-target" / "partial_parse.msgpack")
+        code, output = prp_transform("parse")
+    assert code == 0, output[-3000:]
+    assert "Unable to do partial parsing" not in output, output[-3000:]

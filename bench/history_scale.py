@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import RunFailed, Workspace
+from bench.report import emit_json
 
 COPIES = 10  # the history, this many times over
 DAILY_BUILDS = 2  # daily builds timed per warehouse; the least is reported
@@ -179,11 +180,7 @@ def main(argv: list[str] | None = None) -> int:
                       **measure(loaded.dir / "bench.duckdb", root, box.env(False))}
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n")
+    emit_json(report, args.output)
     return 0
 
 

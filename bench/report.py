@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from bench.floor import wall_floor_s
@@ -185,3 +187,12 @@ def table(r: dict[str, Any]) -> str:
     for name, (figure, met) in r["targets"].items():
         lines.append(f"  {'met ' if met else 'MISS'}  {name}: {figure}")
     return "\n".join(lines)
+
+
+def emit_json(report: dict[str, Any], output: Path | None) -> None:
+    """Print the JSON and, when asked, write it to ``output`` too (its folder made)."""
+    text = json.dumps(report, indent=2)
+    print(text)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text + "\n")

@@ -18,7 +18,6 @@ Timings live here, never in tests.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -31,7 +30,7 @@ import yaml
 from bench import floor, history_scale
 from bench.demo_run import demo_first_run
 from bench.measure import RunFailed, Workspace
-from bench.report import evaluate, table
+from bench.report import emit_json, evaluate, table
 from bench.sandbox_proc import SandboxProcess
 from bench.scale_series import SCALES, scale_series
 
@@ -245,11 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     report["repeats"] = args.repeats  # limits-off runs, and one-window runs with the limits on
     report["bench_s"] = round(time.monotonic() - started, 1)
     print(table(report))
-    text = json.dumps(report, indent=2)
-    print(text)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n")
+    emit_json(report, args.output)
     return 0
 
 

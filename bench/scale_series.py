@@ -14,7 +14,6 @@ for each one.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import Workspace
+from bench.report import emit_json
 from bench.sandbox_proc import SandboxProcess
 
 SCALES = (1, 2, 4)
@@ -128,12 +128,8 @@ def main(argv: list[str] | None = None) -> int:
                               tuple(args.scales))
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    text = json.dumps(series, indent=2)
     print(table(series))
-    print(text)
-    if args.output:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text + "\n")
+    emit_json(series, args.output)
     return 0
 
 

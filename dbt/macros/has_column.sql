@@ -8,11 +8,9 @@
     {%- if not _source_checkable() -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- set found = adapter.get_relation(
-        database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+    {%- set found = _stored(relation) -%}
     {%- if found is none -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- set names = adapter.get_columns_in_relation(found) | map(attribute='name') | map('lower') | list -%}
-    {{ return(column_name | lower in names) }}
+    {{ return(column_name | lower in _column_names(found)) }}
 {%- endmacro %}

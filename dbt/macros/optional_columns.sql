@@ -11,15 +11,11 @@
     {%- if not _source_checkable() -%}
         {{ return(relation) }}
     {%- endif -%}
-    {%- set found = adapter.get_relation(
-        database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+    {%- set found = _stored(relation) -%}
     {%- if found is none -%}
         {{ return(empty_relation(columns)) }}
     {%- endif -%}
-    {%- set present = [] -%}
-    {%- for column in adapter.get_columns_in_relation(found) -%}
-        {%- do present.append(column.name | lower) -%}
-    {%- endfor -%}
+    {%- set present = _column_names(found) -%}
     {%- set missing = [] -%}
     {%- for name in columns if name | lower not in present -%}
         {%- do missing.append(name) -%}

@@ -13,12 +13,21 @@
     {%- if not _source_checkable() -%}
         {{ return(relation) }}
     {%- endif -%}
-    {%- set found = adapter.get_relation(
-        database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
-    {%- if found is not none -%}
+    {%- if _stored(relation) is not none -%}
         {{ return(relation) }}
     {%- endif -%}
     {{ return(empty_relation(columns)) }}
+{%- endmacro %}
+
+{#- The warehouse's relation for a source's `relation`, or none when the table does not exist. -#}
+{% macro _stored(relation) -%}
+    {{ return(adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier)) }}
+{%- endmacro %}
+
+{#- The column names of a stored relation, lower-cased. -#}
+{% macro _column_names(stored) -%}
+    {{ return(adapter.get_columns_in_relation(stored) | map(attribute='name') | map('lower') | list) }}
 {%- endmacro %}
 
 {#- Whether this invocation may ask the warehouse which tables exist. -#}

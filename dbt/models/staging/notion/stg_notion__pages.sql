@@ -3,6 +3,9 @@
     pages the integration lost) excluded, archived pages kept and flagged (is_archived), as the
     README says: an archived habit row is still history.
 -#}
+{#- a warehouse loaded before the column existed reads every page as not archived -#}
+{%- set archived = 'coalesce(pages.is_archived, false)'
+    if has_column(source('notion', 'notion__pages'), 'is_archived') else 'false' %}
 with
 
 pages as (
@@ -31,11 +34,7 @@ final as (
         pages.created_time as created_at,
         pages.last_edited_time as last_edited_at,
         pages.url,
-        {% if has_column(source('notion', 'notion__pages'), 'is_archived') -%}
-            coalesce(pages.is_archived, false)
-        {%- else -%}
-            false
-        {%- endif %} as is_archived
+        {{ archived }} as is_archived
     from pages
     left join data_sources
         on pages.data_source_id = data_sources.data_source_id

@@ -141,7 +141,6 @@ def isolate_project(mp: pytest.MonkeyPatch, directory: Path) -> Path:
 
 # the dbt target folders this process handed out, newest last (see the function below)
 _DBT_TARGETS: list[Path] = []
-PARTIAL_PARSE = "partial_parse.msgpack"
 
 
 def _start_from_a_saved_dbt_parse(target: Path) -> None:
@@ -152,13 +151,18 @@ def _start_from_a_saved_dbt_parse(target: Path) -> None:
     DuckDB path is relative to the project folder, ``dbt_project.dbt_settings``); a saved parse
     that does not match is parsed again in full, as dbt does for a person whose project changed.
     """
+    from pipelines.transform.dbt_project import PARTIAL_PARSE_FILE
+
     if target in _DBT_TARGETS:  # the same folder again (a module's several commands)
         return
-    saved = [t / PARTIAL_PARSE for t in _DBT_TARGETS if (t / PARTIAL_PARSE).is_file()]
+    # the newest folder holding a saved parse (any that matches serves; one that does not is
+    # parsed again in full)
+    saved = next((t / PARTIAL_PARSE_FILE for t in reversed(_DBT_TARGETS)
+                  if (t / PARTIAL_PARSE_FILE).is_file()), None)
     _DBT_TARGETS.append(target)
-    if saved and not (target / PARTIAL_PARSE).exists():
+    if saved is not None and not (target / PARTIAL_PARSE_FILE).exists():
         target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(max(saved, key=lambda path: path.stat().st_mtime), target / PARTIAL_PARSE)
+        shutil.copyfile(saved, target / PARTIAL_PARSE_FILE)
 
 
 @pytest.fixture

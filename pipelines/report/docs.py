@@ -14,8 +14,6 @@ from pipelines.report.build import report_path
 from pipelines.runtime.errors import PipelineError
 from pipelines.runtime.settings import Settings
 
-PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # dbt's saved parse, in its target folder
-
 
 def write_dbt_docs(output: Path | None = None, settings: Settings | None = None) -> Path:
     """Generate the dbt docs and copy them to ``docs/`` beside the report; return the page's path."""
@@ -42,6 +40,7 @@ def _reuse_last_parse(target: Path) -> None:
     parses only what changed since (dbt checks the saved parse against the project, profile and
     vars, and parses everything again when it is stale); a fresh folder would cost a full parse,
     about two seconds of CPU."""
+    from pipelines.transform.dbt_project import PARTIAL_PARSE_FILE
     from pipelines.transform.summary import target_dir
 
     saved = target_dir() / PARTIAL_PARSE_FILE

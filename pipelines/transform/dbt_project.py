@@ -26,6 +26,7 @@ WRITING_COMMANDS = frozenset({"build", "run", "seed", "snapshot", "clone", "retr
 # are fixed in YAML, so they check the SQL, not the day's data, and cost about a quarter of a
 # build. `make test` runs them; so does `prp transform test --select test_type:unit`.
 DAILY_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # dbt's saved parse, in its target folder
 
 
 def dbt_settings(settings: Settings) -> dict[str, str]:

@@ -155,14 +155,12 @@ def _start_from_a_saved_dbt_parse(target: Path) -> None:
 
     if target in _DBT_TARGETS:  # the same folder again (a module's several commands)
         return
-    # the newest folder holding a saved parse (any that matches serves; one that does not is
-    # parsed again in full)
-    saved = next((t / PARTIAL_PARSE_FILE for t in reversed(_DBT_TARGETS)
-                  if (t / PARTIAL_PARSE_FILE).is_file()), None)
+    saved = [t / PARTIAL_PARSE_FILE for t in _DBT_TARGETS if (t / PARTIAL_PARSE_FILE).is_file()]
     _DBT_TARGETS.append(target)
-    if saved is not None and not (target / PARTIAL_PARSE_FILE).exists():
+    if saved and not (target / PARTIAL_PARSE_FILE).exists():
         target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(saved, target / PARTIAL_PARSE_FILE)
+        # the parse dbt wrote last (a folder handed out early may have parsed since)
+        shutil.copyfile(max(saved, key=lambda path: path.stat().st_mtime), target / PARTIAL_PARSE_FILE)
 
 
 @pytest.fixture
